@@ -1,0 +1,85 @@
+"""Starting the project's own services (sandbox, worker, gateway) as real processes."""
+
+from __future__ import annotations
+
+import sys
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from deploy.local.processes import free_port, spawn, stop_group, wait_until
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    pid: int
+    log_file: Path
+    url: str | None = None
+
+    def stop(self, grace: float = 15.0) -> None:
+        stop_group(self.pid, grace=grace)
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - loopback only
+            return bool(resp.status == 200)
+    except OSError:
+        return False
+
+
+def _log_contains(path: Path, needle: str) -> bool:
+    return path.exists() and needle in path.read_text(errors="replace")
+
+
+def start_sandbox(log_dir: Path, *, port: int | None = None) -> ServiceProcess:
+    port = port or free_port()
+    log = log_dir / "quickbooks-sandbox.log"
+    proc = spawn(
+        [sys.executable, "-m", "services.quickbooks_sandbox", "--host", "127.0.0.1",
+         "--port", str(port)],
+        log_file=log, cwd=REPO,
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: _http_ok(f"{url}/_sandbox/healthz"), timeout=60, what="QuickBooks sandbox",
+               alive=lambda: proc.poll() is None, log_file=log)
+    return ServiceProcess("quickbooks-sandbox", proc.pid, log, url)
+
+
+def start_worker(
+    log_dir: Path, env: Mapping[str, str], *, name: str = "sync-worker"
+) -> ServiceProcess:
+    log = log_dir / f"{name}.log"
+    offset = log.stat().st_size if log.exists() else 0
+    proc = spawn([sys.executable, "-m", "services.sync_worker"], log_file=log, env=env, cwd=REPO)
+
+    def started() -> bool:
+        if not log.exists():
+            return False
+        with log.open("rb") as f:
+            f.seek(offset)
+            return b'"worker_started"' in f.read()
+
+    wait_until(started, timeout=90, what=name, alive=lambda: proc.poll() is None, log_file=log)
+    return ServiceProcess(name, proc.pid, log)
+
+
+def start_gateway(
+    log_dir: Path, env: Mapping[str, str], *, port: int | None = None, name: str = "gateway"
+) -> ServiceProcess:
+    port = port or free_port()
+    log = log_dir / f"{name}.log"
+    proc = spawn(
+        [sys.executable, "-m", "services.gateway"],
+        log_file=log,
+        env={**env, "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(port)},
+        cwd=REPO,
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: _http_ok(f"{url}/readyz"), timeout=90, what=name,
+               alive=lambda: proc.poll() is None, log_file=log)
+    return ServiceProcess(name, proc.pid, log, url)

@@ -1,0 +1,1 @@
+"""Bearer tokens: the operator token from settings, and tenant-scoped tokens with a role."""

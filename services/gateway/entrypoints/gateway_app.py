@@ -1,0 +1,98 @@
+"""The gateway process: FastAPI + the results consumer + the outbox relay. Wiring only."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+
+from services.contract.topics import Topic
+from services.gateway.http import health_routes, status_routes
+from services.gateway.http.problems import install_problem_handlers
+from services.gateway.progress.handler import GatewayEventHandler
+from services.gateway.settings import GatewaySettings
+from services.platform.ingest.subscriber import subscribe_ingest
+from services.platform.kafka_topics import ensure_topics
+from services.platform.logging import configure_logging
+from services.platform.outbox import OutboxRelay
+from services.platform.postgres import apply_migrations, create_pool
+
+SCHEMA = "gateway"
+CONSUMED_TOPICS = (Topic.RESULTS, Topic.PUSH_REQUESTS)
+
+log = structlog.get_logger(__name__)
+
+
+def build_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    configure_logging("gateway", settings.log_level, settings.log_format)
+    broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
+    state: dict[str, asyncpg.Pool] = {}
+
+    def pool() -> asyncpg.Pool:
+        return state["pool"]
+
+    subscribe_ingest(
+        broker,
+        [t.value for t in CONSUMED_TOPICS],
+        group_id=settings.gateway_group_id,
+        pool=pool,
+        handler=GatewayEventHandler(),
+        consumer_name=f"gateway:{settings.gateway_instance_id}",
+        max_records=settings.ingest_max_records,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        dsn = settings.database_url.get_secret_value()
+        await apply_migrations(dsn, SCHEMA, "services.gateway.migrations")
+        await ensure_topics(
+            settings.kafka_bootstrap_servers,
+            partitions=settings.topic_partitions,
+            replication_factor=settings.topic_replication_factor,
+        )
+        state["pool"] = await create_pool(
+            dsn, SCHEMA, min_size=settings.db_pool_min_size, max_size=settings.db_pool_max_size
+        )
+        producer = AIOKafkaProducer(
+            bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", enable_idempotence=True
+        )
+        await producer.start()
+        relay = OutboxRelay(
+            pool(),
+            producer,
+            lock_name=f"{SCHEMA}.outbox",
+            idle_poll_seconds=settings.outbox_poll_seconds,
+        )
+        relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+        await broker.start()
+        app.state.pool = pool()
+        app.state.kafka_ready = lambda: broker.ping(timeout=2)
+        log.info("gateway_started", instance=settings.gateway_instance_id)
+        try:
+            yield
+        finally:
+            await broker.stop()
+            relay.stop()
+            await asyncio.wait([relay_task], timeout=10)
+            await producer.stop()
+            await pool().close()
+            log.info("gateway_stopped", instance=settings.gateway_instance_id)
+
+    app = FastAPI(
+        title="MediaOS QuickBooks sync gateway",
+        version="1.0.0",
+        description="Send invoices to QuickBooks and follow their progress.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.include_router(health_routes.router)
+    app.include_router(status_routes.router)
+    return app

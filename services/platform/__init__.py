@@ -1,0 +1,1 @@
+"""Adapters and plumbing shared by every service: config, logging, PostgreSQL, Kafka."""

@@ -1,0 +1,69 @@
+"""Registers a FastStream batch subscriber that feeds `ingest_batch`.
+
+Offsets are committed only after the batch's transaction committed; on a database error the
+batch is nacked (FastStream rewinds the partitions) and redelivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import asyncpg
+import structlog
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+
+from services.contract.common import utc_now
+from services.platform.ingest.ports import EventHandler
+from services.platform.ingest.records import RawRecord
+from services.platform.ingest.service import ingest_batch
+
+log = structlog.get_logger(__name__)
+
+
+async def _raw_records(msg: Any) -> list[RawRecord]:
+    return [RawRecord(r.topic, r.partition, r.offset, r.key, r.value) for r in msg.raw_message]
+
+
+def subscribe_ingest(
+    broker: KafkaBroker,
+    topics: Sequence[str],
+    *,
+    group_id: str,
+    pool: Callable[[], asyncpg.Pool],
+    handler: EventHandler,
+    consumer_name: str,
+    max_records: int,
+    on_batch: Callable[[int], None] | None = None,
+) -> None:
+    @broker.subscriber(
+        *topics,
+        group_id=group_id,
+        batch=True,
+        max_records=max_records,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_raw_records,
+    )
+    async def ingest(records: list[RawRecord], message: KafkaMessage) -> None:
+        try:
+            async with pool().acquire() as conn:
+                outcome = await ingest_batch(
+                    conn, records, handler, consumer_name=consumer_name, now=utc_now()
+                )
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            # Pause so a database outage does not become a hot redelivery loop.
+            log.error("ingest_failed_will_redeliver", error=repr(exc), records=len(records))
+            await asyncio.sleep(1.0)
+            raise
+        if on_batch is not None:
+            on_batch(len(records))
+        log.debug(
+            "ingested",
+            records=len(records),
+            stored=outcome.stored,
+            duplicates=outcome.duplicates,
+            dead_lettered=outcome.dead_lettered,
+        )

@@ -1,0 +1,102 @@
+"""Publishes outbox rows to Kafka in commit order.
+
+One relay per schema is active at a time (a PostgreSQL advisory lock elects it), which keeps
+per-key order without coordination between replicas; the others stand by and take over
+within one poll interval if it dies. Delivery is at least once: a crash between the Kafka
+ack and the DELETE republishes rows, and consumers deduplicate on `event_id`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import zlib
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+
+from services.platform.outbox.store import NOTIFY_CHANNEL
+
+log = structlog.get_logger(__name__)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        producer: AIOKafkaProducer,
+        *,
+        lock_name: str,
+        batch_size: int = 500,
+        idle_poll_seconds: float = 1.0,
+    ) -> None:
+        self._pool = pool
+        self._producer = producer
+        self._lock_id = zlib.crc32(lock_name.encode())
+        self._batch_size = batch_size
+        self._idle_poll = idle_poll_seconds
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self.published_total = 0
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self._lead()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("outbox_relay_error", error=repr(exc))
+                await self._sleep(self._idle_poll)
+
+    async def _lead(self) -> None:
+        async with self._pool.acquire() as conn:
+            if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", self._lock_id):
+                await self._sleep(self._idle_poll)
+                return
+            await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+            try:
+                while not self._stopping.is_set():
+                    if await self.publish_pending(conn) == 0:
+                        await self._sleep(self._idle_poll)
+                # Shutdown: one last flush of whatever was committed meanwhile.
+                await self.publish_pending(conn)
+            finally:
+                with contextlib.suppress(Exception):
+                    await conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
+                    await conn.execute("SELECT pg_advisory_unlock($1)", self._lock_id)
+
+    async def publish_pending(self, conn: asyncpg.Connection) -> int:
+        rows = await conn.fetch(
+            "SELECT id, topic, key, value, headers FROM outbox ORDER BY id LIMIT $1",
+            self._batch_size,
+        )
+        if not rows:
+            return 0
+        futures = [
+            await self._producer.send(
+                row["topic"],
+                value=row["value"],
+                key=row["key"],
+                headers=[(k, v.encode()) for k, v in json.loads(row["headers"])],
+            )
+            for row in rows
+        ]
+        await asyncio.gather(*futures)
+        # Exact ids, not a range: a transaction with a lower id may commit after this read.
+        published_ids = [r["id"] for r in rows]
+        await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", published_ids)
+        self.published_total += len(rows)
+        return len(rows)
+
+    def _on_notify(self, *_args: object) -> None:
+        self._wake.set()
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()

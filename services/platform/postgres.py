@@ -1,0 +1,66 @@
+"""asyncpg pool creation and the plain-SQL migration runner."""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+import asyncpg
+import structlog
+
+log = structlog.get_logger(__name__)
+
+# Any constant works: it only serialises concurrent migrators of the same cluster.
+_MIGRATION_LOCK_ID = 0x5EC0_0001
+
+
+async def create_pool(
+    dsn: str, schema: str, *, min_size: int = 1, max_size: int = 10
+) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        server_settings={"search_path": f"{schema},public", "application_name": schema},
+    )
+    assert pool is not None
+    return pool
+
+
+def _migration_files(package: str) -> list[Traversable]:
+    root = resources.files(package)
+    return sorted((f for f in root.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
+
+
+async def apply_migrations(dsn: str, schema: str, package: str) -> list[str]:
+    """Applies the `NNNN_name.sql` files of `package` not yet recorded in `schema`.
+
+    Safe with many replicas starting at once: an advisory lock serialises them.
+    """
+    conn = await asyncpg.connect(dsn)
+    applied_now: list[str] = []
+    try:
+        await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK_ID)
+        try:
+            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            await conn.execute(f'SET search_path TO "{schema}", public')
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
+            for file in _migration_files(package):
+                if file.name in done:
+                    continue
+                async with conn.transaction():
+                    await conn.execute(file.read_text(encoding="utf-8"))
+                    await conn.execute(
+                        "INSERT INTO schema_migrations (name) VALUES ($1)", file.name
+                    )
+                applied_now.append(file.name)
+                log.info("migration_applied", schema=schema, migration=file.name)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK_ID)
+    finally:
+        await conn.close()
+    return applied_now

@@ -1,0 +1,105 @@
+"""Customer rules: unique DisplayName (6240), create, update, activation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import errors
+from .entities import Record, metadata, next_sync_token
+from .errors import JsonDict
+from .realm import Realm
+
+MAX_DISPLAY_NAME = 500
+NAME_PARTS = ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")
+READ_ONLY = frozenset({
+    "Id", "SyncToken", "MetaData", "Balance", "BalanceWithJobs", "domain", "sparse",
+    "FullyQualifiedName", "time",
+})
+DELETED_SUFFIX = " (deleted)"
+
+
+def _display_name(fields: JsonDict) -> str:
+    name = fields.get("DisplayName")
+    if name is None:
+        parts = [str(fields[p]) for p in NAME_PARTS if fields.get(p)]
+        name = " ".join(parts)
+    if not isinstance(name, str) or not name.strip():
+        raise errors.required_param("DisplayName")
+    if len(name) > MAX_DISPLAY_NAME:
+        raise errors.string_too_long("DisplayName", MAX_DISPLAY_NAME, len(name))
+    return name.strip()
+
+
+def _claim_name(realm: Realm, name: str, customer_id: str | None) -> None:
+    owner = realm.customer_names.get(name.casefold())
+    if owner is not None and owner != customer_id:
+        raise errors.duplicate_name(name)
+
+
+def _rename(realm: Realm, old: str | None, new: str, customer_id: str) -> None:
+    if old is not None and realm.customer_names.get(old.casefold()) == customer_id:
+        del realm.customer_names[old.casefold()]
+    realm.customer_names[new.casefold()] = customer_id
+
+
+def create_customer(realm: Realm, body: JsonDict, now: float) -> Record:
+    fields = {k: v for k, v in body.items() if k not in READ_ONLY}
+    name = _display_name(fields)
+    _claim_name(realm, name, None)
+    stamp = realm.timestamp(now)
+    customer_id = realm.allocate_id()
+    data: JsonDict = {
+        "Id": customer_id, "SyncToken": "0", "domain": "QBO", "sparse": False,
+        "Active": True, "Job": False, "BillWithParent": False,
+        "Balance": 0.0, "BalanceWithJobs": 0.0,
+        "CurrencyRef": {"value": "USD", "name": "United States Dollar"},
+        "PreferredDeliveryMethod": "Print",
+        **fields,
+        "DisplayName": name, "FullyQualifiedName": name,
+        "MetaData": metadata(stamp, stamp),
+    }
+    record = Record(data=data, changed_at=now)
+    realm.customers.put(record)
+    _rename(realm, None, name, customer_id)
+    realm.emit("Customer", record, "Create", now)
+    return record
+
+
+def read_customer(realm: Realm, customer_id: Any) -> Record:
+    record = realm.customers.get(str(customer_id))
+    if record is None or record.deleted:
+        raise errors.object_not_found("Customer", str(customer_id))
+    return record
+
+
+def _apply(realm: Realm, record: Record, fields: JsonDict, now: float) -> Record:
+    data = {**record.data, **{k: v for k, v in fields.items() if k not in READ_ONLY}}
+    if not data.get("Active", True):
+        # QBO frees the name of an inactive customer by marking it "(deleted)".
+        base = data.get("DisplayName", record.data["DisplayName"])
+        if not str(base).endswith(DELETED_SUFFIX):
+            data["DisplayName"] = f"{base}{DELETED_SUFFIX}"
+    name = _display_name(data)
+    _claim_name(realm, name, record.id)
+    _rename(realm, record.data["DisplayName"], name, record.id)
+    data["DisplayName"] = data["FullyQualifiedName"] = name
+    data["SyncToken"] = next_sync_token(record.sync_token)
+    data["MetaData"] = metadata(record.data["MetaData"]["CreateTime"], realm.timestamp(now))
+    record.data = {k: v for k, v in data.items() if v is not None}
+    record.changed_at = now
+    realm.emit("Customer", record, "Update", now)
+    return record
+
+
+def update_customer(realm: Realm, body: JsonDict, now: float) -> Record:
+    """QBO API update; a full update keeps unsent fields here (customer fields are simple)."""
+    if body.get("SyncToken") is None:
+        raise errors.required_param("SyncToken")
+    record = read_customer(realm, body.get("Id"))
+    if str(body["SyncToken"]) != record.sync_token:
+        raise errors.stale_object(record.id, str(body["SyncToken"]), record.sync_token)
+    return _apply(realm, record, body, now)
+
+
+def admin_update_customer(realm: Realm, customer_id: str, changes: JsonDict, now: float) -> Record:
+    return _apply(realm, read_customer(realm, customer_id), changes, now)

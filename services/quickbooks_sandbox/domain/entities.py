@@ -1,0 +1,61 @@
+"""Stored entities: the QBO-shaped JSON object plus bookkeeping the API does not show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .errors import JsonDict
+
+
+@dataclass
+class Record:
+    data: JsonDict
+    changed_at: float
+    deleted: bool = False
+    voided: bool = False
+
+    @property
+    def id(self) -> str:
+        return str(self.data["Id"])
+
+    @property
+    def sync_token(self) -> str:
+        return str(self.data["SyncToken"])
+
+
+class Table:
+    """Entities of one type keyed by Id; insertion order equals Id order."""
+
+    def __init__(self, entity: str) -> None:
+        self.entity = entity
+        self.rows: dict[str, Record] = {}
+
+    def get(self, entity_id: str) -> Record | None:
+        return self.rows.get(entity_id)
+
+    def put(self, record: Record) -> None:
+        self.rows[record.id] = record
+
+    def live(self) -> Iterator[Record]:
+        return (r for r in self.rows.values() if not r.deleted)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def metadata(create_time: str, updated_time: str) -> JsonDict:
+    return {"CreateTime": create_time, "LastUpdatedTime": updated_time}
+
+
+def next_sync_token(token: str) -> str:
+    return str(int(token) + 1)
+
+
+def ref_value(value: object) -> str | None:
+    """The `value` of a QBO reference object like `{"value": "59", "name": "..."}`."""
+    if isinstance(value, dict):
+        inner = value.get("value")
+        if isinstance(inner, str | int) and not isinstance(inner, bool) and str(inner) != "":
+            return str(inner)
+    return None

@@ -1,0 +1,34 @@
+"""Request counters per endpoint label and HTTP status, for the admin stats endpoint."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .errors import JsonDict
+from .throttle import Throttle
+
+
+class RealmStats:
+    def __init__(self) -> None:
+        self.requests: defaultdict[str, defaultdict[str, int]] = defaultdict(
+            lambda: defaultdict(int)
+        )
+        self.total = 0
+        self.throttled = 0
+
+    def record(self, label: str, status: int, throttled: bool = False) -> None:
+        self.requests[label][str(status)] += 1
+        self.total += 1
+        if throttled:
+            self.throttled += 1
+
+    def snapshot(self, throttle: Throttle) -> JsonDict:
+        return {
+            "requests": {label: dict(counts) for label, counts in self.requests.items()},
+            "total_requests": self.total,
+            "throttled": self.throttled,
+            "peak_per_second": throttle.second.peak,
+            "peak_per_minute": throttle.minute.peak,
+            "peak_per_second_including_throttled": throttle.attempted_second.peak,
+            "peak_per_minute_including_throttled": throttle.attempted_minute.peak,
+        }

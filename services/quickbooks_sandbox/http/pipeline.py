@@ -1,0 +1,102 @@
+"""What every `/v3` call goes through: auth, fault injection, throttle, requestid replay,
+the operation itself, stats, and (for `drop_after_commit`) a response that never arrives."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from ..domain import errors
+from ..domain.errors import JsonDict, QboFault
+from ..domain.faults import FaultRule
+from ..domain.idempotency import MAX_REQUEST_ID_LENGTH, StoredResponse
+from ..domain.realm import Realm
+from .context import SandboxContext
+from .drop import DroppedResponse
+from .responses import fault_response, gateway_error, qbo_json, throttle_response, timed
+
+Action = Callable[[Realm, float], JsonDict]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _auth_fault(ctx: SandboxContext, realm: Realm | None, token: str | None,
+                now: float) -> QboFault | None:
+    if token is None:
+        return errors.authentication_failed("Token invalid: no bearer access token supplied")
+    if realm is not None:
+        state = realm.tokens.access_state(token, now)
+        if state == "valid":
+            return None
+        if state == "expired":
+            return errors.authentication_failed("Token expired: the access token has expired")
+    if ctx.sandbox.token_owner(token, now) is not None:
+        return errors.authorization_failed("The access token was not issued for this company")
+    return errors.authentication_failed("Token invalid: unknown access token")
+
+
+def injected_failure(rule: FaultRule, as_xml: bool, now: float, offset: int) -> Response:
+    if rule.kind == "throttle":
+        return throttle_response(rule.xml or as_xml, now, offset)
+    if rule.status == 500:
+        return fault_response(errors.system_fault(500), now, offset)
+    return gateway_error(rule.status)
+
+
+async def run_v3(
+    ctx: SandboxContext,
+    request: Request,
+    realm_id: str,
+    label: str,
+    action: Action,
+    calls: int = 1,
+    replayable: bool = False,
+) -> Response:
+    now = ctx.clock()
+    realm = ctx.sandbox.get(realm_id)
+    auth = _auth_fault(ctx, realm, _bearer(request), now)
+    if auth is not None or realm is None:
+        fault = auth or errors.authentication_failed("Unknown company")
+        if realm is not None:
+            realm.stats.record(label, fault.http_status)
+        return fault_response(fault, now)
+    offset = realm.settings.tz_offset_minutes
+    fired = realm.faults.fire(label)
+    if fired.latency_ms:
+        await asyncio.sleep(fired.latency_ms / 1000)
+        now = ctx.clock()
+    rule = fired.terminal
+    if rule is not None and rule.kind == "throttle":
+        realm.stats.record(label, 429, throttled=True)
+        return throttle_response(rule.xml or realm.settings.throttle_as_xml, now, offset)
+    if not realm.throttle.try_acquire(now, calls):
+        realm.stats.record(label, 429, throttled=True)
+        return throttle_response(realm.settings.throttle_as_xml, now, offset)
+    if rule is not None and rule.kind == "server_error":
+        realm.stats.record(label, rule.status)
+        return injected_failure(rule, realm.settings.throttle_as_xml, now, offset)
+
+    request_id = request.query_params.get("requestid") if replayable else None
+    if request_id is not None and len(request_id) > MAX_REQUEST_ID_LENGTH:
+        fault = errors.string_too_long("requestid", MAX_REQUEST_ID_LENGTH, len(request_id))
+        realm.stats.record(label, fault.http_status)
+        return fault_response(fault, now, offset)
+    stored = realm.replays.get(request_id) if request_id else None
+    if stored is None:
+        try:
+            stored = StoredResponse(200, timed(action(realm, now), now, offset))
+        except QboFault as fault:
+            stored = StoredResponse(fault.http_status, timed(fault.fault_body(), now, offset))
+        if request_id:
+            realm.replays.put(request_id, stored)
+    realm.stats.record(label, stored.status)
+    if rule is not None and rule.kind == "drop_after_commit":
+        return DroppedResponse(rule.hang_seconds, rule.mode)
+    return qbo_json(stored.body, stored.status)

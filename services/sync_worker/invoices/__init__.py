@@ -1,0 +1,1 @@
+"""The newest MediaOS snapshot of every invoice, whatever the tenant's mode."""

@@ -1,0 +1,46 @@
+-- Ingest, tenant state and the transactional outbox.
+
+CREATE TABLE processed_events (
+    event_id     uuid PRIMARY KEY,
+    topic        text NOT NULL,
+    processed_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE tenants (
+    tenant_id             text PRIMARY KEY,
+    manual_push           boolean NOT NULL DEFAULT false,
+    invoice_number_prefix text,
+    conflict_policy       text NOT NULL DEFAULT 'report',
+    updated_at            timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE product_mappings (
+    tenant_id          text NOT NULL,
+    product_id         text NOT NULL,
+    product_name       text NOT NULL,
+    quickbooks_item_id text,
+    updated_at         timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, product_id)
+);
+
+-- The newest snapshot of every invoice seen, whatever the tenant's mode.
+CREATE TABLE invoice_snapshots (
+    tenant_id   text NOT NULL,
+    invoice_id  text NOT NULL,
+    version     integer NOT NULL,
+    event_type  text NOT NULL,
+    snapshot    jsonb NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, invoice_id)
+);
+
+-- Everything that must reach Kafka is written here in the same transaction as the state
+-- change it reports; the relay publishes and then deletes it.
+CREATE TABLE outbox (
+    id         bigserial PRIMARY KEY,
+    topic      text NOT NULL,
+    key        bytea,
+    value      bytea NOT NULL,
+    headers    jsonb NOT NULL DEFAULT '[]',
+    created_at timestamptz NOT NULL DEFAULT now()
+);

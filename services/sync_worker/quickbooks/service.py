@@ -1,0 +1,124 @@
+"""Entry point for the worker: owns the HTTP client, token cache and rate limiter."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+
+import asyncpg
+import httpx
+from pydantic import SecretStr
+
+from .client import QuickBooksClient
+from .config import QuickBooksConfig
+from .crypto import TokenCipher
+from .errors import QuickBooksNotConnectedError
+from .metrics import MetricsHook
+from .rate_limit import RealmRateLimiter
+from .store import ConnectionInfo, ConnectionStatus, ConnectionStore
+from .tokens import TokenProvider, broken_error
+from .transport import RequestExecutor
+
+
+class QuickBooksService:
+    """One per process. `await service.client(tenant_id)` gives a tenant-bound client.
+
+    `pool` must reach the `sync_worker` schema (search_path) where 0002_quickbooks.sql ran.
+    """
+
+    def __init__(
+        self,
+        config: QuickBooksConfig,
+        pool: asyncpg.Pool,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        metrics: MetricsHook | None = None,
+    ) -> None:
+        self.config = config
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(
+            timeout=httpx.Timeout(
+                config.request_timeout_seconds, connect=config.connect_timeout_seconds
+            ),
+        )
+        self.connections = ConnectionStore(pool, TokenCipher(config.token_encryption_keys))
+        self.rate_limiter = RealmRateLimiter(
+            pool,
+            per_second=config.rate_limit_per_second,
+            per_minute=config.rate_limit_per_minute,
+            margin_seconds=config.rate_limit_margin_seconds,
+            max_reservation_seconds=config.rate_limit_max_reservation_seconds,
+        )
+        self._tokens = TokenProvider(self.connections, pool, self._http, config)
+        self._executor = RequestExecutor(
+            config, self._http, self._tokens, self.rate_limiter, metrics
+        )
+
+    def __repr__(self) -> str:
+        return f"QuickBooksService(api_base_url={self.config.api_base_url!r})"
+
+    async def connect_tenant(
+        self,
+        tenant_id: str,
+        realm_id: str,
+        refresh_token: str | SecretStr,
+        *,
+        access_token: str | SecretStr | None = None,
+        access_token_expires_in: float | None = None,
+    ) -> ConnectionInfo:
+        """Store (or replace) the tenant's connection after the user authorised a company;
+        a broken connection becomes usable again."""
+        access = SecretStr(access_token) if isinstance(access_token, str) else access_token
+        expires_at = (
+            datetime.now(UTC) + timedelta(seconds=access_token_expires_in)
+            if access is not None and access_token_expires_in is not None
+            else None
+        )
+        info = await self.connections.connect(
+            tenant_id,
+            realm_id,
+            SecretStr(refresh_token) if isinstance(refresh_token, str) else refresh_token,
+            access_token=access if expires_at is not None else None,
+            access_token_expires_at=expires_at,
+        )
+        self._tokens.forget(tenant_id)
+        return info
+
+    async def get_connection(self, tenant_id: str) -> ConnectionInfo | None:
+        return await self.connections.get(tenant_id)
+
+    async def disconnect(self, tenant_id: str) -> bool:
+        """Forget the tenant's tokens (does not revoke them at Intuit)."""
+        self._tokens.forget(tenant_id)
+        return await self.connections.delete(tenant_id)
+
+    async def client(self, tenant_id: str) -> QuickBooksClient:
+        """Raises QuickBooksNotConnectedError (NOT_CONNECTED) or QuickBooksAuthError
+        (QBO_AUTH, not retryable) when the tenant cannot call QuickBooks."""
+        info = await self.connections.get(tenant_id)
+        if info is None:
+            raise QuickBooksNotConnectedError(tenant_id)
+        if info.status is ConnectionStatus.BROKEN:
+            raise broken_error(tenant_id, info.broken_reason)
+        return self.client_for(tenant_id, info.realm_id)
+
+    def client_for(self, tenant_id: str, realm_id: str) -> QuickBooksClient:
+        """A client without a database read (the connection is checked on first call)."""
+        return QuickBooksClient(
+            self._executor, self.rate_limiter, self.config, tenant_id=tenant_id, realm_id=realm_id
+        )
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> QuickBooksService:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,186 @@
+"""PostgreSQL storage of tenant -> QuickBooks company connections and their tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import asyncpg
+from pydantic import SecretStr
+
+from .crypto import TokenCipher
+from .oauth import TokenGrant
+
+
+class ConnectionStatus(StrEnum):
+    CONNECTED = "connected"
+    BROKEN = "broken"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionInfo:
+    """A connection as the rest of the service may see it: no tokens."""
+
+    tenant_id: str
+    realm_id: str
+    status: ConnectionStatus
+    broken_reason: str | None
+    access_token_expires_at: datetime | None
+    refresh_token_expires_at: datetime | None
+    token_version: int
+    connected_at: datetime
+    refreshed_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class StoredTokens:
+    info: ConnectionInfo
+    refresh_token: SecretStr
+    access_token: SecretStr | None
+
+    def __repr__(self) -> str:
+        return f"StoredTokens(tenant_id={self.info.tenant_id!r}, <tokens redacted>)"
+
+
+_COLUMNS = (
+    "tenant_id, realm_id, status, broken_reason, access_token_expires_at, "
+    "refresh_token_expires_at, token_version, connected_at, refreshed_at, updated_at"
+)
+_TOKEN_COLUMNS = f"{_COLUMNS}, refresh_token_enc, access_token_enc"
+
+
+def _info(row: asyncpg.Record) -> ConnectionInfo:
+    return ConnectionInfo(
+        tenant_id=row["tenant_id"],
+        realm_id=row["realm_id"],
+        status=ConnectionStatus(row["status"]),
+        broken_reason=row["broken_reason"],
+        access_token_expires_at=row["access_token_expires_at"],
+        refresh_token_expires_at=row["refresh_token_expires_at"],
+        token_version=row["token_version"],
+        connected_at=row["connected_at"],
+        refreshed_at=row["refreshed_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+class ConnectionStore:
+    """All SQL touching `quickbooks_connections`. Callers may pass a connection to join a
+    transaction (the refresh path holds the row lock while it talks to Intuit)."""
+
+    def __init__(self, pool: asyncpg.Pool, cipher: TokenCipher) -> None:
+        self._pool = pool
+        self._cipher = cipher
+
+    def _tokens(self, row: asyncpg.Record) -> StoredTokens:
+        access_enc = row["access_token_enc"]
+        return StoredTokens(
+            info=_info(row),
+            refresh_token=self._cipher.decrypt(row["refresh_token_enc"]),
+            access_token=self._cipher.decrypt(access_enc) if access_enc is not None else None,
+        )
+
+    async def connect(
+        self,
+        tenant_id: str,
+        realm_id: str,
+        refresh_token: SecretStr,
+        *,
+        access_token: SecretStr | None = None,
+        access_token_expires_at: datetime | None = None,
+    ) -> ConnectionInfo:
+        """Store a freshly authorised connection; clears any broken state."""
+        row = await self._pool.fetchrow(
+            f"""
+            INSERT INTO quickbooks_connections AS c
+                (tenant_id, realm_id, refresh_token_enc, access_token_enc,
+                 access_token_expires_at, status)
+            VALUES ($1, $2, $3, $4, $5, 'connected')
+            ON CONFLICT (tenant_id) DO UPDATE SET
+                realm_id = EXCLUDED.realm_id,
+                refresh_token_enc = EXCLUDED.refresh_token_enc,
+                access_token_enc = EXCLUDED.access_token_enc,
+                access_token_expires_at = EXCLUDED.access_token_expires_at,
+                refresh_token_expires_at = NULL,
+                status = 'connected',
+                broken_reason = NULL,
+                token_version = c.token_version + 1,
+                connected_at = now(),
+                refreshed_at = NULL,
+                updated_at = now()
+            RETURNING {_COLUMNS}
+            """,
+            tenant_id,
+            realm_id,
+            self._cipher.encrypt(refresh_token),
+            self._cipher.encrypt(access_token) if access_token is not None else None,
+            access_token_expires_at if access_token is not None else None,
+        )
+        assert row is not None
+        return _info(row)
+
+    async def get(self, tenant_id: str) -> ConnectionInfo | None:
+        row = await self._pool.fetchrow(
+            f"SELECT {_COLUMNS} FROM quickbooks_connections WHERE tenant_id = $1", tenant_id
+        )
+        return _info(row) if row is not None else None
+
+    async def delete(self, tenant_id: str) -> bool:
+        result: str = await self._pool.execute(
+            "DELETE FROM quickbooks_connections WHERE tenant_id = $1", tenant_id
+        )
+        return result.endswith(" 1")
+
+    async def load_tokens(
+        self, tenant_id: str, *, conn: Any = None, for_update: bool = False
+    ) -> StoredTokens | None:
+        sql = f"SELECT {_TOKEN_COLUMNS} FROM quickbooks_connections WHERE tenant_id = $1"
+        if for_update:
+            sql += " FOR UPDATE"
+        row = await (conn or self._pool).fetchrow(sql, tenant_id)
+        return self._tokens(row) if row is not None else None
+
+    async def save_grant(
+        self, tenant_id: str, grant: TokenGrant, *, expected_version: int, conn: Any = None
+    ) -> bool:
+        """Store a rotated token pair if nobody stored another since `expected_version`."""
+        result: str = await (conn or self._pool).execute(
+            """
+            UPDATE quickbooks_connections SET
+                refresh_token_enc = $3,
+                access_token_enc = $4,
+                access_token_expires_at = $5,
+                refresh_token_expires_at = COALESCE($6, refresh_token_expires_at),
+                status = 'connected',
+                broken_reason = NULL,
+                token_version = token_version + 1,
+                refreshed_at = now(),
+                updated_at = now()
+            WHERE tenant_id = $1 AND token_version = $2
+            """,
+            tenant_id,
+            expected_version,
+            self._cipher.encrypt(grant.refresh_token),
+            self._cipher.encrypt(grant.access_token),
+            grant.access_token_expires_at,
+            grant.refresh_token_expires_at,
+        )
+        return result.endswith(" 1")
+
+    async def mark_broken(
+        self, tenant_id: str, reason: str, *, expected_version: int, conn: Any = None
+    ) -> None:
+        await (conn or self._pool).execute(
+            """
+            UPDATE quickbooks_connections SET
+                status = 'broken', broken_reason = $3,
+                access_token_enc = NULL, access_token_expires_at = NULL, updated_at = now()
+            WHERE tenant_id = $1 AND token_version = $2
+            """,
+            tenant_id,
+            expected_version,
+            reason,
+        )

@@ -1,0 +1,242 @@
+"""Sends one logical QuickBooks request: rate budget, auth, retries, fault mapping.
+
+Retried: 429/3001 throttles (JSON or XML, also the old 403 form), 5xx, network errors and
+timeouts, with exponential backoff and jitter inside a bounded total time. A 401 triggers one
+token refresh. Writes carry the caller's `requestid` on every attempt, so when a timeout hid
+a committed create, the retry makes QuickBooks replay the original answer instead of
+creating a second object.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+
+import httpx
+import structlog
+from pydantic import SecretStr
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_delay,
+)
+
+from services.contract.errors import ErrorCode
+
+from .config import QuickBooksConfig
+from .errors import QuickBooksError
+from .faults import Fault, fault_to_error, parse_fault
+from .jsonutil import dumps, loads
+from .metrics import MetricsHook, RequestMetric
+from .rate_limit import RealmRateLimiter
+from .tokens import TokenProvider
+
+log = structlog.get_logger(__name__)
+
+_USER_AGENT = "mediaos-qbo-sync"
+_EPSILON = 0.001
+
+
+class _TransientError(Exception):
+    """An attempt failed in a way another attempt may fix; carries the final error."""
+
+    def __init__(self, final: QuickBooksError, *, throttled: bool) -> None:
+        super().__init__(final.message)
+        self.final = final
+        self.throttled = throttled
+
+
+class RequestExecutor:
+    def __init__(
+        self,
+        config: QuickBooksConfig,
+        http: httpx.AsyncClient,
+        tokens: TokenProvider,
+        limiter: RealmRateLimiter,
+        metrics: MetricsHook | None = None,
+    ) -> None:
+        self._config = config
+        self._http = http
+        self._tokens = tokens
+        self._limiter = limiter
+        self._metrics = metrics
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _TransientError) and exc.throttled:
+            wait = self._config.throttle_backoff_seconds * random.uniform(0.8, 1.2)
+        else:
+            # Exponential backoff with full jitter on top of the base step.
+            base = self._config.retry_initial_backoff_seconds
+            step = min(
+                self._config.retry_max_backoff_seconds, base * 2 ** (state.attempt_number - 1)
+            )
+            wait = step + random.uniform(0, base)
+        # Never sleep past the retry budget: one last attempt fits before the deadline.
+        remaining = self._config.retry_total_seconds - (state.seconds_since_start or 0.0)
+        return max(min(wait, remaining - _EPSILON), 0.0)
+
+    async def send(
+        self,
+        *,
+        tenant_id: str,
+        method: str,
+        path: str,
+        endpoint: str,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+        request_id: str | None = None,
+    ) -> dict[str, Any]:
+        """`path` is relative to /v3/company/{realm}; returns the parsed JSON answer."""
+        query = dict(params or {})
+        if request_id is not None:
+            query["requestid"] = request_id
+        if self._config.minor_version is not None:
+            query["minorversion"] = str(self._config.minor_version)
+        content = dumps(body) if body is not None else None
+        retrying = AsyncRetrying(
+            stop=stop_after_delay(self._config.retry_total_seconds),
+            wait=self._wait,
+            retry=retry_if_exception_type(_TransientError),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._attempt(
+                        tenant_id,
+                        method,
+                        path,
+                        endpoint,
+                        query,
+                        content,
+                        attempt.retry_state.attempt_number,
+                    )
+        except _TransientError as exc:
+            raise exc.final from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(
+        self,
+        tenant_id: str,
+        method: str,
+        path: str,
+        endpoint: str,
+        query: dict[str, str],
+        content: bytes | None,
+        attempt_number: int,
+    ) -> dict[str, Any]:
+        rejected: SecretStr | None = None
+        for auth_try in range(2):
+            try:
+                token = await self._tokens.get(tenant_id, rejected=rejected)
+            except QuickBooksError as exc:
+                if exc.code is ErrorCode.QBO_UNAVAILABLE:
+                    raise _TransientError(exc, throttled=False) from None
+                raise
+            realm_id = token.realm_id
+            rate_wait = await self._limiter.acquire(realm_id)
+            url = f"{self._config.api_base_url}/v3/company/{realm_id}/{path}"
+            started = time.monotonic()
+            try:
+                response = await self._http.request(
+                    method,
+                    url,
+                    params=query,
+                    content=content,
+                    headers={
+                        "Authorization": f"Bearer {token.token.get_secret_value()}",
+                        "Accept": "application/json",
+                        "Content-Type": "application/json",
+                        "User-Agent": _USER_AGENT,
+                    },
+                )
+            except httpx.TransportError as exc:
+                outcome = "timeout" if isinstance(exc, httpx.TimeoutException) else "network_error"
+                self._observe(realm_id, endpoint, outcome, started, attempt_number, rate_wait)
+                log.warning(
+                    "qbo_request_failed",
+                    realm_id=realm_id,
+                    endpoint=endpoint,
+                    outcome=outcome,
+                    error=type(exc).__name__,
+                    attempt=attempt_number,
+                )
+                raise _TransientError(
+                    QuickBooksError(
+                        ErrorCode.QBO_UNAVAILABLE,
+                        f"QuickBooks did not answer {endpoint} ({type(exc).__name__}) within "
+                        "the retry budget. Retry later; the service retries automatically.",
+                        details={"operation": endpoint, "error": type(exc).__name__},
+                    ),
+                    throttled=False,
+                ) from None
+            status = response.status_code
+            self._observe(realm_id, endpoint, str(status), started, attempt_number, rate_wait)
+            intuit_tid = response.headers.get("intuit_tid")
+            if status < 300:
+                return self._parse_success(response, endpoint, realm_id)
+            fault = parse_fault(status, response.content, intuit_tid)
+            log.warning(
+                "qbo_request_fault",
+                realm_id=realm_id,
+                endpoint=endpoint,
+                status=status,
+                fault_codes=list(fault.codes),
+                intuit_tid=intuit_tid,
+                attempt=attempt_number,
+            )
+            if fault.is_auth_expired and auth_try == 0:
+                rejected = token.token
+                continue
+            self._raise_for(fault, endpoint)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _raise_for(fault: Fault, endpoint: str) -> None:
+        final = fault_to_error(fault, endpoint)
+        if fault.is_transient:
+            raise _TransientError(final, throttled=fault.is_throttle)
+        raise final
+
+    @staticmethod
+    def _parse_success(response: httpx.Response, endpoint: str, realm_id: str) -> dict[str, Any]:
+        try:
+            data = loads(response.content)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            log.warning("qbo_unexpected_body", realm_id=realm_id, endpoint=endpoint)
+            raise _TransientError(
+                QuickBooksError(
+                    ErrorCode.QBO_UNAVAILABLE,
+                    f"QuickBooks answered {endpoint} with a body that is not JSON. Retry later.",
+                    details={"operation": endpoint},
+                    http_status=response.status_code,
+                ),
+                throttled=False,
+            )
+        return data
+
+    def _observe(
+        self,
+        realm_id: str,
+        endpoint: str,
+        outcome: str,
+        started: float,
+        attempt: int,
+        rate_wait: float,
+    ) -> None:
+        duration = time.monotonic() - started
+        log.debug(
+            "qbo_request",
+            realm_id=realm_id,
+            endpoint=endpoint,
+            outcome=outcome,
+            duration_ms=round(duration * 1000, 1),
+            attempt=attempt,
+        )
+        if self._metrics is not None:
+            self._metrics(RequestMetric(realm_id, endpoint, outcome, duration, attempt, rate_wait))

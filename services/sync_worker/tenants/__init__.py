@@ -1,0 +1,1 @@
+"""Per-tenant settings (mode, number prefix, conflict policy) and product mappings."""

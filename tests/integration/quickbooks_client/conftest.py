@@ -1,0 +1,174 @@
+"""Fixtures for contract tests of the QuickBooks client against the sandbox + PostgreSQL.
+
+Uses the session fixtures `qbo_sandbox_url` and `worker_pg_pool` from tests/conftest.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+
+from services.sync_worker.quickbooks import (
+    Invoice,
+    Line,
+    QuickBooksConfig,
+    QuickBooksService,
+    Ref,
+    SalesItemLineDetail,
+)
+
+pytestmark = pytest.mark.integration
+
+# One key for the whole session: services built in one test must read each other's rows.
+ENCRYPTION_KEY = Fernet.generate_key().decode()
+
+
+@dataclass(frozen=True)
+class SandboxRealm:
+    realm_id: str
+    client_id: str
+    client_secret: str
+    refresh_token: str
+    item_id: str
+    customer_id: str
+    base_url: str
+
+    def config(self, **overrides: Any) -> QuickBooksConfig:
+        values: dict[str, Any] = {
+            "api_base_url": self.base_url,
+            "token_url": f"{self.base_url}/oauth2/v1/tokens/bearer",
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "token_encryption_keys": [ENCRYPTION_KEY],
+            "request_timeout_seconds": 5.0,
+            "retry_total_seconds": 15.0,
+            "retry_initial_backoff_seconds": 0.05,
+            "retry_max_backoff_seconds": 0.5,
+            "throttle_backoff_seconds": 0.3,
+        }
+        values.update(overrides)
+        return QuickBooksConfig(**values)
+
+
+@pytest.fixture
+async def sandbox_admin(qbo_sandbox_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=f"{qbo_sandbox_url}/_sandbox", timeout=10) as admin:
+        yield admin
+
+
+MakeRealm = Callable[..., Awaitable[SandboxRealm]]
+
+
+@pytest.fixture
+def make_realm(sandbox_admin: httpx.AsyncClient, qbo_sandbox_url: str) -> MakeRealm:
+    async def make(
+        settings: dict[str, Any] | None = None, limits: dict[str, Any] | None = None
+    ) -> SandboxRealm:
+        body: dict[str, Any] = {
+            "items": [{"name": "Display Ad", "unit_price": "100.00"}],
+            "customers": [{"display_name": "Acme Media"}],
+        }
+        if settings:
+            body["settings"] = settings
+        if limits:
+            body["limits"] = limits
+        response = await sandbox_admin.post("/realms", json=body)
+        assert response.status_code == 201, response.text
+        data = response.json()
+        return SandboxRealm(
+            realm_id=data["realm_id"],
+            client_id=data["client_id"],
+            client_secret=data["client_secret"],
+            refresh_token=data["refresh_token"],
+            item_id=data["items"][0]["Id"],
+            customer_id=data["customers"][0]["Id"],
+            base_url=qbo_sandbox_url,
+        )
+
+    return make
+
+
+@pytest.fixture
+async def realm(make_realm: MakeRealm) -> SandboxRealm:
+    return await make_realm()
+
+
+MakeService = Callable[..., QuickBooksService]
+
+
+@pytest.fixture
+async def make_service(
+    worker_pg_pool: asyncpg.Pool,
+) -> AsyncIterator[MakeService]:
+    created: list[QuickBooksService] = []
+
+    def make(
+        realm: SandboxRealm, pool: asyncpg.Pool | None = None, **overrides: Any
+    ) -> QuickBooksService:
+        service = QuickBooksService(realm.config(**overrides), pool or worker_pg_pool)
+        created.append(service)
+        return service
+
+    yield make
+    for service in created:
+        await service.aclose()
+
+
+@pytest.fixture
+def tenant_id() -> str:
+    return f"tenant-{uuid.uuid4().hex[:12]}"
+
+
+def request_id(prefix: str = "req") -> str:
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
+def new_invoice(
+    realm: SandboxRealm, *, doc_number: str | None = None, amount: str = "100.00"
+) -> Invoice:
+    value = Decimal(amount)
+    return Invoice(
+        customer_ref=Ref(value=realm.customer_id),
+        doc_number=doc_number,
+        line=[
+            Line(
+                amount=value,
+                sales_item_line_detail=SalesItemLineDetail(
+                    item_ref=Ref(value=realm.item_id), qty=Decimal(1), unit_price=value
+                ),
+            )
+        ],
+    )
+
+
+async def realm_stats(admin: httpx.AsyncClient, realm_id: str) -> dict[str, Any]:
+    response = await admin.get(f"/realms/{realm_id}/stats")
+    assert response.status_code == 200, response.text
+    stats: dict[str, Any] = response.json()
+    return stats
+
+
+async def sandbox_invoices(admin: httpx.AsyncClient, realm_id: str) -> list[dict[str, Any]]:
+    response = await admin.get(f"/realms/{realm_id}/invoices")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    invoices: list[dict[str, Any]] = body["invoices"] if isinstance(body, dict) else body
+    return invoices
+
+
+async def inject_fault(admin: httpx.AsyncClient, realm_id: str, **spec: Any) -> None:
+    response = await admin.post(f"/realms/{realm_id}/faults", json=spec)
+    assert response.status_code in (200, 201), response.text
+
+
+async def expire_access_tokens(admin: httpx.AsyncClient, realm_id: str) -> None:
+    response = await admin.post(f"/realms/{realm_id}/expire-access-tokens")
+    assert response.status_code in (200, 204), response.text

@@ -1,0 +1,1 @@
+"""Test helpers: real services started once per session, Kafka/HTTP conveniences."""
