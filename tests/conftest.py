@@ -56,7 +56,9 @@ async def worker_pg_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 
 @pytest.fixture(scope="session")
-def service_env(kafka_bootstrap_servers: str, database_url: str, qbo_sandbox_url: str) -> dict[str, str]:
+def service_env(
+    kafka_bootstrap_servers: str, database_url: str, qbo_sandbox_url: str
+) -> dict[str, str]:
     """Environment for worker/gateway processes started by tests (one shared DB and group)."""
     return {
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap_servers,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import shutil
 import subprocess
 import uuid
@@ -29,8 +30,14 @@ def ensure_jars(jars_dir: Path = DEFAULT_JARS) -> Path:
     jars_dir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
-            "mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
-            f"-DoutputDirectory={jars_dir}", "-DincludeScope=runtime",
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={jars_dir}",
+            "-DincludeScope=runtime",
         ],
         check=True,
     )
@@ -85,9 +92,14 @@ def _configured_port(config: Path) -> int:
 
 def _java_cmd(jars: Path, main: str, *args: str) -> list[str]:
     return [
-        "java", *HEAP.split(), "-XX:+UseSerialGC",
+        "java",
+        *HEAP.split(),
+        "-XX:+UseSerialGC",
         f"-Dlog4j2.configurationFile={LOG4J}",
-        "-cp", f"{jars}/*", main, *args,
+        "-cp",
+        f"{jars}/*",
+        main,
+        *args,
     ]
 
 
@@ -102,9 +114,16 @@ def start(data_dir: Path, *, port: int | None = None, partitions: int = 12) -> K
         port = port or free_port()
         config.write_text(_config(data_dir, port, free_port(), partitions))
         subprocess.run(
-            _java_cmd(jars, "kafka.tools.StorageTool", "format", f"--cluster-id={_cluster_id()}",
-                      "-c", str(config)),
-            check=True, capture_output=True,
+            _java_cmd(
+                jars,
+                "kafka.tools.StorageTool",
+                "format",
+                f"--cluster-id={_cluster_id()}",
+                "-c",
+                str(config),
+            ),
+            check=True,
+            capture_output=True,
         )
     log_file = data_dir / "broker.log"
     proc = spawn(_java_cmd(jars, "kafka.Kafka", str(config)), log_file=log_file)
@@ -132,9 +151,7 @@ def broker_answers(bootstrap: str) -> bool:
         except Exception:
             return False
         finally:
-            try:
+            with contextlib.suppress(Exception):
                 await admin.close()
-            except Exception:  # noqa: S110 - best effort on a half-started client
-                pass
 
     return asyncio.run(probe())

@@ -57,22 +57,49 @@ class PostgresCluster:
 
     def start(self) -> None:
         self._run(
-            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.data_dir / "server.log"),
-            "-o", f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1",
-            "-w", "-t", "60", "start",
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.data_dir / "server.log"),
+            "-o",
+            f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1",
+            "-w",
+            "-t",
+            "60",
+            "start",
         )
 
     def create_database(self, name: str) -> None:
         exists = subprocess.run(
-            [str(self.bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U",
-             "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-            check=True, capture_output=True,
+            [
+                str(self.bin_dir / "psql"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-tAc",
+                f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
+            ],
+            check=True,
+            capture_output=True,
         ).stdout.strip()
         if not exists:
             subprocess.run(
-                [str(self.bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
-                 "-U", "postgres", name],
-                check=True, capture_output=True,
+                [
+                    str(self.bin_dir / "createdb"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                    "-U",
+                    "postgres",
+                    name,
+                ],
+                check=True,
+                capture_output=True,
             )
 
     def pid(self) -> int | None:
@@ -102,8 +129,14 @@ def start(data_dir: Path, *, port: int | None = None) -> PostgresCluster:
         if run_as:
             shutil.chown(data_dir, run_as, run_as)
         cluster._run(
-            "initdb", "-D", str(data_dir), "-U", "postgres", "--auth=trust",
-            "--encoding=UTF8", "--no-sync",
+            "initdb",
+            "-D",
+            str(data_dir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-sync",
         )
         with (data_dir / "postgresql.conf").open("a") as conf:
             conf.write(

@@ -26,7 +26,7 @@ class ServiceProcess:
 
 def _http_ok(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(url, timeout=2) as resp:
             return bool(resp.status == 200)
     except OSError:
         return False
@@ -40,13 +40,26 @@ def start_sandbox(log_dir: Path, *, port: int | None = None) -> ServiceProcess:
     port = port or free_port()
     log = log_dir / "quickbooks-sandbox.log"
     proc = spawn(
-        [sys.executable, "-m", "services.quickbooks_sandbox", "--host", "127.0.0.1",
-         "--port", str(port)],
-        log_file=log, cwd=REPO,
+        [
+            sys.executable,
+            "-m",
+            "services.quickbooks_sandbox",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        log_file=log,
+        cwd=REPO,
     )
     url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: _http_ok(f"{url}/_sandbox/healthz"), timeout=60, what="QuickBooks sandbox",
-               alive=lambda: proc.poll() is None, log_file=log)
+    wait_until(
+        lambda: _http_ok(f"{url}/_sandbox/healthz"),
+        timeout=60,
+        what="QuickBooks sandbox",
+        alive=lambda: proc.poll() is None,
+        log_file=log,
+    )
     return ServiceProcess("quickbooks-sandbox", proc.pid, log, url)
 
 
@@ -80,6 +93,11 @@ def start_gateway(
         cwd=REPO,
     )
     url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: _http_ok(f"{url}/readyz"), timeout=90, what=name,
-               alive=lambda: proc.poll() is None, log_file=log)
+    wait_until(
+        lambda: _http_ok(f"{url}/readyz"),
+        timeout=90,
+        what=name,
+        alive=lambda: proc.poll() is None,
+        log_file=log,
+    )
     return ServiceProcess(name, proc.pid, log, url)

@@ -111,9 +111,7 @@ def down() -> None:
 
 
 def read_env() -> dict[str, str]:
-    return dict(
-        line.split("=", 1) for line in ENV_FILE.read_text().splitlines() if "=" in line
-    )
+    return dict(line.split("=", 1) for line in ENV_FILE.read_text().splitlines() if "=" in line)
 
 
 def status() -> int:

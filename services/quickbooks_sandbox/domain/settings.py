@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 
 def _apply(target: Any, changes: dict[str, Any]) -> None:
-    """Assign known fields with type checking; reject unknown keys (ValueError)."""
+    """Assign known fields with type checking; reject unknown keys (ValueError).
+
+    All-or-nothing: nothing changes when any value is rejected.
+    """
+    staged = replace(target)
+    _assign(staged, changes)
+    target.__dict__.update(staged.__dict__)
+
+
+def _assign(target: Any, changes: dict[str, Any]) -> None:
     known = {f.name: f for f in fields(target)}
     for key, value in changes.items():
         if key not in known:
@@ -43,15 +52,14 @@ class RealmSettings:
     replay_cache_size: int = 100_000
 
     def update(self, changes: dict[str, Any]) -> None:
-        if "tz_offset_minutes" in changes:
-            offset = changes["tz_offset_minutes"]
-            if not isinstance(offset, int) or isinstance(offset, bool) or abs(offset) > 14 * 60:
-                raise ValueError("tz_offset_minutes must be an integer within +/-840")
-            self.tz_offset_minutes = offset
-            changes = {k: v for k, v in changes.items() if k != "tz_offset_minutes"}
-        _apply(self, changes)
-        if self.batch_max_items < 1:
+        changes = dict(changes)
+        offset = changes.pop("tz_offset_minutes", self.tz_offset_minutes)
+        if not isinstance(offset, int) or isinstance(offset, bool) or abs(offset) > 14 * 60:
+            raise ValueError("tz_offset_minutes must be an integer within +/-840")
+        if changes.get("batch_max_items", 1) in (0, 0.0):
             raise ValueError("batch_max_items must be at least 1")
+        _apply(self, changes)
+        self.tz_offset_minutes = offset
 
 
 @dataclass

@@ -62,7 +62,9 @@ def test_settings_changed_knows_which_keys_were_sent() -> None:
 
 def test_push_requested_limits_and_duplicates() -> None:
     with pytest.raises(ValidationError, match="duplicate invoice ids: a"):
-        PushRequested(tenant_id="t", batch_id=uuid4(), invoice_ids=["a", "b", "a"], requested_by="u")
+        PushRequested(
+            tenant_id="t", batch_id=uuid4(), invoice_ids=["a", "b", "a"], requested_by="u"
+        )
     with pytest.raises(ValidationError):
         PushRequested(tenant_id="t", batch_id=uuid4(), invoice_ids=[], requested_by="u")
     with pytest.raises(ValidationError):

@@ -1,0 +1,137 @@
+"""Throttles and server errors are retried; permanent faults map to stable codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from services.contract.errors import ErrorCode
+from services.sync_worker.quickbooks import QuickBooksError, QuickBooksService
+from tests.integration.quickbooks_client.conftest import (
+    MakeService,
+    SandboxRealm,
+    inject_fault,
+    new_invoice,
+    realm_stats,
+    request_id,
+    sandbox_invoices,
+)
+
+pytestmark = pytest.mark.integration
+
+
+async def _connected(
+    make_service: MakeService, realm: SandboxRealm, tenant_id: str, **overrides: Any
+) -> QuickBooksService:
+    service = make_service(realm, **overrides)
+    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
+    return service
+
+
+@pytest.mark.parametrize(
+    ("spec", "status"),
+    [
+        ({"kind": "throttle", "count": 2, "xml": False}, "429"),
+        ({"kind": "throttle", "count": 2, "xml": True}, "429"),
+        ({"kind": "server_error", "count": 2, "status": 503}, "503"),
+        ({"kind": "server_error", "count": 2, "status": 500}, "500"),
+    ],
+    ids=["429-json", "429-xml", "503", "500"],
+)
+async def test_transient_faults_are_retried_until_success(
+    spec: dict[str, Any],
+    status: str,
+    realm: SandboxRealm,
+    make_service: MakeService,
+    sandbox_admin: httpx.AsyncClient,
+    tenant_id: str,
+) -> None:
+    service = await _connected(make_service, realm, tenant_id)
+    client = await service.client(tenant_id)
+    await client.get_item(realm.item_id)  # token obtained before the faults
+    await inject_fault(sandbox_admin, realm.realm_id, endpoint="invoice.create", **spec)
+    created = await client.create_invoice(new_invoice(realm), request_id=request_id())
+    assert created.id is not None
+    stats = await realm_stats(sandbox_admin, realm.realm_id)
+    assert stats["requests"]["invoice.create"].get(status) == 2
+    assert len(await sandbox_invoices(sandbox_admin, realm.realm_id)) == 1
+
+
+async def test_persistent_throttle_becomes_retryable_rate_limited(
+    realm: SandboxRealm,
+    make_service: MakeService,
+    sandbox_admin: httpx.AsyncClient,
+    tenant_id: str,
+) -> None:
+    service = await _connected(make_service, realm, tenant_id, retry_total_seconds=1.0)
+    client = await service.client(tenant_id)
+    await client.get_item(realm.item_id)
+    await inject_fault(sandbox_admin, realm.realm_id, kind="throttle", count=1000, xml=True)
+    with pytest.raises(QuickBooksError) as caught:
+        await client.get_item(realm.item_id)
+    assert caught.value.code is ErrorCode.QBO_RATE_LIMITED and caught.value.retryable
+    assert caught.value.fault_code == "3001"
+
+
+async def test_persistent_server_error_becomes_retryable_unavailable(
+    realm: SandboxRealm,
+    make_service: MakeService,
+    sandbox_admin: httpx.AsyncClient,
+    tenant_id: str,
+) -> None:
+    service = await _connected(make_service, realm, tenant_id, retry_total_seconds=0.5)
+    client = await service.client(tenant_id)
+    await client.get_item(realm.item_id)
+    await inject_fault(sandbox_admin, realm.realm_id, kind="server_error", count=1000, status=503)
+    with pytest.raises(QuickBooksError) as caught:
+        await client.get_item(realm.item_id)
+    assert caught.value.code is ErrorCode.QBO_UNAVAILABLE and caught.value.retryable
+    assert caught.value.http_status == 503
+
+
+async def test_permanent_faults_map_to_stable_codes(
+    realm: SandboxRealm,
+    make_service: MakeService,
+    sandbox_admin: httpx.AsyncClient,
+    tenant_id: str,
+) -> None:
+    service = await _connected(make_service, realm, tenant_id)
+    client = await service.client(tenant_id)
+
+    bad_item = new_invoice(realm)
+    assert bad_item.line[0].sales_item_line_detail is not None
+    bad_item.line[0].sales_item_line_detail.item_ref.value = "99999"
+    with pytest.raises(QuickBooksError) as caught:
+        await client.create_invoice(bad_item, request_id=request_id())
+    assert caught.value.code is ErrorCode.QBO_INVALID_REFERENCE
+    assert caught.value.fault_code == "2500" and not caught.value.retryable
+
+    await client.create_invoice(new_invoice(realm, doc_number="DUP-1"), request_id=request_id())
+    with pytest.raises(QuickBooksError) as caught:
+        await client.create_invoice(
+            new_invoice(realm, doc_number="DUP-1"), request_id=request_id()
+        )
+    assert caught.value.code is ErrorCode.QBO_DUPLICATE_NUMBER
+    assert "prefix" in caught.value.message and not caught.value.retryable
+
+    with pytest.raises(QuickBooksError) as caught:
+        await client.get_invoice("987654")
+    assert caught.value.code is ErrorCode.QBO_NOT_FOUND and caught.value.fault_code == "610"
+
+    wrong_amount = new_invoice(realm)
+    wrong_amount.line[0].amount = wrong_amount.line[0].amount + 1
+    with pytest.raises(QuickBooksError) as caught:
+        await client.create_invoice(wrong_amount, request_id=request_id())
+    assert caught.value.code is ErrorCode.QBO_VALIDATION
+    assert caught.value.fault_code == "6070"
+
+    too_long = new_invoice(realm, doc_number="X" * 22)
+    with pytest.raises(QuickBooksError) as caught:
+        await client.create_invoice(too_long, request_id=request_id())
+    assert caught.value.code is ErrorCode.QBO_VALIDATION and caught.value.fault_code == "2050"
+
+    stats = await realm_stats(sandbox_admin, realm.realm_id)
+    # Permanent faults are sent once each: 2500, the good DUP-1, the 6140, 6070 and 2050.
+    assert sum(stats["requests"]["invoice.create"].values()) == 5

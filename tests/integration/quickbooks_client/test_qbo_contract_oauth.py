@@ -1,0 +1,166 @@
+"""OAuth: rotation persisted, shared across replicas, broken connections surfaced."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import httpx
+import pytest
+
+from services.contract.errors import ErrorCode
+from services.platform.postgres import create_pool
+from services.sync_worker.quickbooks import (
+    ConnectionStatus,
+    QuickBooksAuthError,
+    QuickBooksError,
+    QuickBooksNotConnectedError,
+)
+from tests.integration.quickbooks_client.conftest import (
+    MakeService,
+    SandboxRealm,
+    expire_access_tokens,
+)
+
+pytestmark = pytest.mark.integration
+
+
+async def _token_endpoint(realm: SandboxRealm, refresh_token: str) -> httpx.Response:
+    async with httpx.AsyncClient() as http:
+        return await http.post(
+            f"{realm.base_url}/oauth2/v1/tokens/bearer",
+            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+            auth=(realm.client_id, realm.client_secret),
+        )
+
+
+async def test_rotated_refresh_token_survives_a_restart(
+    realm: SandboxRealm,
+    make_service: MakeService,
+    sandbox_admin: httpx.AsyncClient,
+    worker_pg_pool: asyncpg.Pool,
+    database_url: str,
+    tenant_id: str,
+) -> None:
+    first = make_service(realm)
+    connected = await first.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
+    client = await first.client(tenant_id)
+    assert (await client.get_item(realm.item_id)).name == "Display Ad"
+    await expire_access_tokens(sandbox_admin, realm.realm_id)
+    assert (await client.get_item(realm.item_id)).id == realm.item_id  # 401 -> refresh
+    await first.aclose()
+
+    info = await first.get_connection(tenant_id)
+    assert info is not None and info.token_version == connected.token_version + 2
+    row = await worker_pg_pool.fetchrow(
+        "SELECT refresh_token_enc FROM quickbooks_connections WHERE tenant_id = $1", tenant_id
+    )
+    assert row is not None and realm.refresh_token.encode() not in bytes(row[0])
+    # The original refresh token has been rotated away at the sandbox.
+    stale = await _token_endpoint(realm, realm.refresh_token)
+    assert stale.status_code == 400 and stale.json()["error"] == "invalid_grant"
+
+    # "Restart": a new pool and a new service with an empty token cache.
+    pool = await create_pool(database_url, "sync_worker", max_size=2)
+    try:
+        await expire_access_tokens(sandbox_admin, realm.realm_id)
+        second = make_service(realm, pool=pool)
+        client = await second.client(tenant_id)
+        assert (await client.get_item(realm.item_id)).id == realm.item_id
+        info = await second.get_connection(tenant_id)
+        assert info is not None and info.status is ConnectionStatus.CONNECTED
+        assert info.token_version == connected.token_version + 3
+    finally:
+        await pool.close()
+
+
+async def test_replicas_refreshing_at_once_keep_the_connection(
+    realm: SandboxRealm,
+    make_service: MakeService,
+    sandbox_admin: httpx.AsyncClient,
+    database_url: str,
+    tenant_id: str,
+) -> None:
+    pools = [await create_pool(database_url, "sync_worker", max_size=4) for _ in range(2)]
+    try:
+        replicas = [make_service(realm, pool=pool) for pool in pools]
+        connected = await replicas[0].connect_tenant(
+            tenant_id, realm.realm_id, realm.refresh_token
+        )
+        for round_number in range(1, 3):
+            if round_number > 1:
+                await expire_access_tokens(sandbox_admin, realm.realm_id)
+            clients = [await r.client(tenant_id) for r in replicas]
+            results = await asyncio.gather(
+                *(c.get_item(realm.item_id) for c in clients for _ in range(3))
+            )
+            assert {item.id for item in results} == {realm.item_id}
+            info = await replicas[1].get_connection(tenant_id)
+            assert info is not None
+            assert info.status is ConnectionStatus.CONNECTED
+            # Exactly one refresh per round: the others reused the token stored by the first.
+            assert info.token_version == connected.token_version + round_number
+    finally:
+        for pool in pools:
+            await pool.close()
+
+
+async def test_invalid_grant_marks_the_connection_broken_until_reconnected(
+    realm: SandboxRealm,
+    make_service: MakeService,
+    sandbox_admin: httpx.AsyncClient,
+    tenant_id: str,
+) -> None:
+    service = make_service(realm)
+    await service.connect_tenant(tenant_id, realm.realm_id, "RT1-not-a-valid-token")
+    client = await service.client(tenant_id)
+    with pytest.raises(QuickBooksAuthError) as caught:
+        await client.get_item(realm.item_id)
+    assert caught.value.code is ErrorCode.QBO_AUTH and not caught.value.retryable
+    assert "invalid_grant" in caught.value.message
+
+    info = await service.get_connection(tenant_id)
+    assert info is not None
+    assert info.status is ConnectionStatus.BROKEN and info.broken_reason == "invalid_grant"
+    token_calls_before = (await sandbox_admin.get(f"/realms/{realm.realm_id}/stats")).json()
+    with pytest.raises(QuickBooksAuthError):
+        await service.client(tenant_id)
+    with pytest.raises(QuickBooksAuthError):  # a client obtained earlier fails fast too
+        await client.get_item(realm.item_id)
+    token_calls_after = (await sandbox_admin.get(f"/realms/{realm.realm_id}/stats")).json()
+    assert token_calls_after["total_requests"] == token_calls_before["total_requests"]
+
+    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
+    info = await service.get_connection(tenant_id)
+    assert info is not None and info.status is ConnectionStatus.CONNECTED
+    assert info.broken_reason is None
+    client = await service.client(tenant_id)
+    assert (await client.get_item(realm.item_id)).id == realm.item_id
+
+
+async def test_wrong_client_secret_is_a_non_retryable_auth_error(
+    realm: SandboxRealm, make_service: MakeService, tenant_id: str
+) -> None:
+    service = make_service(realm, client_secret="wrong-secret")
+    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
+    client = await service.client(tenant_id)
+    with pytest.raises(QuickBooksError) as caught:
+        await client.get_item(realm.item_id)
+    assert caught.value.code is ErrorCode.QBO_AUTH and not caught.value.retryable
+    info = await service.get_connection(tenant_id)
+    assert info is not None and info.status is ConnectionStatus.BROKEN
+
+
+async def test_unknown_and_disconnected_tenants_are_not_connected(
+    realm: SandboxRealm, make_service: MakeService, tenant_id: str
+) -> None:
+    service = make_service(realm)
+    with pytest.raises(QuickBooksNotConnectedError) as caught:
+        await service.client(tenant_id)
+    assert caught.value.code is ErrorCode.NOT_CONNECTED
+    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
+    client = await service.client(tenant_id)
+    assert await service.disconnect(tenant_id) is True
+    assert await service.get_connection(tenant_id) is None
+    with pytest.raises(QuickBooksNotConnectedError):
+        await client.get_item(realm.item_id)
