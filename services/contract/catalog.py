@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from services.contract.connections import QuickBooksConnectionRequested
 from services.contract.invoices import (
     InvoiceCreated,
     InvoiceDeleted,
@@ -90,6 +91,15 @@ TOPICS: tuple[TopicSpec, ...] = (
         "sync worker",
         (QuickBooksWebhookReceived,),
         TypeAdapter(QuickBooksWebhookReceived),
+        internal=True,
+    ),
+    TopicSpec(
+        Topic.CONNECTIONS,
+        "{tenant_id}",
+        "gateway",
+        "sync worker",
+        (QuickBooksConnectionRequested,),
+        TypeAdapter(QuickBooksConnectionRequested),
         internal=True,
     ),
 )

@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     INVOICE_NOT_SENDABLE = "INVOICE_NOT_SENDABLE"
     SUPERSEDED = "SUPERSEDED"
     MANUAL_PUSH_MODE = "MANUAL_PUSH_MODE"
+    NOT_IN_QUICKBOOKS = "NOT_IN_QUICKBOOKS"
     QBO_AUTH = "QBO_AUTH"
     QBO_VALIDATION = "QBO_VALIDATION"
     QBO_INVALID_REFERENCE = "QBO_INVALID_REFERENCE"
@@ -74,6 +75,12 @@ ERROR_CATALOG: dict[ErrorCode, ErrorCodeInfo] = {
             False,
             "The tenant uses One-Way Push, so invoice changes are not synced automatically.",
             "Use Send to QuickBooks to push the invoice.",
+        ),
+        ErrorCodeInfo(
+            ErrorCode.NOT_IN_QUICKBOOKS,
+            False,
+            "The invoice was never sent to QuickBooks, so there is nothing to change there.",
+            "Nothing, unless it should be in QuickBooks: then push it.",
         ),
         ErrorCodeInfo(
             ErrorCode.QBO_AUTH,

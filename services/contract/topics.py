@@ -12,6 +12,7 @@ class Topic(StrEnum):
     RESULTS = "sync.results.v1"
     QUICKBOOKS_INVOICE_CHANGES = "quickbooks.invoice-changes.v1"
     QUICKBOOKS_WEBHOOKS = "quickbooks.webhooks.v1"
+    CONNECTIONS = "sync.connections.v1"
     DEAD_LETTERS = "sync.dead-letters.v1"
 
 

@@ -1,0 +1,20 @@
+"""`sync.connections.v1` (internal): a tenant's QuickBooks connection, gateway -> worker.
+
+The refresh token travels encrypted (Fernet, `TOKEN_ENCRYPTION_KEYS` shared by the gateway
+and the worker), so it is never readable on the broker or in logs.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from services.contract.common import EventEnvelope
+
+
+class QuickBooksConnectionRequested(EventEnvelope):
+    event_type: Literal["quickbooks.connection.requested"] = "quickbooks.connection.requested"
+    realm_id: str = Field(min_length=1, max_length=32)
+    refresh_token_encrypted: str = Field(min_length=1, description="Fernet token.")
+    requested_by: str = Field(min_length=1, max_length=200)
