@@ -38,7 +38,7 @@ def qbo_sandbox_url() -> Iterator[str]:
         return
     from deploy.local.services import start_sandbox
 
-    sandbox = start_sandbox(log_dir())
+    sandbox = start_sandbox(log_dir(), client_id=QBO_CLIENT_ID, client_secret=QBO_CLIENT_SECRET)
     try:
         yield sandbox.url or ""
     finally:
@@ -66,6 +66,17 @@ def service_env(
         "QBO_SANDBOX_URL": qbo_sandbox_url,
         "QBO_API_BASE_URL": qbo_sandbox_url,
         "QBO_TOKEN_URL": f"{qbo_sandbox_url}/oauth2/v1/tokens/bearer",
+        "QBO_CLIENT_ID": QBO_CLIENT_ID,
+        "QBO_CLIENT_SECRET": QBO_CLIENT_SECRET,
+        # Short timings so recovery paths run within a test's patience.
+        "QBO_REQUEST_TIMEOUT_SECONDS": "3",
+        "QBO_RETRY_TOTAL_SECONDS": "20",
+        "QBO_THROTTLE_BACKOFF_SECONDS": "1",
+        "LEASE_SECONDS": "6",
+        "RETRY_BASE_SECONDS": "0.5",
+        "UNKNOWN_INVOICE_GRACE_SECONDS": "3",
+        "CDC_INTERVAL_SECONDS": "3",
+        "SHUTDOWN_GRACE_SECONDS": "5",
         "GATEWAY_ADMIN_TOKEN": ADMIN_TOKEN,
         "TOKEN_ENCRYPTION_KEYS": ENCRYPTION_KEY,
         "QBO_WEBHOOK_VERIFIER_TOKEN": WEBHOOK_VERIFIER,
@@ -75,6 +86,8 @@ def service_env(
 
 
 ADMIN_TOKEN = secrets.token_urlsafe(24)
+QBO_CLIENT_ID = "mediaos-sync-tests"
+QBO_CLIENT_SECRET = secrets.token_urlsafe(24)
 ENCRYPTION_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 WEBHOOK_VERIFIER = secrets.token_urlsafe(16)
 

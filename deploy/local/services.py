@@ -36,7 +36,14 @@ def _log_contains(path: Path, needle: str) -> bool:
     return path.exists() and needle in path.read_text(errors="replace")
 
 
-def start_sandbox(log_dir: Path, *, port: int | None = None) -> ServiceProcess:
+def start_sandbox(
+    log_dir: Path,
+    *,
+    client_id: str,
+    client_secret: str,
+    port: int | None = None,
+) -> ServiceProcess:
+    """The QuickBooks sandbox with one app's credentials (as Intuit: one set per app)."""
     port = port or free_port()
     log = log_dir / "quickbooks-sandbox.log"
     proc = spawn(
@@ -48,6 +55,10 @@ def start_sandbox(log_dir: Path, *, port: int | None = None) -> ServiceProcess:
             "127.0.0.1",
             "--port",
             str(port),
+            "--client-id",
+            client_id,
+            "--client-secret",
+            client_secret,
         ],
         log_file=log,
         cwd=REPO,

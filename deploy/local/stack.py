@@ -14,6 +14,7 @@ import os
 import secrets
 import shutil
 import sys
+import urllib.request
 from pathlib import Path
 
 from deploy.local import kafka, postgres
@@ -37,6 +38,8 @@ def pg_data_dir() -> Path:
 
 def _secret_env() -> dict[str, str]:
     return {
+        "QBO_CLIENT_ID": "mediaos-sync-local",
+        "QBO_CLIENT_SECRET": secrets.token_urlsafe(24),
         "GATEWAY_ADMIN_TOKEN": secrets.token_urlsafe(32),
         "TOKEN_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "QBO_WEBHOOK_VERIFIER_TOKEN": secrets.token_urlsafe(24),
@@ -58,7 +61,12 @@ def up() -> dict[str, str]:
         pg = postgres.start(pg_data_dir())
         state["postgres_data_dir"] = str(pg.data_dir)
         print("starting QuickBooks sandbox ...", flush=True)
-        sandbox = start_sandbox(LOGS)
+        secret_env = _secret_env()
+        sandbox = start_sandbox(
+            LOGS,
+            client_id=secret_env["QBO_CLIENT_ID"],
+            client_secret=secret_env["QBO_CLIENT_SECRET"],
+        )
         started["quickbooks-sandbox"] = sandbox.pid
         env = {
             "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
@@ -66,7 +74,7 @@ def up() -> dict[str, str]:
             "QBO_SANDBOX_URL": sandbox.url or "",
             "QBO_API_BASE_URL": sandbox.url or "",
             "QBO_TOKEN_URL": f"{sandbox.url}/oauth2/v1/tokens/bearer",
-            **_secret_env(),
+            **secret_env,
         }
         print("starting sync worker ...", flush=True)
         worker = start_worker(LOGS, env)
@@ -75,6 +83,7 @@ def up() -> dict[str, str]:
         gateway = start_gateway(LOGS, env)
         started["gateway"] = gateway.pid
         env["GATEWAY_URL"] = gateway.url or ""
+        configure_sandbox_webhook(sandbox.url or "", gateway.url or "", env)
     except BaseException:
         STATE.write_text(json.dumps(state))
         down()
@@ -84,6 +93,24 @@ def up() -> dict[str, str]:
     ENV_FILE.chmod(0o600)
     print(f"stack up: {ENV_FILE.relative_to(REPO)} written; logs in .local/logs/", flush=True)
     return env
+
+
+def configure_sandbox_webhook(sandbox_url: str, gateway_url: str, env: dict[str, str]) -> None:
+    """QuickBooks (here: the sandbox) notifies the gateway's webhook endpoint."""
+    body = json.dumps(
+        {
+            "url": f"{gateway_url}/v1/webhooks/quickbooks",
+            "verifier_token": env["QBO_WEBHOOK_VERIFIER_TOKEN"],
+        }
+    ).encode()
+    request = urllib.request.Request(
+        f"{sandbox_url}/_sandbox/webhook",
+        data=body,
+        method="PUT",
+        headers={"content-type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=5):  # noqa: S310 - loopback only
+        pass
 
 
 def down() -> None:

@@ -14,9 +14,8 @@ from .config import parse_args
 
 def main(argv: Sequence[str] | None = None) -> int:
     config = parse_args(argv)
-    # h11 keeps the `drop_after_commit` connection abort reliable (see http/drop.py).
     uvicorn.run(create_app(config), host=config.host, port=config.port,
-                log_level=config.log_level, http="h11")
+                log_level=config.log_level)
     return 0
 
 

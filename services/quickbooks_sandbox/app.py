@@ -27,7 +27,8 @@ def create_app(config: SandboxConfig | None = None, clock: Clock = system_clock)
     )
     context = SandboxContext(
         config=config,
-        sandbox=Sandbox(sink=webhooks.enqueue, fault_seed=config.fault_seed),
+        sandbox=Sandbox(sink=webhooks.enqueue, fault_seed=config.fault_seed,
+                        app_credentials=config.app_credentials()),
         webhooks=webhooks,
         clock=clock,
     )

@@ -25,6 +25,18 @@ class SandboxConfig:
     webhook_timeout: float = 3.0
     fault_seed: int = 0
     log_level: str = "warning"
+    # App-level OAuth client credentials shared by every realm, as Intuit issues one pair per
+    # app. Unset: each realm gets its own generated pair (returned by POST /_sandbox/realms).
+    client_id: str | None = None
+    client_secret: str | None = None
+
+    def app_credentials(self) -> tuple[str, str] | None:
+        """(client_id, client_secret), or None for per-realm credentials."""
+        if not self.client_id and not self.client_secret:
+            return None
+        if not (self.client_id and self.client_secret):
+            raise ValueError("client_id and client_secret must be set together")
+        return self.client_id, self.client_secret
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SandboxConfig:
@@ -46,6 +58,8 @@ class SandboxConfig:
         if prefix + "FAULT_SEED" in env:
             config.fault_seed = int(env[prefix + "FAULT_SEED"])
         config.log_level = env.get(prefix + "LOG_LEVEL", config.log_level)
+        config.client_id = env.get(prefix + "CLIENT_ID") or None
+        config.client_secret = env.get(prefix + "CLIENT_SECRET") or None
         return config
 
 
@@ -68,11 +82,22 @@ def parse_args(argv: Sequence[str] | None, env: Mapping[str, str] | None = None)
     parser.add_argument("--webhook-timeout", type=float, default=base.webhook_timeout)
     parser.add_argument("--fault-seed", type=int, default=base.fault_seed)
     parser.add_argument("--log-level", default=base.log_level)
+    parser.add_argument(
+        "--client-id", default=base.client_id,
+        help="app-level OAuth client id shared by all realms (with --client-secret)",
+    )
+    parser.add_argument("--client-secret", default=base.client_secret)
     args = parser.parse_args(argv)
-    return SandboxConfig(
+    config = SandboxConfig(
         host=args.host, port=args.port, webhook_url=args.webhook_url,
         webhook_verifier=args.webhook_verifier, webhook_batch_delay=args.webhook_batch_delay,
         webhook_retry_delays=tuple(args.webhook_retry_delays),
         webhook_timeout=args.webhook_timeout, fault_seed=args.fault_seed,
-        log_level=args.log_level,
+        log_level=args.log_level, client_id=args.client_id or None,
+        client_secret=args.client_secret or None,
     )
+    try:
+        config.app_credentials()
+    except ValueError as exc:
+        parser.error(str(exc))
+    return config

@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+import os
 import socket
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from services.platform.settings import CommonSettings
 
 
 class WorkerSettings(CommonSettings):
-    worker_group_id: str = Field(
-        default="mediaos-qbo-sync-worker", description="Kafka consumer group of the workers."
-    )
-    worker_id: str = Field(
-        default_factory=lambda: f"{socket.gethostname()}-{__import__('os').getpid()}",
-        description="Identifies this replica in leases and heartbeats.",
-    )
-    ingest_max_records: int = Field(default=500, ge=1, description="Records per ingest batch.")
+    worker_group_id: str = Field(default="mediaos-qbo-sync-worker")
+    worker_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    ingest_max_records: int = Field(default=500, ge=1)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
+
+    # QuickBooks Online (Intuit or the sandbox: configuration, not code).
+    qbo_api_base_url: str = "https://quickbooks.api.intuit.com"
+    qbo_token_url: str = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"  # noqa: S105
+    qbo_client_id: str = "sandbox-client"
+    qbo_client_secret: SecretStr = SecretStr("sandbox-secret")
+    token_encryption_keys: SecretStr = Field(
+        description="Comma-separated Fernet keys, newest first (encrypts OAuth tokens)."
+    )
+    qbo_rate_limit_per_second: int = Field(default=10, ge=1)
+    qbo_rate_limit_per_minute: int = Field(default=500, ge=1)
+    qbo_request_timeout_seconds: float = Field(default=30.0, gt=0)
+    qbo_retry_total_seconds: float = Field(default=60.0, ge=0)
+    qbo_throttle_backoff_seconds: float = Field(default=10.0, ge=0)
+
+    # Executor.
+    executor_concurrency: int = Field(default=16, ge=1)
+    executor_per_tenant_concurrency: int = Field(default=4, ge=1)
+    lease_seconds: float = Field(default=30.0, gt=1)
+    max_attempts: int = Field(default=5, ge=1)
+    retry_base_seconds: float = Field(default=2.0, gt=0)
+    unknown_invoice_grace_seconds: float = Field(default=10.0, ge=0)
+    cdc_interval_seconds: float = Field(default=300.0, gt=0)
+    cdc_initial_lookback_seconds: float = Field(default=3600.0, gt=0)
+    shutdown_grace_seconds: float = Field(default=20.0, ge=0)

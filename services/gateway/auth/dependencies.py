@@ -1,32 +1,94 @@
+"""Bearer tokens: the operator token, tenant tokens (by hash) and page tokens."""
+
 from __future__ import annotations
 
 import hmac
+from typing import Annotated
+from uuid import UUID
 
-from fastapi import Request
+from fastapi import Depends, Request
+from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
+from services.contract.common import utc_now
+from services.gateway.auth import token_repository
+from services.gateway.auth.page_tokens import PAGE_TOKEN_PREFIX, verify_page_token
 from services.gateway.auth.principal import Principal, Role
+from services.gateway.auth.tokens import hash_token, is_tenant_token
 from services.gateway.http.problems import Problem
 
+_bearer = HTTPBearer(auto_error=False, description="Operator token or a tenant token (mqs_…).")
+_query_token = APIKeyQuery(
+    name="access_token",
+    auto_error=False,
+    description="Page token (mqp_…) only: for the progress window and its event stream.",
+)
 
-def _bearer(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Problem(401, "Unauthorized", "Send `Authorization: Bearer <token>`.")
-    return token.strip()
+_UNAUTHORIZED = Problem(401, "Unauthorized", "The bearer token is not valid.")
 
 
-async def authenticate(request: Request) -> Principal:
-    token = _bearer(request)
+async def authenticate(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    query_token: Annotated[str | None, Depends(_query_token)],
+) -> Principal:
+    if credentials is not None and credentials.credentials.strip():
+        return await _principal_for(request, credentials.credentials.strip())
+    if query_token:
+        # Only page tokens may travel in a URL: they are short-lived and batch-scoped.
+        if not query_token.startswith(PAGE_TOKEN_PREFIX):
+            raise Problem(
+                401, "Unauthorized", "Only page tokens (mqp_…) are accepted in `access_token`."
+            )
+        return _page_principal(request, query_token)
+    raise Problem(401, "Unauthorized", "Send `Authorization: Bearer <token>`.")
+
+
+async def _principal_for(request: Request, token: str) -> Principal:
     admin_token: str = request.app.state.settings.gateway_admin_token.get_secret_value()
     if hmac.compare_digest(token.encode(), admin_token.encode()):
         return Principal(operator=True)
-    raise Problem(401, "Unauthorized", "The bearer token is not valid.")
+    if token.startswith(PAGE_TOKEN_PREFIX):
+        return _page_principal(request, token)
+    if not is_tenant_token(token):
+        raise _UNAUTHORIZED
+    async with request.app.state.pool.acquire() as conn:
+        row = await token_repository.find_active(conn, hash_token(token))
+    if row is None:
+        raise _UNAUTHORIZED
+    return Principal(
+        operator=False, tenant_id=row["tenant_id"], role=Role(row["role"]), token_id=row["token_id"]
+    )
 
 
-def require(principal: Principal, tenant_id: str, role: Role) -> None:
+def _page_principal(request: Request, token: str) -> Principal:
+    claims = verify_page_token(request.app.state.page_key, token, utc_now())
+    if claims is None:
+        raise Problem(401, "Unauthorized", "The page token is not valid or has expired.")
+    return Principal(
+        operator=False, tenant_id=claims.tenant_id, role=claims.role, batch_id=claims.batch_id
+    )
+
+
+def require(
+    principal: Principal, tenant_id: str, role: Role, batch_id: UUID | None = None
+) -> None:
     """Another tenant's resources answer 404, so ids of other tenants cannot be probed."""
-    if not principal.can(tenant_id, role):
-        if principal.tenant_id == tenant_id:
-            raise Problem(403, "Forbidden", f"This token's role may not {role.value}.")
-        raise Problem(404, "Not Found", "No such resource for this tenant.")
+    if principal.can(tenant_id, role, batch_id):
+        return
+    same_scope = principal.tenant_id == tenant_id and (
+        principal.batch_id is None or principal.batch_id == batch_id
+    )
+    if same_scope:
+        raise Problem(403, "Forbidden", f"This token's role may not {role.value}.")
+    raise Problem(404, "Not Found", "No such resource for this tenant.")
+
+
+def require_operator(principal: Principal, tenant_id: str) -> None:
+    if principal.operator:
+        return
+    if principal.tenant_id == tenant_id and principal.batch_id is None:
+        raise Problem(403, "Forbidden", "Only the operator token may do this.")
+    raise Problem(404, "Not Found", "No such resource for this tenant.")
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]

@@ -1,7 +1,10 @@
+"""Who is calling and what they may do (pure)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from uuid import UUID
 
 
 class Role(StrEnum):
@@ -19,15 +22,31 @@ _ALLOWED: dict[Role, frozenset[Role]] = {
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: the operator (all tenants) or a token of one tenant with one role."""
+    """The operator (all tenants), a tenant token with one role, or a page token.
+
+    A page token is further limited to one batch (`batch_id`).
+    """
 
     operator: bool
     tenant_id: str | None = None
     role: Role | None = None
+    token_id: UUID | None = None
+    batch_id: UUID | None = None
 
-    def can(self, tenant_id: str, needed: Role) -> bool:
+    def can(self, tenant_id: str, needed: Role, batch_id: UUID | None = None) -> bool:
         if self.operator:
             return True
-        return (
-            self.tenant_id == tenant_id and self.role is not None and needed in _ALLOWED[self.role]
-        )
+        if self.tenant_id != tenant_id or self.role is None:
+            return False
+        if self.batch_id is not None and self.batch_id != batch_id:
+            return False
+        return needed in _ALLOWED[self.role]
+
+    @property
+    def label(self) -> str:
+        """How the principal is named in `requested_by` and logs (never the token)."""
+        if self.operator:
+            return "operator"
+        if self.batch_id is not None:
+            return f"page:{self.batch_id}"
+        return f"token:{self.token_id}"

@@ -1,11 +1,21 @@
+"""Turning consumed events into per-invoice status and batch progress.
+
+Batch work is staged while `ingest_batch` validates and deduplicates, then applied in
+batch-id order by `flush`, so two replicas locking the same batches never deadlock.
+"""
+
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 
+from services.contract.push import PushRequested
 from services.contract.results import InvoiceSyncFailed, InvoiceSyncSkipped, InvoiceSyncSucceeded
+from services.gateway.batches.ingest import AnyResult, apply_batch_results, apply_push_request
 from services.gateway.progress import status_repository
 from services.platform.outbox import OutboxMessage
 
@@ -13,9 +23,33 @@ _RESULTS = (InvoiceSyncSucceeded, InvoiceSyncFailed, InvoiceSyncSkipped)
 
 
 class GatewayEventHandler:
+    """One instance per consumed batch of records."""
+
+    def __init__(self) -> None:
+        self._requests: dict[UUID, PushRequested] = {}
+        self._results: defaultdict[UUID, list[AnyResult]] = defaultdict(list)
+        self.results_seen = 0
+
     async def handle(
         self, conn: asyncpg.Connection, event: Any, *, now: datetime
     ) -> list[OutboxMessage]:
         if isinstance(event, _RESULTS):
+            self.results_seen += 1
             await status_repository.record_result(conn, event)
+            if event.batch_id is not None:
+                self._results[event.batch_id].append(event)
+        elif isinstance(event, PushRequested):
+            self._requests.setdefault(event.batch_id, event)
         return []
+
+    async def flush(self, conn: asyncpg.Connection, *, now: datetime) -> None:
+        for batch_id in sorted(self._requests.keys() | self._results.keys()):
+            request = self._requests.get(batch_id)
+            if request is not None:
+                await apply_push_request(conn, request, now)
+            results = self._results.get(batch_id)
+            if results:
+                results.sort(key=lambda r: r.occurred_at)
+                await apply_batch_results(conn, batch_id, results, now)
+        self._requests.clear()
+        self._results.clear()

@@ -11,7 +11,7 @@ from .errors import JsonDict, QboFault
 from .events import EventSink, discard_event
 from .realm import Realm
 from .settings import RateLimits, RealmSettings
-from .tokens import TokenStore
+from .tokens import TokenStore, credentials_match
 
 
 def _random_realm_id() -> str:
@@ -37,17 +37,42 @@ class CreatedRealm:
 
 
 class Sandbox:
-    def __init__(self, sink: EventSink = discard_event, fault_seed: int = 0) -> None:
+    """All realms. With `app_credentials` (client_id, client_secret) every realm shares the
+    app's credentials, as with Intuit; without, each realm gets its own generated pair."""
+
+    def __init__(
+        self,
+        sink: EventSink = discard_event,
+        fault_seed: int = 0,
+        app_credentials: tuple[str, str] | None = None,
+    ) -> None:
+        if app_credentials is not None and not all(app_credentials):
+            raise ValueError("app client_id and client_secret must both be non-empty")
         self.realms: dict[str, Realm] = {}
         self._by_client: dict[str, Realm] = {}
+        # Every refresh token ever issued (rotated-out ones too) -> the realm it belongs to.
+        self._by_refresh: dict[str, Realm] = {}
         self.sink = sink
         self.fault_seed = fault_seed
+        self.app_credentials = app_credentials
 
     def get(self, realm_id: str) -> Realm | None:
         return self.realms.get(realm_id)
 
     def by_client_id(self, client_id: str) -> Realm | None:
+        """The realm owning per-realm credentials (None with app-level credentials)."""
         return self._by_client.get(client_id)
+
+    def by_refresh_token(self, refresh_token: str) -> Realm | None:
+        """The realm a refresh token was issued for, even once it has been rotated out."""
+        return self._by_refresh.get(refresh_token)
+
+    def client_known(self, client_id: str, client_secret: str) -> bool:
+        """Whether the credentials are the app's (or some realm's, without app credentials)."""
+        if self.app_credentials is not None:
+            return credentials_match(client_id, client_secret, self.app_credentials)
+        realm = self._by_client.get(client_id)
+        return realm is not None and realm.tokens.client_matches(client_id, client_secret)
 
     def token_owner(self, access_token: str, now: float) -> Realm | None:
         """The realm that issued a still-valid access token (only used on failure paths)."""
@@ -65,7 +90,11 @@ class Sandbox:
         realm_id = _random_realm_id()
         while realm_id in self.realms:
             realm_id = _random_realm_id()
-        tokens = TokenStore("AB" + secrets.token_hex(20), secrets.token_hex(20))
+        if self.app_credentials is not None:
+            client_id, client_secret = self.app_credentials
+        else:
+            client_id, client_secret = "AB" + secrets.token_hex(20), secrets.token_hex(20)
+        tokens = TokenStore(client_id, client_secret)
         # Seeding is setup, not a change a webhook subscriber should hear about.
         realm = Realm(realm_id, tokens, settings, limits, discard_event, self.fault_seed)
         for item_spec in spec.get("items") or []:
@@ -75,10 +104,15 @@ class Sandbox:
             if customer_spec.get("active") is False:
                 customers.admin_update_customer(realm, record.id, {"Active": False}, now)
         realm.sink = self.sink
+        tokens.on_refresh_issued = lambda token: self._index_refresh(token, realm)
         refresh = tokens.issue_refresh_token(now, settings.refresh_token_ttl_seconds)
         self.realms[realm_id] = realm
-        self._by_client[tokens.client_id] = realm
+        if self.app_credentials is None:
+            self._by_client[tokens.client_id] = realm
         return CreatedRealm(realm, refresh)
+
+    def _index_refresh(self, refresh_token: str, realm: Realm) -> None:
+        self._by_refresh[refresh_token] = realm
 
 
 def realm_summary(created: CreatedRealm) -> JsonDict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -29,22 +30,36 @@ class _Rotated:
     pair: TokenPair
 
 
+def credentials_match(client_id: str, client_secret: str, expected: tuple[str, str]) -> bool:
+    """Constant-time comparison of client credentials (both halves always compared)."""
+    id_ok = hmac.compare_digest(client_id.encode(), expected[0].encode())
+    secret_ok = hmac.compare_digest(client_secret.encode(), expected[1].encode())
+    return id_ok and secret_ok
+
+
 class TokenStore:
-    def __init__(self, client_id: str, client_secret: str) -> None:
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        on_refresh_issued: Callable[[str], None] | None = None,
+    ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
+        # Lets the sandbox index every refresh token it hands out (token -> realm).
+        self.on_refresh_issued = on_refresh_issued
         self._access: dict[str, float] = {}
         self._refresh: dict[str, float] = {}
         self._rotated: dict[str, _Rotated] = {}
 
     def client_matches(self, client_id: str, client_secret: str) -> bool:
-        return hmac.compare_digest(client_id, self.client_id) and hmac.compare_digest(
-            client_secret, self.client_secret
-        )
+        return credentials_match(client_id, client_secret, (self.client_id, self.client_secret))
 
     def issue_refresh_token(self, now: float, ttl: float) -> str:
         token = "RT1-" + secrets.token_urlsafe(32)
         self._refresh[token] = now + ttl
+        if self.on_refresh_issued is not None:
+            self.on_refresh_issued(token)
         return token
 
     def issue_access_token(self, now: float, ttl: float) -> str:

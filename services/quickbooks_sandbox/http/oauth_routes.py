@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ..domain.realm import Realm
 from ..domain.tokens import TokenError
-from .context import SandboxContext, get_context
+from .context import get_context
 from .drop import DroppedResponse
 from .pipeline import injected_failure
 
@@ -37,21 +37,35 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return (client_id, secret) if sep else None
 
 
-def _client_realm(ctx: SandboxContext, request: Request) -> Realm | None:
-    credentials = _basic_credentials(request)
-    if credentials is None:
-        return None
-    realm = ctx.sandbox.by_client_id(credentials[0])
-    if realm is None or not realm.tokens.client_matches(*credentials):
-        return None
-    return realm
+def _record(realm: Realm | None, status: int) -> None:
+    if realm is not None:
+        realm.stats.record(LABEL, status)
 
 
 @router.post("/oauth2/v1/tokens/bearer")
 async def token(request: Request) -> Response:
+    """The client authenticates with the app's credentials; the realm is the one the refresh
+    token was issued for, and the credentials must be that realm's (constant-time compare)."""
     ctx = get_context(request)
-    realm = _client_realm(ctx, request)
+    credentials = _basic_credentials(request)
+    if credentials is None or not ctx.sandbox.client_known(*credentials):
+        return _oauth_error("invalid_client", 401)
+    # Per-realm credentials name a realm even before the grant is read (for stats only).
+    client_realm = ctx.sandbox.by_client_id(credentials[0])
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    grant_type = form.get("grant_type", [""])[0]
+    refresh_token = form.get("refresh_token", [""])[0]
+    if grant_type != "refresh_token":
+        _record(client_realm, 400)
+        return _oauth_error("unsupported_grant_type", 400)
+    if not refresh_token:
+        _record(client_realm, 400)
+        return _oauth_error("invalid_request", 400)
+    realm = ctx.sandbox.by_refresh_token(refresh_token)
     if realm is None:
+        _record(client_realm, 400)
+        return _oauth_error("invalid_grant", 400)
+    if not realm.tokens.client_matches(*credentials):
         return _oauth_error("invalid_client", 401)
     fired = realm.faults.fire(LABEL)
     if fired.latency_ms:
@@ -62,15 +76,6 @@ async def token(request: Request) -> Response:
         realm.stats.record(LABEL, 429 if rule.kind == "throttle" else rule.status,
                            throttled=rule.kind == "throttle")
         return injected_failure(rule, False, now, realm.settings.tz_offset_minutes)
-    form = parse_qs((await request.body()).decode("utf-8", "replace"))
-    grant_type = form.get("grant_type", [""])[0]
-    refresh_token = form.get("refresh_token", [""])[0]
-    if grant_type != "refresh_token":
-        realm.stats.record(LABEL, 400)
-        return _oauth_error("unsupported_grant_type", 400)
-    if not refresh_token:
-        realm.stats.record(LABEL, 400)
-        return _oauth_error("invalid_request", 400)
     settings = realm.settings
     try:
         pair = realm.tokens.refresh(

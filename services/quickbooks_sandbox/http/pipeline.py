@@ -68,6 +68,10 @@ async def run_v3(
             realm.stats.record(label, fault.http_status)
         return fault_response(fault, now)
     offset = realm.settings.tz_offset_minutes
+    if not realm.throttle.try_acquire(now, calls):
+        realm.stats.record(label, 429, throttled=True)
+        return throttle_response(realm.settings.throttle_as_xml, now, offset)
+    # Faults are consumed only by requests that got past the real throttle.
     fired = realm.faults.fire(label)
     if fired.latency_ms:
         await asyncio.sleep(fired.latency_ms / 1000)
@@ -76,9 +80,6 @@ async def run_v3(
     if rule is not None and rule.kind == "throttle":
         realm.stats.record(label, 429, throttled=True)
         return throttle_response(rule.xml or realm.settings.throttle_as_xml, now, offset)
-    if not realm.throttle.try_acquire(now, calls):
-        realm.stats.record(label, 429, throttled=True)
-        return throttle_response(realm.settings.throttle_as_xml, now, offset)
     if rule is not None and rule.kind == "server_error":
         realm.stats.record(label, rule.status)
         return injected_failure(rule, realm.settings.throttle_as_xml, now, offset)

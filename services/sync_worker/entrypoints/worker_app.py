@@ -1,4 +1,4 @@
-"""The sync worker process: FastStream consumers + background tasks. Wiring only."""
+"""The sync worker process: FastStream consumers + executor + outbox relay. Wiring only."""
 
 from __future__ import annotations
 
@@ -12,14 +12,20 @@ from aiokafka import AIOKafkaProducer
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
+from services.contract.connections import QuickBooksConnectionRequested
 from services.contract.topics import Topic
+from services.platform.crypto import TokenCipher, parse_keys
 from services.platform.ingest.subscriber import subscribe_ingest
 from services.platform.kafka_topics import ensure_topics
 from services.platform.logging import configure_logging
 from services.platform.outbox import OutboxRelay
 from services.platform.postgres import apply_migrations, create_pool
-from services.sync_worker.ingest.dispatch import WalkingSkeletonHandler
+from services.sync_worker.ingest.dispatch import SyncEventHandler
+from services.sync_worker.quickbooks import QuickBooksConfig, QuickBooksService
 from services.sync_worker.settings import WorkerSettings
+from services.sync_worker.sync.executor import Executor, ExecutorSettings
+from services.sync_worker.sync.inbound import Inbound, InboundPolicy
+from services.sync_worker.sync.outbound import Outbound, OutboundPolicy
 
 SCHEMA = "sync_worker"
 CONSUMED_TOPICS = (
@@ -27,6 +33,7 @@ CONSUMED_TOPICS = (
     Topic.SETTINGS,
     Topic.PUSH_REQUESTS,
     Topic.QUICKBOOKS_WEBHOOKS,
+    Topic.CONNECTIONS,
 )
 
 log = structlog.get_logger(__name__)
@@ -38,6 +45,8 @@ class Runtime:
     pool: asyncpg.Pool | None = None
     producer: AIOKafkaProducer | None = None
     relay: OutboxRelay | None = None
+    quickbooks: QuickBooksService | None = None
+    executor: Executor | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     def require_pool(self) -> asyncpg.Pool:
@@ -45,23 +54,52 @@ class Runtime:
             raise RuntimeError("database pool used before start-up")
         return self.pool
 
+    def require_quickbooks(self) -> QuickBooksService:
+        if self.quickbooks is None:
+            raise RuntimeError("QuickBooks service used before start-up")
+        return self.quickbooks
+
+
+def quickbooks_config(settings: WorkerSettings) -> QuickBooksConfig:
+    return QuickBooksConfig(
+        api_base_url=settings.qbo_api_base_url,
+        token_url=settings.qbo_token_url,
+        client_id=settings.qbo_client_id,
+        client_secret=settings.qbo_client_secret,
+        token_encryption_keys=parse_keys(settings.token_encryption_keys.get_secret_value()),
+        request_timeout_seconds=settings.qbo_request_timeout_seconds,
+        retry_total_seconds=settings.qbo_retry_total_seconds,
+        throttle_backoff_seconds=settings.qbo_throttle_backoff_seconds,
+        rate_limit_per_second=settings.qbo_rate_limit_per_second,
+        rate_limit_per_minute=settings.qbo_rate_limit_per_minute,
+    )
+
 
 def build_app(settings: WorkerSettings | None = None) -> FastStream:
     settings = settings or WorkerSettings()
     configure_logging("sync-worker", settings.log_level, settings.log_format)
     runtime = Runtime(settings)
+    cipher = TokenCipher(parse_keys(settings.token_encryption_keys.get_secret_value()))
     broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
+
+    async def connect_tenant(
+        conn: asyncpg.Connection, event: QuickBooksConnectionRequested
+    ) -> None:
+        refresh_token = cipher.decrypt(event.refresh_token_encrypted.encode())
+        await runtime.require_quickbooks().connect_tenant(
+            event.tenant_id, event.realm_id, refresh_token, conn=conn
+        )
+        log.info("tenant_connected", tenant_id=event.tenant_id, realm_id=event.realm_id)
 
     subscribe_ingest(
         broker,
         [t.value for t in CONSUMED_TOPICS],
         group_id=settings.worker_group_id,
         pool=runtime.require_pool,
-        handler=WalkingSkeletonHandler(),
+        handler=SyncEventHandler(connect_tenant),
         consumer_name=settings.worker_id,
         max_records=settings.ingest_max_records,
     )
-
     app = FastStream(broker, logger=None)
 
     @app.on_startup
@@ -73,9 +111,11 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
             partitions=settings.topic_partitions,
             replication_factor=settings.topic_replication_factor,
         )
-        runtime.pool = await create_pool(
-            dsn, SCHEMA, min_size=settings.db_pool_min_size, max_size=settings.db_pool_max_size
+        pool_size = settings.db_pool_max_size + settings.executor_concurrency
+        runtime.pool = pool = await create_pool(
+            dsn, SCHEMA, min_size=settings.db_pool_min_size, max_size=pool_size
         )
+        runtime.quickbooks = quickbooks = QuickBooksService(quickbooks_config(settings), pool)
         runtime.producer = AIOKafkaProducer(
             bootstrap_servers=settings.kafka_bootstrap_servers,
             acks="all",
@@ -84,16 +124,46 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
         )
         await runtime.producer.start()
         runtime.relay = OutboxRelay(
-            runtime.pool,
+            pool,
             runtime.producer,
             lock_name=f"{SCHEMA}.outbox",
             idle_poll_seconds=settings.outbox_poll_seconds,
         )
+        outbound = Outbound(
+            pool,
+            quickbooks,
+            OutboundPolicy(
+                max_attempts=settings.max_attempts,
+                retry_base_seconds=settings.retry_base_seconds,
+                unknown_invoice_grace_seconds=settings.unknown_invoice_grace_seconds,
+            ),
+        )
+        inbound = Inbound(pool, quickbooks, InboundPolicy(settings.cdc_initial_lookback_seconds))
+        runtime.executor = Executor(
+            pool,
+            {
+                "auto": outbound.run,
+                "push": outbound.run,
+                "inbound": inbound.webhook,
+                "cdc": inbound.cdc_sweep,
+            },
+            ExecutorSettings(
+                concurrency=settings.executor_concurrency,
+                per_tenant_concurrency=settings.executor_per_tenant_concurrency,
+                lease_seconds=settings.lease_seconds,
+                max_attempts=settings.max_attempts,
+                cdc_interval_seconds=settings.cdc_interval_seconds,
+            ),
+            worker_id=settings.worker_id,
+        )
         runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
+        runtime.tasks.append(asyncio.create_task(runtime.executor.run(), name="executor"))
         log.info("worker_started", worker_id=settings.worker_id)
 
     @app.on_shutdown
     async def stop_background() -> None:
+        if runtime.executor is not None:
+            await runtime.executor.stop(settings.shutdown_grace_seconds)
         if runtime.relay is not None:
             runtime.relay.stop()
         if runtime.tasks:
@@ -103,6 +173,8 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
     async def close() -> None:
         if runtime.producer is not None:
             await runtime.producer.stop()
+        if runtime.quickbooks is not None:
+            await runtime.quickbooks.aclose()
         if runtime.pool is not None:
             await runtime.pool.close()
         log.info("worker_stopped", worker_id=settings.worker_id)

@@ -1,55 +1,93 @@
-"""Routes each contract event to the feature that owns it."""
+"""Routes each consumed contract event to the feature that owns it (inside the ingest
+transaction, so the effect and the event's dedup record commit together)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
+from services.contract.connections import QuickBooksConnectionRequested
 from services.contract.errors import ErrorCode
 from services.contract.invoices import InvoiceCreated, InvoiceDeleted, InvoiceUpdated, InvoiceVoided
 from services.contract.push import PushRequested
 from services.contract.results import Trigger
 from services.contract.settings import ProductMappingChanged, SettingsChanged
+from services.contract.webhooks import QuickBooksWebhookReceived
 from services.platform.outbox import OutboxMessage
 from services.sync_worker.invoices.snapshots import store_if_newer
-from services.sync_worker.results.builders import ResultSubject, failed, sync_error
+from services.sync_worker.results.builders import ResultSubject, skipped, sync_error
+from services.sync_worker.sync import work_items
 from services.sync_worker.tenants import repository as tenants
 
 _INVOICE_EVENTS = (InvoiceCreated, InvoiceUpdated, InvoiceVoided, InvoiceDeleted)
 
+ConnectTenant = Callable[[asyncpg.Connection, QuickBooksConnectionRequested], Awaitable[None]]
 
-class WalkingSkeletonHandler:
-    """Stores every event; invoice work is answered NOT_CONNECTED until QuickBooks is wired."""
+
+class SyncEventHandler:
+    def __init__(self, connect_tenant: ConnectTenant) -> None:
+        self._connect_tenant = connect_tenant
 
     async def handle(
         self, conn: asyncpg.Connection, event: Any, *, now: datetime
     ) -> list[OutboxMessage]:
         if isinstance(event, _INVOICE_EVENTS):
-            await store_if_newer(conn, event.tenant_id, event.event_type, event.invoice)
-            subject = ResultSubject(
-                event.tenant_id, event.invoice.invoice_id, event.invoice.version, Trigger.AUTO
-            )
-            return [failed(subject, sync_error(ErrorCode.NOT_CONNECTED), attempts=0)]
+            return await self._invoice(conn, event)
         if isinstance(event, PushRequested):
-            return [
-                failed(
-                    ResultSubject(
-                        event.tenant_id,
-                        invoice_id,
-                        None,
-                        Trigger.PUSH,
-                        event.batch_id,
-                        len(event.invoice_ids),
-                    ),
-                    sync_error(ErrorCode.NOT_CONNECTED),
-                    attempts=0,
-                )
-                for invoice_id in event.invoice_ids
-            ]
-        if isinstance(event, SettingsChanged):
+            await work_items.queue_push(conn, event.tenant_id, event.batch_id, event.invoice_ids)
+        elif isinstance(event, SettingsChanged):
             await tenants.apply_settings(conn, event)
         elif isinstance(event, ProductMappingChanged):
             await tenants.apply_product_mapping(conn, event)
+        elif isinstance(event, QuickBooksWebhookReceived):
+            for entity in event.entities:
+                if entity.name.lower() == "invoice":
+                    await work_items.queue_inbound(
+                        conn,
+                        event.tenant_id,
+                        {
+                            "realm_id": event.realm_id,
+                            "external_id": entity.id,
+                            "operation": entity.operation,
+                        },
+                    )
+        elif isinstance(event, QuickBooksConnectionRequested):
+            await self._connect_tenant(conn, event)
         return []
+
+    async def _invoice(self, conn: asyncpg.Connection, event: Any) -> list[OutboxMessage]:
+        invoice = event.invoice
+        subject = ResultSubject(event.tenant_id, invoice.invoice_id, invoice.version, Trigger.AUTO)
+        previous = await store_if_newer(conn, event.tenant_id, event.event_type, invoice)
+        if previous is not None and previous >= invoice.version:
+            return [
+                skipped(
+                    subject,
+                    sync_error(
+                        ErrorCode.SUPERSEDED,
+                        f"Version {invoice.version} arrived after version {previous}.",
+                    ),
+                )
+            ]
+        settings = await tenants.get_settings(conn, event.tenant_id)
+        if settings.manual_push:
+            return [skipped(subject, sync_error(ErrorCode.MANUAL_PUSH_MODE))]
+        superseded = await work_items.queue_auto(
+            conn, event.tenant_id, invoice.invoice_id, invoice.version
+        )
+        return [
+            skipped(
+                ResultSubject(
+                    event.tenant_id, invoice.invoice_id, older.invoice_version, Trigger.AUTO
+                ),
+                sync_error(
+                    ErrorCode.SUPERSEDED,
+                    f"Version {older.invoice_version} was replaced by version {invoice.version} "
+                    "before it was sent.",
+                ),
+            )
+            for older in superseded
+        ]

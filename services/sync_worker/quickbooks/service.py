@@ -65,9 +65,10 @@ class QuickBooksService:
         *,
         access_token: str | SecretStr | None = None,
         access_token_expires_in: float | None = None,
+        conn: asyncpg.Connection | None = None,
     ) -> ConnectionInfo:
         """Store (or replace) the tenant's connection after the user authorised a company;
-        a broken connection becomes usable again."""
+        a broken connection becomes usable again. `conn` joins the caller's transaction."""
         access = SecretStr(access_token) if isinstance(access_token, str) else access_token
         expires_at = (
             datetime.now(UTC) + timedelta(seconds=access_token_expires_in)
@@ -80,6 +81,7 @@ class QuickBooksService:
             SecretStr(refresh_token) if isinstance(refresh_token, str) else refresh_token,
             access_token=access if expires_at is not None else None,
             access_token_expires_at=expires_at,
+            conn=conn,
         )
         self._tokens.forget(tenant_id)
         return info

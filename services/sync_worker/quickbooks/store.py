@@ -91,9 +91,12 @@ class ConnectionStore:
         *,
         access_token: SecretStr | None = None,
         access_token_expires_at: datetime | None = None,
+        conn: asyncpg.Connection | None = None,
     ) -> ConnectionInfo:
-        """Store a freshly authorised connection; clears any broken state."""
-        row = await self._pool.fetchrow(
+        """Store a freshly authorised connection; clears any broken state.
+
+        Pass `conn` to make the change part of the caller's transaction."""
+        row = await (conn or self._pool).fetchrow(
             f"""
             INSERT INTO quickbooks_connections AS c
                 (tenant_id, realm_id, refresh_token_enc, access_token_enc,

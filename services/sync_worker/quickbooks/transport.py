@@ -239,4 +239,9 @@ class RequestExecutor:
             attempt=attempt,
         )
         if self._metrics is not None:
-            self._metrics(RequestMetric(realm_id, endpoint, outcome, duration, attempt, rate_wait))
+            metric = RequestMetric(realm_id, endpoint, outcome, duration, attempt, rate_wait)
+            try:
+                self._metrics(metric)
+            except Exception:
+                # Observability must never fail a sync.
+                log.exception("qbo_metrics_hook_failed", endpoint=endpoint)

@@ -34,9 +34,11 @@ def sync_error(
 ) -> SyncError:
     info = ERROR_CATALOG[code]
     text = message or info.meaning
+    if info.what_to_do not in text:
+        text = f"{text} {info.what_to_do}"
     return SyncError(
         code=code,
-        message=f"{text} {info.what_to_do}",
+        message=text,
         retryable=info.retryable,
         details=details or {},
     )

@@ -12,3 +12,10 @@ class TenantSettings:
     manual_push: bool = False
     invoice_number_prefix: str | None = None
     conflict_policy: ConflictPolicy = ConflictPolicy.REPORT
+
+
+@dataclass(frozen=True, slots=True)
+class ProductMapping:
+    product_id: str
+    product_name: str
+    quickbooks_item_id: str | None

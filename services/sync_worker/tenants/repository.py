@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import asyncpg
 
-from services.contract.settings import ProductMappingChanged, SettingsChanged
-from services.sync_worker.tenants.model import TenantSettings
+from services.contract.settings import ConflictPolicy, ProductMappingChanged, SettingsChanged
+from services.sync_worker.tenants.model import ProductMapping, TenantSettings
 
 
 async def apply_settings(conn: asyncpg.Connection, event: SettingsChanged) -> None:
@@ -59,17 +59,19 @@ async def get_settings(conn: asyncpg.Connection, tenant_id: str) -> TenantSettin
     return TenantSettings(
         manual_push=row["manual_push"],
         invoice_number_prefix=row["invoice_number_prefix"],
-        conflict_policy=row["conflict_policy"],
+        conflict_policy=ConflictPolicy(row["conflict_policy"]),
     )
 
 
-async def get_item_mappings(
+async def get_mappings(
     conn: asyncpg.Connection, tenant_id: str, product_ids: list[str]
-) -> dict[str, str | None]:
+) -> list[ProductMapping]:
     rows = await conn.fetch(
-        "SELECT product_id, quickbooks_item_id FROM product_mappings "
+        "SELECT product_id, product_name, quickbooks_item_id FROM product_mappings "
         "WHERE tenant_id = $1 AND product_id = ANY($2::text[])",
         tenant_id,
         product_ids,
     )
-    return {r["product_id"]: r["quickbooks_item_id"] for r in rows}
+    return [
+        ProductMapping(r["product_id"], r["product_name"], r["quickbooks_item_id"]) for r in rows
+    ]

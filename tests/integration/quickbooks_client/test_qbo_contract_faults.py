@@ -110,9 +110,7 @@ async def test_permanent_faults_map_to_stable_codes(
 
     await client.create_invoice(new_invoice(realm, doc_number="DUP-1"), request_id=request_id())
     with pytest.raises(QuickBooksError) as caught:
-        await client.create_invoice(
-            new_invoice(realm, doc_number="DUP-1"), request_id=request_id()
-        )
+        await client.create_invoice(new_invoice(realm, doc_number="DUP-1"), request_id=request_id())
     assert caught.value.code is ErrorCode.QBO_DUPLICATE_NUMBER
     assert "prefix" in caught.value.message and not caught.value.retryable
 

@@ -84,9 +84,7 @@ async def test_replicas_refreshing_at_once_keep_the_connection(
     pools = [await create_pool(database_url, "sync_worker", max_size=4) for _ in range(2)]
     try:
         replicas = [make_service(realm, pool=pool) for pool in pools]
-        connected = await replicas[0].connect_tenant(
-            tenant_id, realm.realm_id, realm.refresh_token
-        )
+        connected = await replicas[0].connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
         for round_number in range(1, 3):
             if round_number > 1:
                 await expire_access_tokens(sandbox_admin, realm.realm_id)

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import RealmHandle
+from .conftest import RealmHandle, connect_realm
 
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$")
 
@@ -86,7 +86,8 @@ def test_duplicate_doc_number_6140(realm: RealmHandle) -> None:
     first = realm.create_invoice(DocNumber="1234")
     error = assert_fault(realm.post("invoice", realm.invoice_body(DocNumber="1234")), 400, "6140")
     assert error["Message"] == "Duplicate Document Number Error"
-    assert error["Detail"] == f"DocNumber=1234 is assigned to TxnType=Invoice with TxnId={first['Id']}"
+    expected = f"DocNumber=1234 is assigned to TxnType=Invoice with TxnId={first['Id']}"
+    assert error["Detail"] == expected
 
 
 def test_customers_create_read_query_and_6240(realm: RealmHandle) -> None:
@@ -181,8 +182,6 @@ def test_requestid_replays_original_response_without_running_again(realm: RealmH
 
 
 def test_requestid_is_scoped_per_realm(realm: RealmHandle, http: httpx.Client) -> None:
-    from .conftest import connect_realm
-
     other = connect_realm(http)
     realm.post("invoice", realm.invoice_body(), requestid="shared")
     second = other.post("invoice", other.invoice_body(), requestid="shared")

@@ -14,6 +14,7 @@ from pydantic import SecretStr
 
 from services.sync_worker.quickbooks.client import QuickBooksClient
 from services.sync_worker.quickbooks.config import QuickBooksConfig
+from services.sync_worker.quickbooks.metrics import MetricsHook
 from services.sync_worker.quickbooks.rate_limit import RateDecision
 from services.sync_worker.quickbooks.tokens import AccessToken
 from services.sync_worker.quickbooks.transport import RequestExecutor
@@ -106,13 +107,13 @@ def json_response(status: int, body: Any) -> httpx.Response:
 
 
 def build_client(
-    recorder: Recorder, **config_overrides: Any
+    recorder: Recorder, metrics: MetricsHook | None = None, **config_overrides: Any
 ) -> tuple[QuickBooksClient, FakeTokens, FakeLimiter, httpx.AsyncClient]:
     config = make_config(**config_overrides)
     http = httpx.AsyncClient(transport=httpx.MockTransport(recorder))
     tokens = FakeTokens()
     limiter = FakeLimiter()
-    executor = RequestExecutor(config, http, tokens, limiter)  # type: ignore[arg-type]
+    executor = RequestExecutor(config, http, tokens, limiter, metrics)  # type: ignore[arg-type]
     client = QuickBooksClient(
         executor,
         limiter,  # type: ignore[arg-type]

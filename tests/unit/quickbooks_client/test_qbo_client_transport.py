@@ -8,6 +8,7 @@ import pytest
 
 from services.contract.errors import ErrorCode
 from services.sync_worker.quickbooks.errors import QuickBooksAuthError, QuickBooksError
+from services.sync_worker.quickbooks.metrics import RequestMetric
 from services.sync_worker.quickbooks.models import Invoice, Line, Ref, SalesItemLineDetail
 from tests.unit.quickbooks_client.qbo_client_fakes import (
     REALM,
@@ -181,3 +182,21 @@ async def test_request_id_longer_than_50_is_refused_before_any_call() -> None:
         with pytest.raises(ValueError):
             await client.create_invoice(_new_invoice(), request_id="r" * 51)
     assert recorder.requests == []
+
+
+async def test_metrics_hook_sees_every_attempt_and_cannot_break_a_call() -> None:
+    seen: list[RequestMetric] = []
+
+    def hook(metric: RequestMetric) -> None:
+        seen.append(metric)
+        raise RuntimeError("broken exporter")
+
+    recorder = Recorder([json_response(503, {}), OK_INVOICE])
+    client, _, _, http = build_client(recorder, metrics=hook)
+    async with http:
+        await client.get_invoice("130")
+    assert [(m.endpoint, m.outcome, m.attempt) for m in seen] == [
+        ("invoice.read", "503", 1),
+        ("invoice.read", "200", 2),
+    ]
+    assert all(m.realm_id == REALM for m in seen)

@@ -1,0 +1,1 @@
+"""Push batches: recording them, their per-invoice results, progress and ETA."""

@@ -1,0 +1,297 @@
+"""SQL of push batches, their invoice rows and their change log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from services.gateway.batches.model import Counts, InvoiceStatus
+from services.gateway.batches.results import InvoiceChange, StoredResult
+
+CHANGES_CHANNEL = "gateway_batch_changes"
+
+
+async def create_batch(
+    conn: asyncpg.Connection,
+    *,
+    batch_id: UUID,
+    tenant_id: str,
+    invoice_ids: Sequence[str],
+    origin: str,
+    requested_by: str,
+    started_at: datetime,
+    now: datetime,
+    retry_of: UUID | None = None,
+) -> bool:
+    """Records a batch and its pending invoices; False if the batch id already exists."""
+    inserted = await conn.fetchval(
+        """
+        INSERT INTO push_batches (batch_id, tenant_id, origin, requested_by, request_seen,
+                                  retry_of, total, started_at, updated_at)
+        VALUES ($1, $2, $3, $4, true, $5, $6, $7, $8)
+        ON CONFLICT (batch_id) DO NOTHING
+        RETURNING true
+        """,
+        batch_id,
+        tenant_id,
+        origin,
+        requested_by,
+        retry_of,
+        len(invoice_ids),
+        started_at,
+        now,
+    )
+    if inserted:
+        await insert_invoices(conn, batch_id, invoice_ids)
+    return bool(inserted)
+
+
+async def insert_invoices(
+    conn: asyncpg.Connection, batch_id: UUID, invoice_ids: Sequence[str]
+) -> None:
+    """Adds the request's invoices in request order; rows a result created keep their result."""
+    await conn.execute(
+        """
+        INSERT INTO push_batch_invoices (batch_id, invoice_id, position)
+        SELECT $1, t.id, t.ord::integer
+        FROM unnest($2::text[]) WITH ORDINALITY AS t(id, ord)
+        ON CONFLICT (batch_id, invoice_id) DO UPDATE SET position = EXCLUDED.position
+        """,
+        batch_id,
+        list(invoice_ids),
+    )
+
+
+async def ensure_batch_for_result(
+    conn: asyncpg.Connection,
+    *,
+    batch_id: UUID,
+    tenant_id: str,
+    total: int | None,
+    now: datetime,
+) -> None:
+    """A result may overtake its push.requested (other partition): start the batch from it."""
+    await conn.execute(
+        """
+        INSERT INTO push_batches (batch_id, tenant_id, origin, total, started_at, updated_at)
+        VALUES ($1, $2, 'result', $3, $4, $4)
+        ON CONFLICT (batch_id) DO NOTHING
+        """,
+        batch_id,
+        tenant_id,
+        total,
+        now,
+    )
+
+
+async def lock_batch(conn: asyncpg.Connection, batch_id: UUID) -> asyncpg.Record | None:
+    """Serialises writers of one batch, so change numbers follow commit order."""
+    return await conn.fetchrow(
+        "SELECT * FROM push_batches WHERE batch_id = $1 FOR UPDATE", batch_id
+    )
+
+
+async def mark_request_seen(
+    conn: asyncpg.Connection,
+    *,
+    batch_id: UUID,
+    total: int,
+    requested_by: str,
+    requested_at: datetime,
+) -> None:
+    await conn.execute(
+        """
+        UPDATE push_batches
+        SET request_seen = true, total = $2, requested_by = $3,
+            started_at = LEAST(started_at, $4)
+        WHERE batch_id = $1
+        """,
+        batch_id,
+        total,
+        requested_by,
+        requested_at,
+    )
+
+
+async def get_batch(
+    conn: asyncpg.Connection, tenant_id: str, batch_id: UUID
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM push_batches WHERE batch_id = $1 AND tenant_id = $2", batch_id, tenant_id
+    )
+
+
+async def stored_results(
+    conn: asyncpg.Connection, batch_id: UUID, invoice_ids: Sequence[str]
+) -> dict[str, StoredResult]:
+    rows = await conn.fetch(
+        """
+        SELECT invoice_id, status, result_event_id, result_at FROM push_batch_invoices
+        WHERE batch_id = $1 AND invoice_id = ANY($2::text[])
+        """,
+        batch_id,
+        list(invoice_ids),
+    )
+    return {
+        r["invoice_id"]: StoredResult(
+            InvoiceStatus(r["status"]), r["result_event_id"], r["result_at"]
+        )
+        for r in rows
+    }
+
+
+async def write_results(
+    conn: asyncpg.Connection, batch_id: UUID, changes: Sequence[InvoiceChange]
+) -> None:
+    await conn.executemany(
+        """
+        INSERT INTO push_batch_invoices AS i (
+            batch_id, invoice_id, status, external_id, external_number, error_code,
+            error_message, error_retryable, result_event_id, result_at, seq)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        ON CONFLICT (batch_id, invoice_id) DO UPDATE SET
+            status = EXCLUDED.status,
+            external_id = COALESCE(EXCLUDED.external_id, i.external_id),
+            external_number = COALESCE(EXCLUDED.external_number, i.external_number),
+            error_code = EXCLUDED.error_code,
+            error_message = EXCLUDED.error_message,
+            error_retryable = EXCLUDED.error_retryable,
+            result_event_id = EXCLUDED.result_event_id,
+            result_at = EXCLUDED.result_at,
+            seq = EXCLUDED.seq
+        """,
+        [
+            (
+                batch_id,
+                c.result.invoice_id,
+                c.result.status.value,
+                c.result.external_id,
+                c.result.external_number,
+                c.result.error_code,
+                c.result.error_message,
+                c.result.error_retryable,
+                c.result.event_id,
+                c.result.occurred_at,
+                c.seq,
+            )
+            for c in changes
+        ],
+    )
+
+
+async def append_changes(
+    conn: asyncpg.Connection, batch_id: UUID, changes: Sequence[tuple[int, str, str]]
+) -> None:
+    """Adds (seq, kind, payload JSON) rows to the batch's change log and wakes listeners."""
+    if not changes:
+        return
+    await conn.executemany(
+        "INSERT INTO push_batch_changes (batch_id, seq, kind, payload) "
+        "VALUES ($1, $2, $3, $4::jsonb)",
+        [(batch_id, seq, kind, payload) for seq, kind, payload in changes],
+    )
+    await conn.execute("SELECT pg_notify($1, $2)", CHANGES_CHANNEL, str(batch_id))
+
+
+async def save_progress(
+    conn: asyncpg.Connection,
+    *,
+    batch_id: UUID,
+    counts: Counts,
+    last_seq: int,
+    complete: bool,
+    now: datetime,
+    had_results: bool,
+) -> None:
+    await conn.execute(
+        """
+        UPDATE push_batches SET
+            succeeded = $2, failed = $3, skipped = $4, last_seq = $5, updated_at = $6,
+            first_result_at = CASE WHEN $7 THEN COALESCE(first_result_at, $6)
+                                   ELSE first_result_at END,
+            last_result_at = CASE WHEN $7 THEN $6 ELSE last_result_at END,
+            completed_at = CASE WHEN $8 THEN COALESCE(completed_at, $6) END
+        WHERE batch_id = $1
+        """,
+        batch_id,
+        counts.succeeded,
+        counts.failed,
+        counts.skipped,
+        last_seq,
+        now,
+        had_results,
+        complete,
+    )
+
+
+async def list_invoices(
+    conn: asyncpg.Connection,
+    batch_id: UUID,
+    *,
+    status: InvoiceStatus | None,
+    after: tuple[int, str] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    position, invoice_id = after if after is not None else (-1, "")
+    return list(
+        await conn.fetch(
+            """
+            SELECT * FROM push_batch_invoices
+            WHERE batch_id = $1 AND ($2::text IS NULL OR status = $2)
+              AND (position, invoice_id) > ($3, $4)
+            ORDER BY position, invoice_id
+            LIMIT $5
+            """,
+            batch_id,
+            status.value if status is not None else None,
+            position,
+            invoice_id,
+            limit,
+        )
+    )
+
+
+async def changes_after(
+    conn: asyncpg.Connection, batch_id: UUID, seq: int, limit: int
+) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            """
+            SELECT seq, kind, payload::text AS payload FROM push_batch_changes
+            WHERE batch_id = $1 AND seq > $2 ORDER BY seq LIMIT $3
+            """,
+            batch_id,
+            seq,
+            limit,
+        )
+    )
+
+
+async def failed_invoice_ids(conn: asyncpg.Connection, batch_id: UUID) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT invoice_id FROM push_batch_invoices WHERE batch_id = $1 AND status = 'failed' "
+        "ORDER BY position, invoice_id",
+        batch_id,
+    )
+    return [r["invoice_id"] for r in rows]
+
+
+async def invoices_in_open_batches(
+    conn: asyncpg.Connection, tenant_id: str, invoice_ids: Sequence[str]
+) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            """
+            SELECT i.invoice_id, i.batch_id FROM push_batch_invoices i
+            JOIN push_batches b USING (batch_id)
+            WHERE b.tenant_id = $1 AND i.invoice_id = ANY($2::text[])
+              AND i.status = 'pending' AND b.completed_at IS NULL
+            ORDER BY i.invoice_id, b.started_at
+            """,
+            tenant_id,
+            list(invoice_ids),
+        )
+    )

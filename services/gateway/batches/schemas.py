@@ -1,0 +1,143 @@
+"""Bodies of the batch API and of its server-sent events (they shape the OpenAPI document)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+
+from services.contract.common import UtcDatetime
+from services.contract.push import MAX_BATCH_SIZE
+from services.gateway.batches.model import BatchState, InvoiceStatus
+
+InvoiceId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PushBatchRequest(_Request):
+    invoice_ids: list[InvoiceId] = Field(
+        min_length=1,
+        max_length=MAX_BATCH_SIZE,
+        description=f"MediaOS invoice ids, 1..{MAX_BATCH_SIZE}, no duplicates.",
+    )
+    confirm_overwrite: StrictBool = Field(
+        default=False,
+        description="Must be true: sending overwrites the invoices' existing QuickBooks data.",
+    )
+    dry_run: StrictBool = Field(
+        default=False, description="Only report what the gateway knows; send nothing."
+    )
+    requested_by: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Who asked (e.g. a MediaOS user); defaults to the calling token.",
+    )
+
+    @field_validator("invoice_ids")
+    @classmethod
+    def _unique(cls, ids: list[str]) -> list[str]:
+        duplicates = sorted(i for i, n in Counter(ids).items() if n > 1)
+        if duplicates:
+            raise ValueError(f"duplicate invoice ids: {', '.join(duplicates[:10])}")
+        return ids
+
+
+class RetryFailedRequest(_Request):
+    confirm_overwrite: StrictBool = False
+    requested_by: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class BatchCounts(BaseModel):
+    total: int | None = Field(description="Null only while neither request nor size is known.")
+    succeeded: int
+    failed: int
+    skipped: int
+    pending: int | None
+
+
+class BatchProgress(BaseModel):
+    batch_id: UUID
+    tenant_id: str
+    state: BatchState
+    counts: BatchCounts
+    percent: float = Field(description="Share of invoices with a result, 0..100.")
+    origin: str = Field(description="api, kafka (MediaOS core) or result (seen first).")
+    requested_by: str | None
+    retry_of: UUID | None
+    started_at: UtcDatetime
+    updated_at: UtcDatetime
+    completed_at: UtcDatetime | None
+    eta_seconds: float | None = Field(description="While running: from the result rate.")
+    eta_at: UtcDatetime | None
+    last_event_id: int = Field(description="Sequence of the batch's latest change (SSE id).")
+
+
+class BatchLinks(BaseModel):
+    status: str
+    invoices: str
+    events: str
+    page: str = Field(description="Progress window; carries a short-lived page token.")
+
+
+class PushAccepted(BaseModel):
+    batch_id: UUID
+    tenant_id: str
+    total: int
+    state: BatchState
+    retry_of: UUID | None = None
+    links: BatchLinks
+
+
+class InvoiceError(BaseModel):
+    code: str
+    message: str
+    retryable: bool | None
+
+
+class BatchInvoice(BaseModel):
+    invoice_id: str
+    status: InvoiceStatus
+    external_id: str | None
+    external_number: str | None = Field(description='The "External Number" (DocNumber).')
+    error: InvoiceError | None
+    result_at: UtcDatetime | None
+    seq: int = Field(description="Change sequence that last touched this row (0: none).")
+
+
+class BatchInvoicePage(BaseModel):
+    items: list[BatchInvoice]
+    next_cursor: str | None
+
+
+class InvoiceChangeEvent(BaseModel):
+    """Data of an SSE `invoice` event; `counts` and `state` are as of this change."""
+
+    batch_id: UUID
+    seq: int
+    previous_status: InvoiceStatus | None
+    invoice: BatchInvoice
+    state: BatchState
+    counts: BatchCounts
+    percent: float
+
+
+class ProgressChangeEvent(BaseModel):
+    """Data of an SSE `progress` event (the batch's total became known or changed)."""
+
+    batch_id: UUID
+    seq: int
+    state: BatchState
+    counts: BatchCounts
+    percent: float
+
+
+class PageToken(BaseModel):
+    token: str
+    expires_at: UtcDatetime
+    page: str

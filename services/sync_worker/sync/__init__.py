@@ -1,0 +1,1 @@
+"""Mirroring invoices: units of work, the executor, outbound writes and inbound changes."""

@@ -1,0 +1,1 @@
+"""Pure sync rules (no I/O): translation, plans, conflicts, request ids, statuses."""

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from services.sync_worker.quickbooks.models import Invoice
+
+InvoiceStatus = Literal["open", "paid", "partially_paid", "voided"]
+
+
+def quickbooks_status(invoice: Invoice) -> InvoiceStatus:
+    total = invoice.total_amt or Decimal("0")
+    balance = invoice.balance if invoice.balance is not None else total
+    if total == 0 and (invoice.private_note or "").startswith("Voided"):
+        return "voided"
+    if total > 0 and balance == 0:
+        return "paid"
+    if 0 < balance < total:
+        return "partially_paid"
+    return "open"

@@ -1,0 +1,167 @@
+"""SQL for the MediaOS invoice <-> QuickBooks invoice ledger and customer links."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    tenant_id: str
+    invoice_id: str
+    realm_id: str
+    generation: int
+    external_id: str | None
+    external_number: str | None
+    sync_token: str | None
+    synced_version: int | None
+    status: str
+    fingerprint: dict[str, Any] | None
+    last_inbound_token: str | None
+
+
+def _entry(row: asyncpg.Record) -> LedgerEntry:
+    fp = row["fingerprint"]
+    return LedgerEntry(
+        tenant_id=row["tenant_id"],
+        invoice_id=row["invoice_id"],
+        realm_id=row["realm_id"],
+        generation=row["generation"],
+        external_id=row["external_id"],
+        external_number=row["external_number"],
+        sync_token=row["sync_token"],
+        synced_version=row["synced_version"],
+        status=row["status"],
+        fingerprint=json.loads(fp) if isinstance(fp, str) else fp,
+        last_inbound_token=row["last_inbound_token"],
+    )
+
+
+async def get(conn: asyncpg.Connection, tenant_id: str, invoice_id: str) -> LedgerEntry | None:
+    row = await conn.fetchrow(
+        "SELECT * FROM invoice_ledger WHERE tenant_id = $1 AND invoice_id = $2",
+        tenant_id,
+        invoice_id,
+    )
+    return _entry(row) if row else None
+
+
+async def by_external_id(
+    conn: asyncpg.Connection, tenant_id: str, realm_id: str, external_id: str
+) -> LedgerEntry | None:
+    row = await conn.fetchrow(
+        "SELECT * FROM invoice_ledger WHERE tenant_id = $1 AND realm_id = $2 AND external_id = $3",
+        tenant_id,
+        realm_id,
+        external_id,
+    )
+    return _entry(row) if row else None
+
+
+async def record_write(
+    conn: asyncpg.Connection,
+    *,
+    tenant_id: str,
+    invoice_id: str,
+    realm_id: str,
+    generation: int,
+    external_id: str,
+    external_number: str | None,
+    sync_token: str,
+    synced_version: int | None,
+    status: str,
+    fingerprint: dict[str, Any] | None,
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO invoice_ledger AS l (tenant_id, invoice_id, realm_id, generation,
+            external_id, external_number, sync_token, synced_version, status, fingerprint,
+            last_synced_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, now(), now())
+        ON CONFLICT (tenant_id, invoice_id) DO UPDATE SET
+            realm_id = EXCLUDED.realm_id, generation = EXCLUDED.generation,
+            external_id = EXCLUDED.external_id, external_number = EXCLUDED.external_number,
+            sync_token = EXCLUDED.sync_token,
+            synced_version = COALESCE(EXCLUDED.synced_version, l.synced_version),
+            status = EXCLUDED.status,
+            fingerprint = COALESCE(EXCLUDED.fingerprint, l.fingerprint),
+            last_synced_at = now(), updated_at = now()
+        """,
+        tenant_id,
+        invoice_id,
+        realm_id,
+        generation,
+        external_id,
+        external_number,
+        sync_token,
+        synced_version,
+        status,
+        json.dumps(fingerprint) if fingerprint is not None else None,
+    )
+
+
+async def record_inbound(
+    conn: asyncpg.Connection, tenant_id: str, invoice_id: str, sync_token: str, status: str
+) -> None:
+    await conn.execute(
+        "UPDATE invoice_ledger SET last_inbound_token = $3, "
+        "status = CASE WHEN $4 = 'deleted' THEN 'deleted' ELSE status END, updated_at = now() "
+        "WHERE tenant_id = $1 AND invoice_id = $2",
+        tenant_id,
+        invoice_id,
+        sync_token,
+        status,
+    )
+
+
+async def forget_deleted(
+    conn: asyncpg.Connection, tenant_id: str, invoice_id: str, generation: int
+) -> None:
+    """The QuickBooks invoice is gone; a later push creates a new one (next generation)."""
+    await conn.execute(
+        "UPDATE invoice_ledger SET status = 'deleted', external_id = NULL, sync_token = NULL, "
+        "generation = $3, updated_at = now() WHERE tenant_id = $1 AND invoice_id = $2",
+        tenant_id,
+        invoice_id,
+        generation,
+    )
+
+
+async def customer_link(
+    conn: asyncpg.Connection, tenant_id: str, customer_id: str, realm_id: str
+) -> str | None:
+    value: str | None = await conn.fetchval(
+        "SELECT quickbooks_id FROM customer_links WHERE tenant_id = $1 AND customer_id = $2 "
+        "AND realm_id = $3",
+        tenant_id,
+        customer_id,
+        realm_id,
+    )
+    return value
+
+
+async def save_customer_link(
+    conn: asyncpg.Connection,
+    tenant_id: str,
+    customer_id: str,
+    realm_id: str,
+    quickbooks_id: str,
+    display_name: str,
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO customer_links (tenant_id, customer_id, realm_id, quickbooks_id, display_name)
+        VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (tenant_id, customer_id, realm_id) DO UPDATE SET
+            quickbooks_id = EXCLUDED.quickbooks_id, display_name = EXCLUDED.display_name
+        """,
+        tenant_id,
+        customer_id,
+        realm_id,
+        quickbooks_id,
+        display_name,
+    )

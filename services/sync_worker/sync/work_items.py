@@ -1,0 +1,230 @@
+"""SQL for units of work: queueing (with coalescing), fair claiming, leases, completion."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+NOTIFY_CHANNEL = "work_ready"
+
+PRIORITY_PUSH = 0
+PRIORITY_INBOUND = 1
+PRIORITY_AUTO = 2
+PRIORITY_CDC = 3
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    id: int
+    tenant_id: str
+    invoice_id: str | None
+    kind: str
+    invoice_version: int | None
+    batch_id: UUID | None
+    batch_size: int | None
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+
+
+def _item(row: asyncpg.Record) -> WorkItem:
+    return WorkItem(
+        id=row["id"],
+        tenant_id=row["tenant_id"],
+        invoice_id=row["invoice_id"],
+        kind=row["kind"],
+        invoice_version=row["invoice_version"],
+        batch_id=row["batch_id"],
+        batch_size=row["batch_size"],
+        payload=json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"],
+        attempts=row["attempts"],
+        created_at=row["created_at"],
+    )
+
+
+async def queue_auto(
+    conn: asyncpg.Connection, tenant_id: str, invoice_id: str, version: int
+) -> list[WorkItem]:
+    """Queues an automatic sync; returns the still-queued older ones it supersedes."""
+    superseded = await conn.fetch(
+        """
+        UPDATE work_items SET state = 'done', outcome = 'superseded', finished_at = now()
+        WHERE tenant_id = $1 AND invoice_id = $2 AND kind = 'auto' AND state = 'queued'
+        RETURNING *
+        """,
+        tenant_id,
+        invoice_id,
+    )
+    await conn.execute(
+        "INSERT INTO work_items (tenant_id, invoice_id, kind, priority, invoice_version) "
+        "VALUES ($1, $2, 'auto', $3, $4)",
+        tenant_id,
+        invoice_id,
+        PRIORITY_AUTO,
+        version,
+    )
+    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+    return [_item(r) for r in superseded]
+
+
+async def queue_push(
+    conn: asyncpg.Connection, tenant_id: str, batch_id: UUID, invoice_ids: list[str]
+) -> int:
+    """Queues one unit per invoice of the batch; a redelivered request adds nothing."""
+    result: str = await conn.execute(
+        """
+        INSERT INTO work_items (tenant_id, invoice_id, kind, priority, batch_id, batch_size)
+        SELECT $1, invoice_id, 'push', $2, $3, $4 FROM unnest($5::text[]) AS invoice_id
+        ON CONFLICT (batch_id, invoice_id) WHERE batch_id IS NOT NULL DO NOTHING
+        """,
+        tenant_id,
+        PRIORITY_PUSH,
+        batch_id,
+        len(invoice_ids),
+        invoice_ids,
+    )
+    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+    return int(result.rsplit(" ", 1)[1])
+
+
+async def queue_inbound(conn: asyncpg.Connection, tenant_id: str, payload: dict[str, Any]) -> None:
+    await conn.execute(
+        "INSERT INTO work_items (tenant_id, kind, priority, payload) "
+        "VALUES ($1, 'inbound', $2, $3::jsonb)",
+        tenant_id,
+        PRIORITY_INBOUND,
+        json.dumps(payload),
+    )
+    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+
+
+async def schedule_cdc(conn: asyncpg.Connection, tenant_id: str, delay_seconds: float) -> None:
+    await conn.execute(
+        """
+        INSERT INTO work_items (tenant_id, kind, priority, not_before)
+        VALUES ($1, 'cdc', $2, now() + make_interval(secs => $3))
+        ON CONFLICT (tenant_id) WHERE kind = 'cdc' AND state <> 'done' DO NOTHING
+        """,
+        tenant_id,
+        PRIORITY_CDC,
+        delay_seconds,
+    )
+
+
+async def ready_tenants(conn: asyncpg.Connection, limit: int) -> list[str]:
+    """Tenants with claimable work, most urgent first (pushes before background sync)."""
+    rows = await conn.fetch(
+        """
+        SELECT tenant_id FROM work_items
+        WHERE state = 'queued' AND not_before <= now()
+        GROUP BY tenant_id
+        ORDER BY min(priority), min(id)
+        LIMIT $1
+        """,
+        limit,
+    )
+    return [r["tenant_id"] for r in rows]
+
+
+async def in_flight_count(conn: asyncpg.Connection, tenant_id: str) -> int:
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM work_items WHERE tenant_id = $1 AND state = 'in_flight'",
+        tenant_id,
+    )
+    return count
+
+
+async def claim(
+    conn: asyncpg.Connection, tenant_id: str, *, worker_id: str, lease_seconds: float, limit: int
+) -> list[WorkItem]:
+    """Claims the tenant's most urgent ready units. Units of one invoice run one at a time,
+    oldest first: a unit waits while an older unit of the same invoice is not done."""
+    rows = await conn.fetch(
+        """
+        UPDATE work_items w SET
+            state = 'in_flight', attempts = w.attempts + 1, leased_by = $2,
+            lease_until = now() + make_interval(secs => $3)
+        WHERE w.id IN (
+            SELECT c.id FROM work_items c
+            WHERE c.tenant_id = $1 AND c.state = 'queued' AND c.not_before <= now()
+              AND (c.invoice_id IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM work_items o
+                    WHERE o.tenant_id = c.tenant_id AND o.invoice_id = c.invoice_id
+                      AND o.state <> 'done' AND o.id < c.id))
+            ORDER BY c.priority, c.id
+            LIMIT $4
+            FOR UPDATE SKIP LOCKED)
+        RETURNING w.*
+        """,
+        tenant_id,
+        worker_id,
+        lease_seconds,
+        limit,
+    )
+    return [_item(r) for r in rows]
+
+
+async def extend_leases(
+    conn: asyncpg.Connection, ids: list[int], *, worker_id: str, lease_seconds: float
+) -> None:
+    await conn.execute(
+        "UPDATE work_items SET lease_until = now() + make_interval(secs => $3) "
+        "WHERE id = ANY($1::bigint[]) AND leased_by = $2 AND state = 'in_flight'",
+        ids,
+        worker_id,
+        lease_seconds,
+    )
+
+
+async def recover_expired_leases(conn: asyncpg.Connection) -> int:
+    """Units whose replica died (lease ran out) become claimable again."""
+    result: str = await conn.execute(
+        "UPDATE work_items SET state = 'queued', leased_by = NULL, lease_until = NULL "
+        "WHERE state = 'in_flight' AND lease_until < now()"
+    )
+    return int(result.rsplit(" ", 1)[1])
+
+
+async def finish(conn: asyncpg.Connection, item: WorkItem, *, worker_id: str, outcome: str) -> bool:
+    """Marks the unit done if this replica still holds it. False: the lease was lost and
+    another replica owns the unit now, so the caller must not publish a result."""
+    done = await conn.fetchval(
+        "UPDATE work_items SET state = 'done', outcome = $3, finished_at = now(), "
+        "lease_until = NULL WHERE id = $1 AND leased_by = $2 AND state = 'in_flight' "
+        "AND attempts = $4 RETURNING true",
+        item.id,
+        worker_id,
+        outcome,
+        item.attempts,
+    )
+    return bool(done)
+
+
+async def retry_later(
+    conn: asyncpg.Connection, item: WorkItem, *, worker_id: str, delay_seconds: float
+) -> bool:
+    updated = await conn.fetchval(
+        "UPDATE work_items SET state = 'queued', leased_by = NULL, lease_until = NULL, "
+        "not_before = now() + make_interval(secs => $3) "
+        "WHERE id = $1 AND leased_by = $2 AND state = 'in_flight' RETURNING true",
+        item.id,
+        worker_id,
+        delay_seconds,
+    )
+    return bool(updated)
+
+
+async def release(conn: asyncpg.Connection, ids: list[int], *, worker_id: str) -> None:
+    """Graceful shutdown: hands unfinished units back at once instead of waiting for leases."""
+    await conn.execute(
+        "UPDATE work_items SET state = 'queued', leased_by = NULL, lease_until = NULL, "
+        "attempts = greatest(attempts - 1, 0) "
+        "WHERE id = ANY($1::bigint[]) AND leased_by = $2 AND state = 'in_flight'",
+        ids,
+        worker_id,
+    )

@@ -1,0 +1,76 @@
+"""A connected tenant on a fresh QuickBooks sandbox company, per test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.contract.topics import Topic
+from tests.conftest import ENCRYPTION_KEY
+from tests.support import tenants
+from tests.support.factories import new_tenant
+from tests.support.kafka import Record, TopicReader
+from tests.support.sandbox import SandboxAdmin
+
+
+@dataclass
+class Company:
+    tenant_id: str
+    realm: dict[str, Any]
+    items: dict[str, str]  # item name -> QuickBooks Id
+
+    @property
+    def realm_id(self) -> str:
+        return str(self.realm["realm_id"])
+
+
+@pytest.fixture
+async def sandbox(qbo_sandbox_url: str) -> AsyncIterator[SandboxAdmin]:
+    admin = SandboxAdmin(qbo_sandbox_url)
+    yield admin
+    await admin.aclose()
+
+
+@pytest.fixture
+async def company(
+    running_worker: object,
+    sandbox: SandboxAdmin,
+    kafka_bootstrap_servers: str,
+    worker_pg_pool: asyncpg.Pool,
+) -> Company:
+    realm = await sandbox.create_realm(
+        items=[
+            {"name": "Display Ad", "unit_price": "100.00"},
+            {"name": "Newsletter Sponsorship", "unit_price": "250.00"},
+        ],
+        limits={"per_minute": 3000, "per_second": 50},
+    )
+    tenant = new_tenant()
+    await tenants.connect(
+        kafka_bootstrap_servers, worker_pg_pool, tenant, realm, ENCRYPTION_KEY
+    )
+    return Company(tenant, realm, {i["Name"]: i["Id"] for i in realm["items"]})
+
+
+@pytest.fixture
+async def results(kafka_bootstrap_servers: str) -> AsyncIterator[TopicReader]:
+    async with TopicReader(kafka_bootstrap_servers, Topic.RESULTS) as reader:
+        yield reader
+
+
+@pytest.fixture
+async def changes(kafka_bootstrap_servers: str) -> AsyncIterator[TopicReader]:
+    async with TopicReader(kafka_bootstrap_servers, Topic.QUICKBOOKS_INVOICE_CHANGES) as reader:
+        yield reader
+
+
+def for_invoice(tenant_id: str, invoice_id: str) -> Any:
+    def match(record: Record) -> bool:
+        body = record.json()
+        return bool(body["tenant_id"] == tenant_id and body["invoice_id"] == invoice_id)
+
+    return match

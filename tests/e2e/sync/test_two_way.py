@@ -1,0 +1,243 @@
+"""Two-way mode over real Kafka, PostgreSQL, the worker process and the QuickBooks sandbox."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import asyncpg
+import pytest
+
+from services.contract.invoices import InvoiceDeleted, InvoiceUpdated, InvoiceVoided
+from services.contract.topics import Topic, invoice_key
+from tests.e2e.sync.conftest import Company, for_invoice
+from tests.support import tenants
+from tests.support.factories import invoice_created, invoice_snapshot
+from tests.support.kafka import TopicReader, produce
+from tests.support.sandbox import SandboxAdmin
+
+pytestmark = pytest.mark.e2e
+
+
+async def _send(bootstrap: str, tenant: str, event: object) -> None:
+    invoice = event.invoice  # type: ignore[attr-defined]
+    await produce(bootstrap, Topic.INVOICES, event, invoice_key(tenant, invoice.invoice_id))  # type: ignore[arg-type]
+
+
+async def test_create_update_void_delete_mirror_into_quickbooks(
+    company: Company,
+    sandbox: SandboxAdmin,
+    results: TopicReader,
+    kafka_bootstrap_servers: str,
+    worker_pg_pool: asyncpg.Pool,
+) -> None:
+    tenant = company.tenant_id
+    await tenants.map_products(
+        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
+    )
+    await tenants.change_settings(
+        kafka_bootstrap_servers, worker_pg_pool, tenant, invoice_number_prefix="MO-"
+    )
+    created = invoice_created(tenant, number="1001", unit_price="100.00", quantity="2")
+    invoice_id = created.invoice.invoice_id
+    await _send(kafka_bootstrap_servers, tenant, created)
+    [first] = await results.wait_for(for_invoice(tenant, invoice_id))
+    body = first.json()
+    assert body["event_type"] == "invoice.sync.succeeded", body
+    assert body["operation"] == "create"
+    assert body["external_number"] == "MO-1001"
+    [qbo] = await sandbox.live_invoices(company.realm_id)
+    assert qbo["Id"] == body["external_id"]
+    assert qbo["DocNumber"] == "MO-1001"
+    assert Decimal(str(qbo["TotalAmt"])) == Decimal("200.00")
+
+    updated = InvoiceUpdated(
+        tenant_id=tenant,
+        invoice=invoice_snapshot(invoice_id, number="1001", version=2, unit_price="150.00",
+                                 quantity="2"),
+    )
+    await _send(kafka_bootstrap_servers, tenant, updated)
+    records = await results.wait_for(for_invoice(tenant, invoice_id), count=2)
+    assert records[1].json()["operation"] == "update"
+    assert records[1].json()["event_type"] == "invoice.sync.succeeded"
+    [qbo] = await sandbox.live_invoices(company.realm_id)
+    assert Decimal(str(qbo["TotalAmt"])) == Decimal("300.00")
+
+    voided = InvoiceVoided(
+        tenant_id=tenant,
+        invoice=invoice_snapshot(invoice_id, number="1001", version=3, unit_price="150.00",
+                                 quantity="2"),
+    )
+    await _send(kafka_bootstrap_servers, tenant, voided)
+    records = await results.wait_for(for_invoice(tenant, invoice_id), count=3)
+    assert records[2].json()["operation"] == "void"
+    [qbo] = await sandbox.live_invoices(company.realm_id)
+    assert Decimal(str(qbo["TotalAmt"])) == Decimal("0")
+    assert qbo["PrivateNote"].startswith("Voided")
+
+    deleted = InvoiceDeleted(
+        tenant_id=tenant,
+        invoice=invoice_snapshot(invoice_id, number="1001", version=4),
+    )
+    await _send(kafka_bootstrap_servers, tenant, deleted)
+    records = await results.wait_for(for_invoice(tenant, invoice_id), count=4)
+    assert records[3].json()["operation"] == "delete"
+    assert records[3].json()["event_type"] == "invoice.sync.succeeded"
+    assert await sandbox.live_invoices(company.realm_id) == []
+
+
+async def test_unmapped_product_fails_naming_it_and_nothing_is_written(
+    company: Company,
+    sandbox: SandboxAdmin,
+    results: TopicReader,
+    kafka_bootstrap_servers: str,
+    worker_pg_pool: asyncpg.Pool,
+) -> None:
+    tenant = company.tenant_id
+    await tenants.map_products(
+        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
+    )
+    event = invoice_created(tenant, products=("P-1", "P-404", "P-405"))
+    await _send(kafka_bootstrap_servers, tenant, event)
+    [record] = await results.wait_for(for_invoice(tenant, event.invoice.invoice_id))
+    body = record.json()
+    assert body["event_type"] == "invoice.sync.failed"
+    assert body["error"]["code"] == "PRODUCT_NOT_MAPPED"
+    unmapped = [p["product_id"] for p in body["error"]["details"]["unmapped_products"]]
+    assert unmapped == ["P-404", "P-405"]
+    assert "P-404" in body["error"]["message"] and "P-405" in body["error"]["message"]
+    assert await sandbox.invoices(company.realm_id) == []
+
+
+async def test_conflict_is_reported_not_overwritten(
+    company: Company,
+    sandbox: SandboxAdmin,
+    results: TopicReader,
+    kafka_bootstrap_servers: str,
+    worker_pg_pool: asyncpg.Pool,
+) -> None:
+    tenant = company.tenant_id
+    await tenants.map_products(
+        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
+    )
+    created = invoice_created(tenant, number="2001")
+    invoice_id = created.invoice.invoice_id
+    await _send(kafka_bootstrap_servers, tenant, created)
+    [first] = await results.wait_for(for_invoice(tenant, invoice_id))
+    external_id = first.json()["external_id"]
+
+    await sandbox.edit_invoice(company.realm_id, external_id, {"DueDate": "2027-01-31"})
+    update = InvoiceUpdated(
+        tenant_id=tenant,
+        invoice=invoice_snapshot(invoice_id, number="2001", version=2, unit_price="120.00"),
+    )
+    await _send(kafka_bootstrap_servers, tenant, update)
+    records = await results.wait_for(for_invoice(tenant, invoice_id), count=2)
+    body = records[1].json()
+    assert body["event_type"] == "invoice.sync.failed"
+    assert body["error"]["code"] == "QBO_CONFLICT"
+    fields = {d["field"] for d in body["error"]["details"]["differences"]}
+    assert fields == {"due_date"}
+    [qbo] = await sandbox.live_invoices(company.realm_id)
+    assert Decimal(str(qbo["TotalAmt"])) == Decimal("100.00"), "must not be overwritten"
+    assert qbo["DueDate"] == "2027-01-31"
+
+
+async def test_versions_collapse_to_the_newest_and_never_apply_out_of_order(
+    company: Company,
+    sandbox: SandboxAdmin,
+    results: TopicReader,
+    kafka_bootstrap_servers: str,
+    worker_pg_pool: asyncpg.Pool,
+) -> None:
+    tenant = company.tenant_id
+    await tenants.map_products(
+        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
+    )
+    # The first create is slow, so the next versions queue up behind it.
+    await sandbox.add_fault(
+        company.realm_id, kind="latency", latency_ms=2500, endpoint="invoice.create", count=1
+    )
+    first = invoice_created(tenant, number="3001")
+    invoice_id = first.invoice.invoice_id
+    await _send(kafka_bootstrap_servers, tenant, first)
+    await _wait_in_flight(worker_pg_pool, tenant, invoice_id)
+    for version, price in ((2, "110.00"), (3, "120.00"), (4, "130.00")):
+        await _send(
+            kafka_bootstrap_servers,
+            tenant,
+            InvoiceUpdated(
+                tenant_id=tenant,
+                invoice=invoice_snapshot(invoice_id, number="3001", version=version,
+                                         unit_price=price),
+            ),
+        )
+    records = await results.wait_for(for_invoice(tenant, invoice_id), count=4)
+    by_version = {r.json()["invoice_version"]: r.json() for r in records}
+    assert by_version[2]["event_type"] == "invoice.sync.skipped"
+    assert by_version[2]["error"]["code"] == "SUPERSEDED"
+    assert by_version[3]["event_type"] == "invoice.sync.skipped"
+    final = [r.json() for r in records if r.json()["event_type"] == "invoice.sync.succeeded"]
+    assert [f["operation"] for f in final] == ["create", "update"]
+    assert final[-1]["invoice_version"] == 4
+    [qbo] = await sandbox.live_invoices(company.realm_id)
+    assert Decimal(str(qbo["TotalAmt"])) == Decimal("130.00")
+
+    # A stale version arriving late is skipped, never applied over the newer one.
+    await _send(
+        kafka_bootstrap_servers,
+        tenant,
+        InvoiceUpdated(
+            tenant_id=tenant,
+            invoice=invoice_snapshot(invoice_id, number="3001", version=3, unit_price="1.00"),
+        ),
+    )
+    records = await results.wait_for(for_invoice(tenant, invoice_id), count=5)
+    late = records[4].json()
+    assert late["event_type"] == "invoice.sync.skipped"
+    assert late["invoice_version"] == 3
+    [qbo] = await sandbox.live_invoices(company.realm_id)
+    assert Decimal(str(qbo["TotalAmt"])) == Decimal("130.00")
+
+
+async def _wait_in_flight(pool: asyncpg.Pool, tenant: str, invoice_id: str) -> None:
+    await tenants.wait_for_row(
+        pool,
+        "SELECT 1 FROM work_items WHERE tenant_id = $1 AND invoice_id = $2 "
+        "AND state = 'in_flight'",
+        tenant,
+        invoice_id,
+    )
+
+
+async def test_quickbooks_edit_flows_back_through_cdc_without_echo(
+    company: Company,
+    sandbox: SandboxAdmin,
+    results: TopicReader,
+    changes: TopicReader,
+    kafka_bootstrap_servers: str,
+    worker_pg_pool: asyncpg.Pool,
+) -> None:
+    tenant = company.tenant_id
+    await tenants.map_products(
+        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
+    )
+    created = invoice_created(tenant, number="4001")
+    invoice_id = created.invoice.invoice_id
+    await _send(kafka_bootstrap_servers, tenant, created)
+    [first] = await results.wait_for(for_invoice(tenant, invoice_id))
+    external_id = first.json()["external_id"]
+    # Our own create must not come back: let two CDC sweeps pass (interval 3 s in tests).
+    await changes.settle(7.0)
+    assert [r for r in changes.records if r.json()["tenant_id"] == tenant] == []
+
+    await sandbox.edit_invoice(company.realm_id, external_id, {"DueDate": "2027-02-28"})
+    [change] = await changes.wait_for(for_invoice(tenant, invoice_id), timeout=30)
+    body = change.json()
+    assert body["event_type"] == "quickbooks.invoice.changed"
+    assert body["source"] == "cdc"
+    assert body["external_id"] == external_id
+    assert body["sync_token"] == "1"
+    assert body["status"] == "open"
+    # Reported once, even though later sweeps see it again.
+    await changes.settle(7.0)
+    assert len([r for r in changes.records if r.json()["tenant_id"] == tenant]) == 1
