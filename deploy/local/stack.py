@@ -109,7 +109,7 @@ def configure_sandbox_webhook(sandbox_url: str, gateway_url: str, env: dict[str,
         method="PUT",
         headers={"content-type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=5):  # noqa: S310 - loopback only
+    with urllib.request.urlopen(request, timeout=5):
         pass
 
 

@@ -79,6 +79,4 @@ async def change_settings(
 ) -> None:
     event = SettingsChanged(tenant_id=tenant_id, **settings)
     await produce(bootstrap, Topic.SETTINGS, event, tenant_key(tenant_id))
-    await wait_for_row(
-        pool, "SELECT 1 FROM processed_events WHERE event_id = $1", event.event_id
-    )
+    await wait_for_row(pool, "SELECT 1 FROM processed_events WHERE event_id = $1", event.event_id)

@@ -69,9 +69,7 @@ def _page_principal(request: Request, token: str) -> Principal:
     )
 
 
-def require(
-    principal: Principal, tenant_id: str, role: Role, batch_id: UUID | None = None
-) -> None:
+def require(principal: Principal, tenant_id: str, role: Role, batch_id: UUID | None = None) -> None:
     """Another tenant's resources answer 404, so ids of other tenants cannot be probed."""
     if principal.can(tenant_id, role, batch_id):
         return

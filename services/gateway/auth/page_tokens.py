@@ -19,7 +19,7 @@ from uuid import UUID
 
 from services.gateway.auth.principal import Role
 
-PAGE_TOKEN_PREFIX = "mqp_"
+PAGE_TOKEN_PREFIX = "mqp_"  # noqa: S105 (a prefix, not a secret)
 
 
 @dataclass(frozen=True, slots=True)

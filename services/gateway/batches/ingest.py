@@ -101,7 +101,10 @@ async def apply_batch_results(
     await repo.append_changes(
         conn,
         batch_id,
-        [(c.seq, "invoice", change_event(batch_id, total, c).model_dump_json()) for c in applied.changes],
+        [
+            (c.seq, "invoice", change_event(batch_id, total, c).model_dump_json())
+            for c in applied.changes
+        ],
     )
     await repo.save_progress(
         conn,

@@ -141,3 +141,27 @@ class PageToken(BaseModel):
     token: str
     expires_at: UtcDatetime
     page: str
+
+
+class DryRunFinding(BaseModel):
+    invoice_id: str
+    kind: str = Field(
+        description="in_running_batch, product_not_mapped, duplicate_number, "
+        "invoice_unknown (likely to fail) or will_overwrite (information)."
+    )
+    blocking: bool
+    message: str
+    batch_id: UUID | None = None
+    external_number: str | None = None
+    details: dict[str, object] | None = None
+
+
+class DryRunReport(BaseModel):
+    dry_run: bool = True
+    tenant_id: str
+    invoice_count: int
+    warning: str
+    ready: bool = Field(description="No finding suggests the push would fail.")
+    findings: list[DryRunFinding]
+    summary: dict[str, int]
+    limitations: str

@@ -1,4 +1,5 @@
-"""The gateway process: FastAPI + the results consumer + the outbox relay. Wiring only."""
+"""The gateway process: FastAPI + the progress consumer + the outbox relay + the change
+listener. Wiring only."""
 
 from __future__ import annotations
 
@@ -13,11 +14,27 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
 from services.contract.topics import Topic
-from services.gateway.http import health_routes, status_routes
+from services.gateway.auth.page_tokens import derive_key
+from services.gateway.batches.repository import CHANGES_CHANNEL
+from services.gateway.events.notifier import ChangeNotifier
+from services.gateway.http import (
+    batch_routes,
+    connection_routes,
+    event_routes,
+    health_routes,
+    metrics_routes,
+    page_routes,
+    status_routes,
+    token_routes,
+    webhook_routes,
+)
+from services.gateway.http.body_limit import BodySizeLimit
 from services.gateway.http.problems import install_problem_handlers
-from services.gateway.progress.handler import GatewayEventHandler
+from services.gateway.observability import metrics
+from services.gateway.observability.metrics import RequestMetrics
+from services.gateway.progress.consumer import subscribe_progress
 from services.gateway.settings import GatewaySettings
-from services.platform.ingest.subscriber import subscribe_ingest
+from services.platform.crypto import TokenCipher, parse_keys
 from services.platform.kafka_topics import ensure_topics
 from services.platform.logging import configure_logging
 from services.platform.outbox import OutboxRelay
@@ -38,14 +55,14 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
     def pool() -> asyncpg.Pool:
         return state["pool"]
 
-    subscribe_ingest(
+    subscribe_progress(
         broker,
         [t.value for t in CONSUMED_TOPICS],
         group_id=settings.gateway_group_id,
         pool=pool,
-        handler=GatewayEventHandler(),
         consumer_name=f"gateway:{settings.gateway_instance_id}",
         max_records=settings.ingest_max_records,
+        on_results=metrics.RESULTS_CONSUMED.inc,
     )
 
     @asynccontextmanager
@@ -60,6 +77,8 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         state["pool"] = await create_pool(
             dsn, SCHEMA, min_size=settings.db_pool_min_size, max_size=settings.db_pool_max_size
         )
+        notifier = ChangeNotifier(dsn, CHANGES_CHANNEL)
+        await notifier.start()
         producer = AIOKafkaProducer(
             bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", enable_idempotence=True
         )
@@ -73,6 +92,7 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
         await broker.start()
         app.state.pool = pool()
+        app.state.notifier = notifier
         app.state.kafka_ready = lambda: broker.ping(timeout=2)
         log.info("gateway_started", instance=settings.gateway_instance_id)
         try:
@@ -82,6 +102,7 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
             relay.stop()
             await asyncio.wait([relay_task], timeout=10)
             await producer.stop()
+            await notifier.stop()
             await pool().close()
             log.info("gateway_stopped", instance=settings.gateway_instance_id)
 
@@ -92,7 +113,24 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.page_key = derive_key(
+        (settings.gateway_page_token_secret or settings.gateway_admin_token).get_secret_value()
+    )
+    keys = settings.token_encryption_keys
+    app.state.cipher = TokenCipher(parse_keys(keys.get_secret_value())) if keys else None
     install_problem_handlers(app)
-    app.include_router(health_routes.router)
-    app.include_router(status_routes.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.gateway_max_body_bytes)
+    app.add_middleware(RequestMetrics)
+    for module in (
+        health_routes,
+        metrics_routes,
+        batch_routes,
+        event_routes,
+        status_routes,
+        connection_routes,
+        token_routes,
+        webhook_routes,
+        page_routes,
+    ):
+        app.include_router(module.router)
     return app

@@ -46,9 +46,13 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        raw = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in raw):
+            return problem_response(
+                request, 400, "Malformed JSON", "The request body is not valid JSON."
+            )
         errors = [
-            {"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-            for e in exc.errors()[:20]
+            {"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in raw[:20]
         ]
         return problem_response(
             request,

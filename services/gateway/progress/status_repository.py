@@ -56,3 +56,18 @@ async def get_status(
         tenant_id,
         invoice_id,
     )
+
+
+async def last_results(
+    conn: asyncpg.Connection, tenant_id: str, invoice_ids: list[str]
+) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            """
+            SELECT invoice_id, last_event_type, last_error::text AS last_error, external_number
+            FROM invoice_sync_status WHERE tenant_id = $1 AND invoice_id = ANY($2::text[])
+            """,
+            tenant_id,
+            invoice_ids,
+        )
+    )

@@ -50,9 +50,7 @@ async def company(
         limits={"per_minute": 3000, "per_second": 50},
     )
     tenant = new_tenant()
-    await tenants.connect(
-        kafka_bootstrap_servers, worker_pg_pool, tenant, realm, ENCRYPTION_KEY
-    )
+    await tenants.connect(kafka_bootstrap_servers, worker_pg_pool, tenant, realm, ENCRYPTION_KEY)
     return Company(tenant, realm, {i["Name"]: i["Id"] for i in realm["items"]})
 
 

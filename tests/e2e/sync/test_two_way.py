@@ -52,8 +52,9 @@ async def test_create_update_void_delete_mirror_into_quickbooks(
 
     updated = InvoiceUpdated(
         tenant_id=tenant,
-        invoice=invoice_snapshot(invoice_id, number="1001", version=2, unit_price="150.00",
-                                 quantity="2"),
+        invoice=invoice_snapshot(
+            invoice_id, number="1001", version=2, unit_price="150.00", quantity="2"
+        ),
     )
     await _send(kafka_bootstrap_servers, tenant, updated)
     records = await results.wait_for(for_invoice(tenant, invoice_id), count=2)
@@ -64,8 +65,9 @@ async def test_create_update_void_delete_mirror_into_quickbooks(
 
     voided = InvoiceVoided(
         tenant_id=tenant,
-        invoice=invoice_snapshot(invoice_id, number="1001", version=3, unit_price="150.00",
-                                 quantity="2"),
+        invoice=invoice_snapshot(
+            invoice_id, number="1001", version=3, unit_price="150.00", quantity="2"
+        ),
     )
     await _send(kafka_bootstrap_servers, tenant, voided)
     records = await results.wait_for(for_invoice(tenant, invoice_id), count=3)
@@ -167,8 +169,9 @@ async def test_versions_collapse_to_the_newest_and_never_apply_out_of_order(
             tenant,
             InvoiceUpdated(
                 tenant_id=tenant,
-                invoice=invoice_snapshot(invoice_id, number="3001", version=version,
-                                         unit_price=price),
+                invoice=invoice_snapshot(
+                    invoice_id, number="3001", version=version, unit_price=price
+                ),
             ),
         )
     records = await results.wait_for(for_invoice(tenant, invoice_id), count=4)
@@ -202,8 +205,7 @@ async def test_versions_collapse_to_the_newest_and_never_apply_out_of_order(
 async def _wait_in_flight(pool: asyncpg.Pool, tenant: str, invoice_id: str) -> None:
     await tenants.wait_for_row(
         pool,
-        "SELECT 1 FROM work_items WHERE tenant_id = $1 AND invoice_id = $2 "
-        "AND state = 'in_flight'",
+        "SELECT 1 FROM work_items WHERE tenant_id = $1 AND invoice_id = $2 AND state = 'in_flight'",
         tenant,
         invoice_id,
     )

@@ -1,0 +1,1 @@
+"""`syncctl`: send batches, watch them, list failures, look up invoices."""

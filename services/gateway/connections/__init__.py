@@ -1,0 +1,1 @@
+"""Tenants' QuickBooks connections: realm routing here, the secret goes to the worker."""

@@ -1,0 +1,1 @@
+"""Server-sent events of batch progress: formatting, LISTEN/NOTIFY fan-out, the stream."""

@@ -1,0 +1,232 @@
+"""Push batches: send (with confirmation), follow, list invoices, retry the failed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from services.contract.common import utc_now
+from services.gateway.auth.dependencies import CurrentPrincipal, require
+from services.gateway.auth.principal import Principal, Role
+from services.gateway.batches import repository as repo
+from services.gateway.batches.cursor import InvalidCursor, decode_cursor, encode_cursor
+from services.gateway.batches.dry_run import LIMITATIONS, is_blocking
+from services.gateway.batches.model import OVERWRITE_WARNING, BatchState, InvoiceStatus
+from services.gateway.batches.preflight import preflight
+from services.gateway.batches.schemas import (
+    BatchInvoicePage,
+    BatchProgress,
+    DryRunFinding,
+    DryRunReport,
+    PageToken,
+    PushAccepted,
+    PushBatchRequest,
+    RetryFailedRequest,
+)
+from services.gateway.batches.service import submit_batch
+from services.gateway.batches.views import invoice_body, progress_body
+from services.gateway.http.links import batch_links, page_token_for
+from services.gateway.http.params import BatchId, TenantId
+from services.gateway.http.problems import Problem
+
+router = APIRouter(prefix="/v1/tenants/{tenant_id}/push-batches", tags=["push batches"])
+
+CONFIRMATION_TYPE = "urn:mediaos-sync:problem:overwrite-confirmation-required"
+_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+_CONFIRM_RESPONSE: dict[int | str, dict[str, Any]] = {
+    428: {
+        **_PROBLEM,
+        "description": "`confirm_overwrite` is not true: nothing was sent. The body's "
+        "`warning` is the text to show before asking again.",
+    }
+}
+
+
+def _confirmation_problem() -> Problem:
+    return Problem(
+        428,
+        "Confirmation required",
+        f"{OVERWRITE_WARNING} Send again with `confirm_overwrite: true` to proceed.",
+        type_=CONFIRMATION_TYPE,
+        warning=OVERWRITE_WARNING,
+    )
+
+
+async def _accepted(
+    request: Request,
+    response: Response,
+    principal: Principal,
+    tenant_id: str,
+    invoice_ids: list[str],
+    requested_by: str | None,
+    retry_of: Any = None,
+) -> PushAccepted:
+    batch_id = await submit_batch(
+        request.app.state.pool,
+        tenant_id=tenant_id,
+        invoice_ids=invoice_ids,
+        requested_by=requested_by or principal.label,
+        retry_of=retry_of,
+    )
+    links = batch_links(request, principal, tenant_id, batch_id)
+    response.headers["Location"] = links.status
+    return PushAccepted(
+        batch_id=batch_id,
+        tenant_id=tenant_id,
+        total=len(invoice_ids),
+        state=BatchState.PENDING,
+        retry_of=retry_of,
+        links=links,
+    )
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=PushAccepted,
+    responses={
+        200: {"model": DryRunReport, "description": "`dry_run: true`: the pre-flight report."},
+        **_CONFIRM_RESPONSE,
+    },
+)
+async def push_batch(
+    tenant_id: TenantId,
+    body: PushBatchRequest,
+    request: Request,
+    response: Response,
+    principal: CurrentPrincipal,
+) -> PushAccepted | JSONResponse:
+    """Send invoices to QuickBooks (the "Send to QuickBooks" batch action).
+
+    Without `confirm_overwrite: true` nothing happens and the answer is 428 with the
+    overwrite warning. With it, the batch is recorded and `push.requested` published
+    (atomically, via the outbox); follow it with the returned links.
+    """
+    if body.dry_run:
+        require(principal, tenant_id, Role.READ)
+        report = await _dry_run(request, tenant_id, body.invoice_ids)
+        return JSONResponse(report.model_dump(mode="json"))
+    require(principal, tenant_id, Role.PUSH)
+    if not body.confirm_overwrite:
+        raise _confirmation_problem()
+    return await _accepted(
+        request, response, principal, tenant_id, body.invoice_ids, body.requested_by
+    )
+
+
+async def _dry_run(request: Request, tenant_id: str, invoice_ids: list[str]) -> DryRunReport:
+    findings = await preflight(request.app.state.pool, tenant_id, invoice_ids)
+    return DryRunReport(
+        tenant_id=tenant_id,
+        invoice_count=len(invoice_ids),
+        warning=OVERWRITE_WARNING,
+        ready=not any(is_blocking(f) for f in findings),
+        findings=[
+            DryRunFinding(
+                invoice_id=f.invoice_id,
+                kind=f.kind.value,
+                blocking=is_blocking(f),
+                message=f.message,
+                batch_id=f.batch_id,
+                external_number=f.external_number,
+                details=dict(f.details) if f.details else None,
+            )
+            for f in findings
+        ],
+        summary=dict(Counter(f.kind.value for f in findings)),
+        limitations=LIMITATIONS,
+    )
+
+
+async def _load_batch(request: Request, tenant_id: str, batch_id: Any) -> Any:
+    async with request.app.state.pool.acquire() as conn:
+        row = await repo.get_batch(conn, tenant_id, batch_id)
+    if row is None:
+        raise Problem(404, "Not Found", f"No batch {batch_id} for this tenant.")
+    return row
+
+
+@router.get("/{batch_id}", response_model=BatchProgress)
+async def batch_progress(
+    tenant_id: TenantId, batch_id: BatchId, request: Request, principal: CurrentPrincipal
+) -> BatchProgress:
+    """State, counts, times and (while running) an ETA from the observed result rate."""
+    require(principal, tenant_id, Role.READ, batch_id)
+    row = await _load_batch(request, tenant_id, batch_id)
+    return progress_body(row, utc_now())
+
+
+@router.get("/{batch_id}/invoices", response_model=BatchInvoicePage)
+async def batch_invoices(
+    tenant_id: TenantId,
+    batch_id: BatchId,
+    request: Request,
+    principal: CurrentPrincipal,
+    status: Annotated[InvoiceStatus | None, Query(description="Only this status.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(max_length=400, description="`next_cursor`.")] = None,
+) -> BatchInvoicePage:
+    """The batch's invoices in request order, `limit` at a time (keyset pagination)."""
+    require(principal, tenant_id, Role.READ, batch_id)
+    await _load_batch(request, tenant_id, batch_id)
+    try:
+        after = decode_cursor(cursor) if cursor else None
+    except InvalidCursor as exc:
+        raise Problem(400, "Invalid cursor", str(exc)) from exc
+    async with request.app.state.pool.acquire() as conn:
+        rows = await repo.list_invoices(conn, batch_id, status=status, after=after, limit=limit + 1)
+    page, more = rows[:limit], len(rows) > limit
+    next_cursor = encode_cursor(page[-1]["position"], page[-1]["invoice_id"]) if more else None
+    return BatchInvoicePage(items=[invoice_body(r) for r in page], next_cursor=next_cursor)
+
+
+@router.post(
+    "/{batch_id}/retry-failed",
+    status_code=202,
+    response_model=PushAccepted,
+    responses={
+        **_CONFIRM_RESPONSE,
+        409: {**_PROBLEM, "description": "The batch has no failed invoices."},
+    },
+)
+async def retry_failed(
+    tenant_id: TenantId,
+    batch_id: BatchId,
+    body: RetryFailedRequest,
+    request: Request,
+    response: Response,
+    principal: CurrentPrincipal,
+) -> PushAccepted:
+    """Send the batch's failed invoices again, as a new batch (same confirmation rule)."""
+    require(principal, tenant_id, Role.PUSH, batch_id)
+    await _load_batch(request, tenant_id, batch_id)
+    async with request.app.state.pool.acquire() as conn:
+        failed = await repo.failed_invoice_ids(conn, batch_id)
+    if not failed:
+        raise Problem(
+            409,
+            "Nothing to retry",
+            "The batch has no failed invoices.",
+            type_="urn:mediaos-sync:problem:no-failed-invoices",
+        )
+    if not body.confirm_overwrite:
+        raise _confirmation_problem()
+    return await _accepted(
+        request, response, principal, tenant_id, failed, body.requested_by, retry_of=batch_id
+    )
+
+
+@router.post("/{batch_id}/page-token", status_code=201, response_model=PageToken)
+async def batch_page_token(
+    tenant_id: TenantId, batch_id: BatchId, request: Request, principal: CurrentPrincipal
+) -> PageToken:
+    """A short-lived token (and page URL) for the progress window of this batch only.
+
+    `EventSource` cannot send headers, so the page passes it as `?access_token=`.
+    """
+    require(principal, tenant_id, Role.READ, batch_id)
+    await _load_batch(request, tenant_id, batch_id)
+    return page_token_for(request, principal, tenant_id, batch_id)

@@ -1,0 +1,52 @@
+"""Absolute links to a batch's resources, and page tokens for the progress window."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+from uuid import UUID
+
+from fastapi import Request
+
+from services.contract.common import utc_now
+from services.gateway.auth.page_tokens import PageClaims, mint_page_token
+from services.gateway.auth.principal import Principal, Role
+from services.gateway.batches.schemas import BatchLinks, PageToken
+
+
+def base_url(request: Request) -> str:
+    configured: str = request.app.state.settings.gateway_public_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def page_token_for(
+    request: Request, principal: Principal, tenant_id: str, batch_id: UUID
+) -> PageToken:
+    """A page token never grants more than its minter had, and at most `push`."""
+    role = Role.READ if principal.role is Role.READ else Role.PUSH
+    ttl: int = request.app.state.settings.gateway_page_token_ttl_seconds
+    expires_at = utc_now().replace(microsecond=0) + timedelta(seconds=ttl)
+    token = mint_page_token(
+        request.app.state.page_key,
+        PageClaims(tenant_id, batch_id, role, int(expires_at.timestamp())),
+    )
+    return PageToken(
+        token=token, expires_at=expires_at, page=page_url(request, tenant_id, batch_id, token)
+    )
+
+
+def page_url(request: Request, tenant_id: str, batch_id: UUID, token: str) -> str:
+    query = urlencode({"tenant": tenant_id, "access_token": token})
+    return f"{base_url(request)}/batches/{batch_id}?{query}"
+
+
+def batch_links(
+    request: Request, principal: Principal, tenant_id: str, batch_id: UUID
+) -> BatchLinks:
+    root = f"{base_url(request)}/v1/tenants/{tenant_id}/push-batches/{batch_id}"
+    return BatchLinks(
+        status=root,
+        invoices=f"{root}/invoices",
+        events=f"{root}/events",
+        page=page_token_for(request, principal, tenant_id, batch_id).page,
+    )

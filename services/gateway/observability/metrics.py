@@ -1,0 +1,44 @@
+"""The gateway's Prometheus metrics (default registry, served at /metrics)."""
+
+from __future__ import annotations
+
+import time
+
+from prometheus_client import Counter, Gauge, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HTTP_REQUESTS = Counter(
+    "gateway_http_requests_total", "HTTP requests answered.", ["method", "route", "status"]
+)
+HTTP_SECONDS = Histogram(
+    "gateway_http_request_seconds", "Time to the response head.", ["method", "route"]
+)
+SSE_CLIENTS = Gauge("gateway_sse_clients", "Open server-sent event streams.")
+RESULTS_CONSUMED = Counter("gateway_results_consumed_total", "Result events consumed.")
+WEBHOOKS = Counter(
+    "gateway_webhook_notifications_total", "QuickBooks webhook outcomes.", ["outcome"]
+)
+
+
+class RequestMetrics:
+    """Pure ASGI (no BaseHTTPMiddleware), so streamed responses are left untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def send_and_count(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # The route template, not the path: ids would make unbounded label values.
+                route = getattr(scope.get("route"), "path", "unmatched")
+                method = scope["method"]
+                HTTP_REQUESTS.labels(method, route, str(message["status"])).inc()
+                HTTP_SECONDS.labels(method, route).observe(time.perf_counter() - started)
+            await send(message)
+
+        await self.app(scope, receive, send_and_count)

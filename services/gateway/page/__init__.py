@@ -1,0 +1,1 @@
+"""The progress window: one static HTML+JS file, live from the batch's event stream."""

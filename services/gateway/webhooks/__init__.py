@@ -1,0 +1,1 @@
+"""QuickBooks webhooks: signature check, payload forms, routing by realm to tenants."""

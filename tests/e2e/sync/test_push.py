@@ -1,0 +1,182 @@
+"""One-Way Push: manual mode, Send to QuickBooks batches, mapping gate, not connected."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import asyncpg
+import pytest
+
+from services.contract.push import PushRequested
+from services.contract.topics import Topic, invoice_key, tenant_key
+from tests.conftest import ENCRYPTION_KEY
+from tests.e2e.sync.conftest import Company, for_invoice
+from tests.support import tenants
+from tests.support.factories import invoice_created, new_tenant
+from tests.support.kafka import Record, TopicReader, produce
+from tests.support.sandbox import SandboxAdmin
+
+pytestmark = pytest.mark.e2e
+
+
+def _for_batch(batch_id: uuid.UUID) -> object:
+    def match(record: Record) -> bool:
+        return bool(record.json().get("batch_id") == str(batch_id))
+
+    return match
+
+
+async def _push(bootstrap: str, tenant: str, invoice_ids: list[str]) -> uuid.UUID:
+    batch_id = uuid.uuid4()
+    event = PushRequested(
+        tenant_id=tenant, batch_id=batch_id, invoice_ids=invoice_ids, requested_by="tests"
+    )
+    await produce(bootstrap, Topic.PUSH_REQUESTS, event, tenant_key(tenant))
+    return batch_id
+
+
+async def test_manual_push_mode_ignores_invoice_events_and_sends_only_on_push(
+    company: Company,
+    sandbox: SandboxAdmin,
+    results: TopicReader,
+    changes: TopicReader,
+    kafka_bootstrap_servers: str,
+    worker_pg_pool: asyncpg.Pool,
+) -> None:
+    tenant = company.tenant_id
+    await tenants.map_products(
+        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
+    )
+    await tenants.change_settings(kafka_bootstrap_servers, worker_pg_pool, tenant, manual_push=True)
+    event = invoice_created(tenant, number="5001")
+    invoice_id = event.invoice.invoice_id
+    await produce(kafka_bootstrap_servers, Topic.INVOICES, event, invoice_key(tenant, invoice_id))
+    [record] = await results.wait_for(for_invoice(tenant, invoice_id))
+    assert record.json()["event_type"] == "invoice.sync.skipped"
+    assert record.json()["error"]["code"] == "MANUAL_PUSH_MODE"
+    assert await sandbox.invoices(company.realm_id) == []
+
+    batch_id = await _push(kafka_bootstrap_servers, tenant, [invoice_id])
+    [pushed] = await results.wait_for(_for_batch(batch_id))  # type: ignore[arg-type]
+    body = pushed.json()
+    assert body["event_type"] == "invoice.sync.succeeded"
+    assert body["trigger"] == "push"
+    assert body["batch_size"] == 1
+    assert body["external_number"] == "5001"
+    [qbo] = await sandbox.live_invoices(company.realm_id)
+
+    # Nothing flows back in One-Way Push: a QuickBooks edit is not published.
+    await sandbox.edit_invoice(company.realm_id, qbo["Id"], {"DueDate": "2027-03-31"})
+    await changes.settle(7.0)
+    assert [r for r in changes.records if r.json()["tenant_id"] == tenant] == []
+
+
+async def test_batch_reports_each_invoice_and_mapping_later_makes_it_sendable(
+    company: Company,
+    sandbox: SandboxAdmin,
+    results: TopicReader,
+    kafka_bootstrap_servers: str,
+    worker_pg_pool: asyncpg.Pool,
+) -> None:
+    tenant = company.tenant_id
+    await tenants.change_settings(kafka_bootstrap_servers, worker_pg_pool, tenant, manual_push=True)
+    await tenants.map_products(
+        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
+    )
+    mapped = invoice_created(tenant, number="6001", products=("P-1",))
+    unmapped = invoice_created(tenant, number="6002", products=("P-1", "P-9"))
+    for event in (mapped, unmapped):
+        await produce(
+            kafka_bootstrap_servers,
+            Topic.INVOICES,
+            event,
+            invoice_key(tenant, event.invoice.invoice_id),
+        )
+    ids = [mapped.invoice.invoice_id, unmapped.invoice.invoice_id, "never-seen"]
+    await tenants.wait_for_row(
+        worker_pg_pool,
+        "SELECT 1 FROM invoice_snapshots WHERE tenant_id = $1 AND invoice_id = $2",
+        tenant,
+        unmapped.invoice.invoice_id,
+    )
+    batch_id = await _push(kafka_bootstrap_servers, tenant, ids)
+    records = await results.wait_for(_for_batch(batch_id), count=3, timeout=40)  # type: ignore[arg-type]
+    by_invoice = {r.json()["invoice_id"]: r.json() for r in records}
+    assert set(by_invoice) == set(ids)
+    assert all(r["batch_size"] == 3 for r in by_invoice.values())
+    assert by_invoice[ids[0]]["event_type"] == "invoice.sync.succeeded"
+    assert by_invoice[ids[0]]["external_number"] == "6001"
+    assert by_invoice[ids[1]]["error"]["code"] == "PRODUCT_NOT_MAPPED"
+    assert by_invoice[ids[1]]["error"]["details"]["unmapped_products"][0]["product_id"] == "P-9"
+    assert by_invoice[ids[2]]["error"]["code"] == "INVOICE_UNKNOWN"
+    await results.settle(2.0)
+    assert len([r for r in results.records if _for_batch(batch_id)(r)]) == 3  # type: ignore[operator]
+
+    # The invoice was created before its product was mapped; once mapped, it can be sent.
+    await tenants.map_products(
+        kafka_bootstrap_servers,
+        worker_pg_pool,
+        tenant,
+        {"P-9": company.items["Newsletter Sponsorship"]},
+    )
+    retry_batch = await _push(kafka_bootstrap_servers, tenant, [ids[1]])
+    [again] = await results.wait_for(_for_batch(retry_batch))  # type: ignore[arg-type]
+    assert again.json()["event_type"] == "invoice.sync.succeeded"
+    assert again.json()["external_number"] == "6002"
+    totals = sorted(
+        Decimal(str(i["TotalAmt"])) for i in await sandbox.live_invoices(company.realm_id)
+    )
+    assert totals == [Decimal("100.00"), Decimal("200.00")]
+
+
+async def test_push_overwrites_a_quickbooks_edit(
+    company: Company,
+    sandbox: SandboxAdmin,
+    results: TopicReader,
+    kafka_bootstrap_servers: str,
+    worker_pg_pool: asyncpg.Pool,
+) -> None:
+    tenant = company.tenant_id
+    await tenants.map_products(
+        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
+    )
+    event = invoice_created(tenant, number="7001")
+    invoice_id = event.invoice.invoice_id
+    await produce(kafka_bootstrap_servers, Topic.INVOICES, event, invoice_key(tenant, invoice_id))
+    [first] = await results.wait_for(for_invoice(tenant, invoice_id))
+    external_id = first.json()["external_id"]
+    await sandbox.edit_invoice(company.realm_id, external_id, {"DocNumber": "HAND-EDIT"})
+
+    batch_id = await _push(kafka_bootstrap_servers, tenant, [invoice_id])
+    [pushed] = await results.wait_for(_for_batch(batch_id))  # type: ignore[arg-type]
+    assert pushed.json()["event_type"] == "invoice.sync.succeeded"
+    assert pushed.json()["operation"] == "update"
+    [qbo] = await sandbox.live_invoices(company.realm_id)
+    assert qbo["Id"] == external_id
+    assert qbo["DocNumber"] == "7001"
+
+
+async def test_not_connected_keeps_the_snapshot_for_a_later_push(
+    running_worker: object,
+    sandbox: SandboxAdmin,
+    results: TopicReader,
+    kafka_bootstrap_servers: str,
+    worker_pg_pool: asyncpg.Pool,
+) -> None:
+    tenant = new_tenant()
+    event = invoice_created(tenant, number="8001")
+    invoice_id = event.invoice.invoice_id
+    await produce(kafka_bootstrap_servers, Topic.INVOICES, event, invoice_key(tenant, invoice_id))
+    [record] = await results.wait_for(for_invoice(tenant, invoice_id))
+    assert record.json()["error"]["code"] == "NOT_CONNECTED"
+
+    realm = await sandbox.create_realm(items=[{"name": "Display Ad", "unit_price": "100.00"}])
+    await tenants.connect(kafka_bootstrap_servers, worker_pg_pool, tenant, realm, ENCRYPTION_KEY)
+    await tenants.map_products(
+        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": realm["items"][0]["Id"]}
+    )
+    batch_id = await _push(kafka_bootstrap_servers, tenant, [invoice_id])
+    [pushed] = await results.wait_for(_for_batch(batch_id))  # type: ignore[arg-type]
+    assert pushed.json()["event_type"] == "invoice.sync.succeeded"
+    assert len(await sandbox.live_invoices(realm["realm_id"])) == 1
