@@ -32,10 +32,6 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-def _log_contains(path: Path, needle: str) -> bool:
-    return path.exists() and needle in path.read_text(errors="replace")
-
-
 def start_sandbox(
     log_dir: Path,
     *,
@@ -77,19 +73,24 @@ def start_sandbox(
 def start_worker(
     log_dir: Path, env: Mapping[str, str], *, name: str = "sync-worker"
 ) -> ServiceProcess:
+    """A worker replica; ready when its /readyz answers (PostgreSQL and Kafka reachable)."""
+    port = free_port()
     log = log_dir / f"{name}.log"
-    offset = log.stat().st_size if log.exists() else 0
-    proc = spawn([sys.executable, "-m", "services.sync_worker"], log_file=log, env=env, cwd=REPO)
-
-    def started() -> bool:
-        if not log.exists():
-            return False
-        with log.open("rb") as f:
-            f.seek(offset)
-            return b'"worker_started"' in f.read()
-
-    wait_until(started, timeout=90, what=name, alive=lambda: proc.poll() is None, log_file=log)
-    return ServiceProcess(name, proc.pid, log)
+    proc = spawn(
+        [sys.executable, "-m", "services.sync_worker"],
+        log_file=log,
+        env={**env, "WORKER_HTTP_HOST": "127.0.0.1", "WORKER_HTTP_PORT": str(port)},
+        cwd=REPO,
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_until(
+        lambda: _http_ok(f"{url}/readyz"),
+        timeout=90,
+        what=name,
+        alive=lambda: proc.poll() is None,
+        log_file=log,
+    )
+    return ServiceProcess(name, proc.pid, log, url)
 
 
 def start_gateway(

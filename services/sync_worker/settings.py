@@ -15,6 +15,9 @@ class WorkerSettings(CommonSettings):
     worker_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     ingest_max_records: int = Field(default=500, ge=1)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    worker_http_host: str = Field(default="127.0.0.1", description="/healthz /readyz /metrics")
+    worker_http_port: int = Field(default=8081, ge=0, le=65535)
+    metrics_interval_seconds: float = Field(default=10.0, gt=0)
 
     # QuickBooks Online (Intuit or the sandbox: configuration, not code).
     qbo_api_base_url: str = "https://quickbooks.api.intuit.com"

@@ -6,6 +6,7 @@ The caller commits Kafka offsets only after this returns, so nothing is lost, an
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +30,7 @@ class IngestOutcome:
     duplicates: int = 0
     dead_lettered: int = 0
     messages: list[OutboxMessage] = field(default_factory=list)
+    by_topic: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 async def ingest_batch(
@@ -55,11 +57,14 @@ async def ingest_batch(
                 )
                 outcome.messages.append(dead_letter(record, error, failed_by=consumer_name, at=now))
                 outcome.dead_lettered += 1
+                outcome.by_topic[(record.topic, "dead_lettered")] += 1
                 continue
             if not await repository.mark_processed(conn, event.event_id, record.topic):
                 outcome.duplicates += 1
+                outcome.by_topic[(record.topic, "duplicate")] += 1
                 continue
             outcome.messages.extend(await handler.handle(conn, event, now=now))
             outcome.stored += 1
+            outcome.by_topic[(record.topic, "stored")] += 1
         await enqueue(conn, outcome.messages)
     return outcome

@@ -7,6 +7,7 @@ batch is nacked (FastStream rewinds the partitions) and redelivered.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from services.contract.common import utc_now
 from services.platform.ingest.ports import EventHandler
 from services.platform.ingest.records import RawRecord
-from services.platform.ingest.service import ingest_batch
+from services.platform.ingest.service import IngestOutcome, ingest_batch
 
 log = structlog.get_logger(__name__)
 
@@ -36,7 +37,7 @@ def subscribe_ingest(
     handler: EventHandler,
     consumer_name: str,
     max_records: int,
-    on_batch: Callable[[int], None] | None = None,
+    on_batch: Callable[[IngestOutcome, float], None] | None = None,
 ) -> None:
     @broker.subscriber(
         *topics,
@@ -48,6 +49,7 @@ def subscribe_ingest(
         decoder=_raw_records,
     )
     async def ingest(records: list[RawRecord], message: KafkaMessage) -> None:
+        started = time.perf_counter()
         try:
             async with pool().acquire() as conn:
                 outcome = await ingest_batch(
@@ -59,7 +61,7 @@ def subscribe_ingest(
             await asyncio.sleep(1.0)
             raise
         if on_batch is not None:
-            on_batch(len(records))
+            on_batch(outcome, time.perf_counter() - started)
         log.debug(
             "ingested",
             records=len(records),

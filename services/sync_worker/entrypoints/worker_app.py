@@ -15,12 +15,17 @@ from faststream.kafka import KafkaBroker
 from services.contract.connections import QuickBooksConnectionRequested
 from services.contract.topics import Topic
 from services.platform.crypto import TokenCipher, parse_keys
+from services.platform.ingest import IngestOutcome
 from services.platform.ingest.subscriber import subscribe_ingest
 from services.platform.kafka_topics import ensure_topics
 from services.platform.logging import configure_logging
 from services.platform.outbox import OutboxRelay
 from services.platform.postgres import apply_migrations, create_pool
 from services.sync_worker.ingest.dispatch import SyncEventHandler
+from services.sync_worker.observability import metrics
+from services.sync_worker.observability.collector import Collector
+from services.sync_worker.observability.http import build_health_app, health_server
+from services.sync_worker.observability.qbo_hook import record_quickbooks_request
 from services.sync_worker.quickbooks import QuickBooksConfig, QuickBooksService
 from services.sync_worker.settings import WorkerSettings
 from services.sync_worker.sync.executor import Executor, ExecutorSettings
@@ -48,6 +53,7 @@ class Runtime:
     quickbooks: QuickBooksService | None = None
     executor: Executor | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    http_task: asyncio.Task[Any] | None = None
 
     def require_pool(self) -> asyncpg.Pool:
         if self.pool is None:
@@ -91,6 +97,13 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
         )
         log.info("tenant_connected", tenant_id=event.tenant_id, realm_id=event.realm_id)
 
+    def count_ingest(outcome: IngestOutcome, seconds: float) -> None:
+        metrics.INGEST_BATCH_SECONDS.observe(seconds)
+        for (topic, result), n in outcome.by_topic.items():
+            metrics.EVENTS_CONSUMED.labels(topic, result).inc(n)
+            if result == "dead_lettered":
+                metrics.DEAD_LETTERS.labels(topic).inc(n)
+
     subscribe_ingest(
         broker,
         [t.value for t in CONSUMED_TOPICS],
@@ -99,8 +112,14 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
         handler=SyncEventHandler(connect_tenant),
         consumer_name=settings.worker_id,
         max_records=settings.ingest_max_records,
+        on_batch=count_ingest,
     )
     app = FastStream(broker, logger=None)
+    http = health_server(
+        build_health_app(lambda: runtime.pool, lambda: broker.ping(timeout=2)),
+        settings.worker_http_host,
+        settings.worker_http_port,
+    )
 
     @app.on_startup
     async def start() -> None:
@@ -115,7 +134,9 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
         runtime.pool = pool = await create_pool(
             dsn, SCHEMA, min_size=settings.db_pool_min_size, max_size=pool_size
         )
-        runtime.quickbooks = quickbooks = QuickBooksService(quickbooks_config(settings), pool)
+        runtime.quickbooks = quickbooks = QuickBooksService(
+            quickbooks_config(settings), pool, metrics=record_quickbooks_request
+        )
         runtime.producer = AIOKafkaProducer(
             bootstrap_servers=settings.kafka_bootstrap_servers,
             acks="all",
@@ -158,19 +179,40 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
         )
         runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
         runtime.tasks.append(asyncio.create_task(runtime.executor.run(), name="executor"))
-        log.info("worker_started", worker_id=settings.worker_id)
+        collector = Collector(
+            pool,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            group_id=settings.worker_group_id,
+            worker_id=settings.worker_id,
+            in_flight=runtime.executor.in_flight,
+            interval_seconds=settings.metrics_interval_seconds,
+        )
+        runtime.tasks.append(asyncio.create_task(collector.run(), name="metrics-collector"))
+        runtime.http_task = asyncio.create_task(http.serve(), name="health-http")
 
-    @app.on_shutdown
-    async def stop_background() -> None:
+    @app.after_startup
+    async def announce() -> None:
+        log.info(
+            "worker_started",
+            worker_id=settings.worker_id,
+            http=f"{settings.worker_http_host}:{settings.worker_http_port}",
+        )
+
+    @app.after_shutdown
+    async def drain_and_close() -> None:
+        # FastStream has stopped the consumers (offsets committed, group left): finish or
+        # hand back in-flight units, flush the outbox, then close connections.
         if runtime.executor is not None:
             await runtime.executor.stop(settings.shutdown_grace_seconds)
         if runtime.relay is not None:
             runtime.relay.stop()
+        for task in runtime.tasks[2:]:
+            task.cancel()  # housekeeping loops: nothing to finish
         if runtime.tasks:
             await asyncio.wait(runtime.tasks, timeout=10)
-
-    @app.after_shutdown
-    async def close() -> None:
+        http.should_exit = True
+        if runtime.http_task is not None:
+            await asyncio.wait([runtime.http_task], timeout=5)
         if runtime.producer is not None:
             await runtime.producer.stop()
         if runtime.quickbooks is not None:

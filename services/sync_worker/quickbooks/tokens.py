@@ -19,6 +19,7 @@ import structlog
 from pydantic import SecretStr
 
 from services.contract.errors import ERROR_CATALOG, ErrorCode
+from services.sync_worker.observability.metrics import QBO_TOKEN_REFRESH_FAILURES
 
 from .config import QuickBooksConfig
 from .errors import QuickBooksAuthError, QuickBooksError, QuickBooksNotConnectedError
@@ -131,6 +132,7 @@ class TokenProvider:
                     )
                 except OAuthRejectedError as exc:
                     rejection = exc
+                    QBO_TOKEN_REFRESH_FAILURES.inc()
                     await self._store.mark_broken(
                         tenant_id, exc.reason, expected_version=version, conn=conn
                     )

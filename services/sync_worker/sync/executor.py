@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import structlog
 from services.contract.errors import ErrorCode
 from services.contract.results import Trigger
 from services.platform.outbox import enqueue
+from services.sync_worker.observability import metrics
 from services.sync_worker.results.builders import ResultSubject, failed, sync_error
 from services.sync_worker.sync import work_items
 from services.sync_worker.sync.completion import Completion
@@ -99,6 +101,9 @@ class Executor:
                     async with self._pool.acquire() as conn:
                         await work_items.release(conn, unfinished, worker_id=self._worker_id)
                 log.info("work_released_on_shutdown", units=len(unfinished))
+
+    def in_flight(self) -> int:
+        return len(self._running)
 
     def _on_notify(self, *_args: object) -> None:
         self._wake.set()
@@ -195,9 +200,15 @@ class Executor:
     # -- one unit ---------------------------------------------------------------------------
 
     async def _execute(self, item: WorkItem) -> None:
+        started = time.perf_counter()
         try:
             completion = await self._completion(item)
             await self._commit(item, completion)
+            if completion.retry_in_seconds is not None:
+                metrics.UNIT_RETRIES.labels(item.kind, completion.outcome[6:]).inc()
+            else:
+                metrics.UNITS_PROCESSED.labels(item.kind, completion.outcome).inc()
+                metrics.UNIT_SECONDS.labels(item.kind).observe(time.perf_counter() - started)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the lease expires and another attempt follows

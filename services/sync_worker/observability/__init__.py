@@ -1,0 +1,1 @@
+"""Metrics (Prometheus), health endpoints and the worker heartbeat."""

@@ -1,0 +1,95 @@
+"""Periodic gauges read from PostgreSQL and Kafka, and the heartbeat row operators see."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
+
+from services.sync_worker.observability import metrics
+
+log = structlog.get_logger(__name__)
+
+
+class Collector:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        bootstrap_servers: str,
+        group_id: str,
+        worker_id: str,
+        in_flight: Callable[[], int],
+        interval_seconds: float = 10.0,
+    ) -> None:
+        self._pool = pool
+        self._bootstrap = bootstrap_servers
+        self._group = group_id
+        self._worker_id = worker_id
+        self._in_flight = in_flight
+        self._interval = interval_seconds
+
+    async def run(self) -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+        offsets = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, group_id=None)
+        await admin.start()
+        await offsets.start()
+        try:
+            while True:
+                try:
+                    await self._database()
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                    log.warning("metrics_collection_failed", source="postgres", error=repr(exc))
+                try:
+                    await self._lag(admin, offsets)
+                except Exception as exc:  # lag is best effort; never stop the loop
+                    log.warning("metrics_collection_failed", source="kafka", error=repr(exc))
+                metrics.HEARTBEAT.set(time.time())
+                await asyncio.sleep(self._interval)
+        finally:
+            await offsets.stop()
+            await admin.close()
+
+    async def _database(self) -> None:
+        in_flight = self._in_flight()
+        metrics.IN_FLIGHT.set(in_flight)
+        async with self._pool.acquire() as conn:
+            await conn.execute(
+                "INSERT INTO worker_heartbeats (worker_id, last_seen, in_flight) "
+                "VALUES ($1, now(), $2) ON CONFLICT (worker_id) DO UPDATE SET "
+                "last_seen = now(), in_flight = EXCLUDED.in_flight",
+                self._worker_id,
+                in_flight,
+            )
+            rows = await conn.fetch(
+                "SELECT state, kind, count(*) AS n FROM work_items "
+                "WHERE state <> 'done' GROUP BY state, kind"
+            )
+            metrics.WORK_ITEMS.clear()
+            for r in rows:
+                metrics.WORK_ITEMS.labels(r["state"], r["kind"]).set(r["n"])
+            oldest = await conn.fetchval(
+                "SELECT extract(epoch FROM now() - min(not_before)) FROM work_items "
+                "WHERE state = 'queued' AND not_before <= now()"
+            )
+            metrics.WORK_OLDEST_QUEUED.set(float(oldest or 0))
+            metrics.OUTBOX_BACKLOG.set(await conn.fetchval("SELECT count(*) FROM outbox"))
+            metrics.QBO_CONNECTIONS.clear()
+            for r in await conn.fetch(
+                "SELECT status, count(*) AS n FROM quickbooks_connections GROUP BY status"
+            ):
+                metrics.QBO_CONNECTIONS.labels(r["status"]).set(r["n"])
+
+    async def _lag(self, admin: AIOKafkaAdminClient, offsets: AIOKafkaConsumer) -> None:
+        committed = await admin.list_consumer_group_offsets(self._group)
+        if not committed:
+            return
+        ends = await offsets.end_offsets(list(committed))
+        for tp, meta in committed.items():
+            lag = max(int(ends[tp]) - meta.offset, 0)
+            metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(lag)
