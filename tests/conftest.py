@@ -12,6 +12,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from tests.support.infrastructure import Service
 from tests.support.infrastructure import database_url as _database_url
 from tests.support.infrastructure import kafka_bootstrap as _kafka_bootstrap
 
@@ -19,15 +20,25 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap_servers() -> Iterator[str]:
-    with _kafka_bootstrap() as bootstrap:
-        yield bootstrap
+def kafka_service() -> Iterator[Service]:
+    with _kafka_bootstrap() as service:
+        yield service
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    with _database_url() as url:
-        yield url
+def kafka_bootstrap_servers(kafka_service: Service) -> str:
+    return kafka_service.url
+
+
+@pytest.fixture(scope="session")
+def postgres_service() -> Iterator[Service]:
+    with _database_url() as service:
+        yield service
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_service: Service) -> str:
+    return postgres_service.url
 
 
 @pytest.fixture(scope="session")
@@ -127,3 +138,11 @@ def running_gateway(service_env: dict[str, str]) -> Iterator[object]:
     gateway = start_gateway(log_dir(), service_env)
     yield gateway
     gateway.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.faults.report import ROWS, render
+
+    if ROWS:
+        terminalreporter.section("fault scenarios")
+        terminalreporter.write_line(render())

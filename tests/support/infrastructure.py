@@ -11,8 +11,17 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+
+@dataclass
+class Service:
+    """Where a service answers, and how to restart it when this test run owns it."""
+
+    url: str
+    restart: Callable[[], None] | None = None
 
 
 def docker_available() -> bool:
@@ -28,48 +37,59 @@ def docker_available() -> bool:
 
 
 @contextlib.contextmanager
-def kafka_bootstrap() -> Iterator[str]:
+def kafka_bootstrap() -> Iterator[Service]:
     given = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if given:
-        yield given
+        yield Service(given)
         return
     if docker_available():
         from testcontainers.kafka import KafkaContainer
 
         with KafkaContainer("apache/kafka:4.1.1").with_kraft() as container:
-            yield container.get_bootstrap_server()
+            yield Service(container.get_bootstrap_server())
         return
     from deploy.local import kafka
     from deploy.local.processes import stop_group
 
     data = Path(tempfile.mkdtemp(prefix="sync-test-kafka-"))
     broker = kafka.start(data)
+
+    def restart() -> None:
+        nonlocal broker
+        stop_group(broker.pid, grace=15)
+        broker = kafka.start(data)
+
     try:
-        yield broker.bootstrap_servers
+        yield Service(broker.bootstrap_servers, restart)
     finally:
         stop_group(broker.pid, grace=15)
         shutil.rmtree(data, ignore_errors=True)
 
 
 @contextlib.contextmanager
-def database_url() -> Iterator[str]:
+def database_url() -> Iterator[Service]:
     given = os.environ.get("DATABASE_URL")
     if given:
-        yield given
+        yield Service(given)
         return
     if docker_available():
         from testcontainers.postgres import PostgresContainer
 
         with PostgresContainer("postgres:16", driver=None) as container:
-            yield container.get_connection_url()
+            yield Service(container.get_connection_url())
         return
     from deploy.local import postgres
 
     base = Path(tempfile.mkdtemp(prefix="sync-test-pg-"))
     base.chmod(0o755)
     cluster = postgres.start(base / "pg")
+
+    def restart() -> None:
+        cluster.stop("fast")
+        cluster.start()
+
     try:
-        yield cluster.url
+        yield Service(cluster.url, restart)
     finally:
         cluster.stop("immediate")
         shutil.rmtree(base, ignore_errors=True)

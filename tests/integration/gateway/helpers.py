@@ -149,14 +149,18 @@ class EventCollector:
     def of(self, kind: str) -> list[dict[str, Any]]:
         return [json.loads(e.data) for e in self.events if e.event == kind]
 
-    async def wait_for(self, predicate: Callable[[list[ServerSentEvent]], bool], timeout: float = 60.0) -> None:
+    async def wait_for(
+        self, predicate: Callable[[list[ServerSentEvent]], bool], timeout: float = 60.0
+    ) -> None:
         deadline = time.monotonic() + timeout
         while not predicate(self.events):
             if self.finished.is_set() and self._task is not None and self._task.done():
                 exc = self._task.exception()
                 raise AssertionError(f"stream ended early ({exc!r}); events: {self.events[-3:]}")
             if time.monotonic() > deadline:
-                raise AssertionError(f"SSE never matched in {timeout}s; got {len(self.events)} events")
+                raise AssertionError(
+                    f"SSE never matched in {timeout}s; got {len(self.events)} events"
+                )
             await asyncio.sleep(0.1)
 
 

@@ -82,11 +82,17 @@ async def test_push_publishes_one_request_and_reaches_100_percent(
     pending = await wait_for_progress(client, tenant, batch_id, lambda p: True)
     assert pending["state"] == "pending"
     assert pending["counts"] == {
-        "total": 5, "succeeded": 0, "failed": 0, "skipped": 0, "pending": 5
+        "total": 5,
+        "succeeded": 0,
+        "failed": 0,
+        "skipped": 0,
+        "pending": 5,
     }
 
     statuses = ["succeeded", "succeeded", "failed", "skipped", "succeeded"]
-    events = [result(tenant, batch_id, i, s, batch_size=5) for i, s in zip(ids, statuses, strict=True)]
+    events = [
+        result(tenant, batch_id, i, s, batch_size=5) for i, s in zip(ids, statuses, strict=True)
+    ]
     await publish_results(kafka_bootstrap_servers, events[:2])
     running = await wait_for_progress(client, tenant, batch_id, lambda p: p["state"] == "running")
     assert running["counts"]["pending"] in (3, 4)
@@ -97,12 +103,12 @@ async def test_push_publishes_one_request_and_reaches_100_percent(
     )
     assert done["state"] == "completed_with_errors"
     assert done["percent"] == 100.0
-    assert done["counts"] == {
-        "total": 5, "succeeded": 3, "failed": 1, "skipped": 1, "pending": 0
-    }
+    assert done["counts"] == {"total": 5, "succeeded": 3, "failed": 1, "skipped": 1, "pending": 0}
     assert done["completed_at"] is not None and done["eta_seconds"] is None
 
-    rows = (await client.get(f"/v1/tenants/{tenant}/push-batches/{batch_id}/invoices", headers=ADMIN)).json()
+    rows = (
+        await client.get(f"/v1/tenants/{tenant}/push-batches/{batch_id}/invoices", headers=ADMIN)
+    ).json()
     assert [r["invoice_id"] for r in rows["items"]] == ids
     assert rows["items"][0]["external_number"] == "EXT-inv-0"
     failed = rows["items"][2]
@@ -139,7 +145,9 @@ async def test_batch_published_by_mediaos_core_is_tracked(
     await publish_results(
         kafka_bootstrap_servers, [result(tenant, batch_id, i, batch_size=3) for i in ids]
     )
-    done = await wait_for_progress(client, tenant, str(batch_id), lambda p: p["state"] == "completed")
+    done = await wait_for_progress(
+        client, tenant, str(batch_id), lambda p: p["state"] == "completed"
+    )
     assert done["counts"]["succeeded"] == 3
 
 
@@ -148,27 +156,38 @@ async def test_results_arriving_before_their_request_are_counted_once(
 ) -> None:
     tenant, batch_id = new_tenant(), uuid.uuid4()
     ids = [f"early-{i}" for i in range(4)]
-    early = [result(tenant, batch_id, ids[0], batch_size=4), result(tenant, batch_id, ids[1], "failed", batch_size=4)]
+    early = [
+        result(tenant, batch_id, ids[0], batch_size=4),
+        result(tenant, batch_id, ids[1], "failed", batch_size=4),
+    ]
     await publish_results(kafka_bootstrap_servers, early)
     seen = await wait_for_progress(
-        client, tenant, str(batch_id), lambda p: p["counts"]["succeeded"] + p["counts"]["failed"] == 2
+        client,
+        tenant,
+        str(batch_id),
+        lambda p: p["counts"]["succeeded"] + p["counts"]["failed"] == 2,
     )
     assert seen["origin"] == "result"
     assert seen["counts"]["total"] == 4 and seen["counts"]["pending"] == 2
 
-    request = PushRequested(tenant_id=tenant, batch_id=batch_id, invoice_ids=ids, requested_by="core")
+    request = PushRequested(
+        tenant_id=tenant, batch_id=batch_id, invoice_ids=ids, requested_by="core"
+    )
     await produce_many(
         kafka_bootstrap_servers,
         Topic.PUSH_REQUESTS,
         [(tenant_key(tenant), request), (tenant_key(tenant), request)],
     )
     await publish_results(
-        kafka_bootstrap_servers, [*early, *(result(tenant, batch_id, i, batch_size=4) for i in ids[2:])]
+        kafka_bootstrap_servers,
+        [*early, *(result(tenant, batch_id, i, batch_size=4) for i in ids[2:])],
     )
     done = await wait_for_progress(
         client, tenant, str(batch_id), lambda p: p["state"] == "completed_with_errors"
     )
     assert done["counts"] == {"total": 4, "succeeded": 3, "failed": 1, "skipped": 0, "pending": 0}
     assert done["requested_by"] == "core"
-    rows = (await client.get(f"/v1/tenants/{tenant}/push-batches/{batch_id}/invoices", headers=ADMIN)).json()
+    rows = (
+        await client.get(f"/v1/tenants/{tenant}/push-batches/{batch_id}/invoices", headers=ADMIN)
+    ).json()
     assert [r["invoice_id"] for r in rows["items"]] == ids

@@ -1,0 +1,91 @@
+"""`syncctl` against a real gateway: push and watch, list failures, invoice status."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+import httpx
+import pytest
+
+from deploy.local.services import ServiceProcess
+from services.contract.topics import Topic
+from tests.integration.gateway.helpers import mint_token, publish_results, result
+from tests.support.factories import new_tenant
+from tests.support.kafka import TopicReader
+
+pytestmark = pytest.mark.e2e
+
+
+async def _syncctl(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "services.gateway.cli",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        stdin=asyncio.subprocess.DEVNULL,
+    )
+
+
+async def _finish(process: asyncio.subprocess.Process, timeout: float = 60) -> tuple[int, str]:
+    output, _ = await asyncio.wait_for(process.communicate(), timeout)
+    assert process.returncode is not None
+    return process.returncode, output.decode()
+
+
+async def test_syncctl_pushes_watches_and_reports(
+    gateways: list[ServiceProcess], kafka_bootstrap_servers: str
+) -> None:
+    tenant = new_tenant()
+    url = gateways[0].url or ""
+    async with httpx.AsyncClient(base_url=url) as client:
+        token = await mint_token(client, tenant, "push")
+    env = {
+        **os.environ,
+        "GATEWAY_URL": url,
+        "GATEWAY_TOKEN": token,
+        "COLUMNS": "160",
+        "TERM": "dumb",
+    }
+    env.pop("GATEWAY_ADMIN_TOKEN", None)
+
+    refused = await _syncctl(env, "push", "--tenant", tenant, "c-1")
+    code, output = await _finish(refused)  # no --yes and no answer on stdin: nothing sent
+    assert code == 2 and "overwrite any existing QuickBooks data" in output
+
+    async with TopicReader(kafka_bootstrap_servers, Topic.PUSH_REQUESTS) as reader:
+        pushing = await _syncctl(env, "push", "--tenant", tenant, "--yes", "c-1", "c-2", "c-3")
+        [record] = await reader.wait_for(lambda r: r.json().get("tenant_id") == tenant)
+    batch_id = record.json()["batch_id"]
+    await asyncio.sleep(1.0)  # let it open the stream and draw the bar
+    await publish_results(
+        kafka_bootstrap_servers,
+        [
+            result(tenant, batch_id, "c-1", batch_size=3),
+            result(tenant, batch_id, "c-2", "failed", batch_size=3),
+            result(tenant, batch_id, "c-3", batch_size=3),
+        ],
+    )
+    code, output = await _finish(pushing)
+    assert code == 1, output  # finished, with a failure
+    assert batch_id in output
+    assert "completed_with_errors: 2 succeeded, 1 failed, 0 skipped" in output
+    assert "c-2: PRODUCT_NOT_MAPPED" in output
+
+    code, output = await _finish(await _syncctl(env, "failed", "--tenant", tenant, batch_id))
+    assert code == 0 and "c-2" in output and "PRODUCT_NOT_MAPPED" in output and "c-1" not in output
+
+    code, output = await _finish(await _syncctl(env, "status", "--tenant", tenant, "c-1"))
+    assert code == 0 and "EXT-c-1" in output
+
+    no_token = {k: v for k, v in env.items() if k != "GATEWAY_TOKEN"}
+    code, output = await _finish(await _syncctl(no_token, "status", "--tenant", tenant, "c-1"))
+    assert code == 2 and "No token" in output
+
+    other = await _syncctl(env, "status", "--tenant", new_tenant(), "c-1")
+    code, output = await _finish(other)
+    assert code == 2 and "404" in output

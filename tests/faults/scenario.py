@@ -1,0 +1,143 @@
+"""A push batch run under a disruption, then checked through the sandbox and result topic."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from services.contract.push import PushRequested
+from services.contract.topics import Topic, invoice_key, tenant_key
+from tests.conftest import ENCRYPTION_KEY
+from tests.faults.report import ROWS, ScenarioRow
+from tests.support import tenants
+from tests.support.factories import invoice_created, new_tenant
+from tests.support.kafka import TopicReader, produce, produce_many
+from tests.support.sandbox import SandboxAdmin
+
+# Called about twice a second with the seconds since the push and results seen so far.
+Disruption = Callable[[float, int], Awaitable[None]]
+
+
+@dataclass
+class Outcome:
+    results: list[dict[str, Any]]
+    distinct: int
+    live_invoices: int
+    duplicate_invoices: int
+    lost: int
+    stats: dict[str, Any]
+
+
+async def run_push_scenario(
+    name: str,
+    *,
+    invoices: int,
+    bootstrap: str,
+    pool: asyncpg.Pool,
+    sandbox_url: str,
+    faults: list[dict[str, Any]],
+    disrupt: Disruption,
+    describe: Callable[[], str],
+    timeout: float = 300,
+) -> Outcome:
+    sandbox = SandboxAdmin(sandbox_url)
+    realm = await sandbox.create_realm(
+        items=[{"name": "Display Ad", "unit_price": "100.00"}],
+        limits={"per_minute": 6000, "per_second": 100},
+    )
+    realm_id = realm["realm_id"]
+    tenant = new_tenant()
+    await tenants.connect(bootstrap, pool, tenant, realm, ENCRYPTION_KEY)
+    await tenants.change_settings(bootstrap, pool, tenant, manual_push=True)
+    await tenants.map_products(bootstrap, pool, tenant, {"P-1": realm["items"][0]["Id"]})
+    prefix = uuid.uuid4().hex[:4].upper()
+    events = [invoice_created(tenant, number=f"{prefix}{i:05d}") for i in range(invoices)]
+    await produce_many(
+        bootstrap, Topic.INVOICES, [(invoice_key(tenant, e.invoice.invoice_id), e) for e in events]
+    )
+    await tenants.wait_for_row(
+        pool,
+        "SELECT 1 FROM invoice_snapshots WHERE tenant_id = $1 AND invoice_id = $2",
+        tenant,
+        events[-1].invoice.invoice_id,
+        timeout=60,
+    )
+    for fault in faults:
+        await sandbox.add_fault(realm_id, count=100000, **fault)
+    ids = [e.invoice.invoice_id for e in events]
+    batch_id = str(uuid.uuid4())
+    async with TopicReader(bootstrap, Topic.RESULTS) as results:
+        await produce(
+            bootstrap,
+            Topic.PUSH_REQUESTS,
+            PushRequested(
+                tenant_id=tenant,
+                batch_id=uuid.UUID(batch_id),
+                invoice_ids=ids,
+                requested_by="faults",
+            ),
+            tenant_key(tenant),
+        )
+        started = time.monotonic()
+        while True:
+            await results.settle(0.5)
+            mine = [r.json() for r in results.records if r.json().get("batch_id") == batch_id]
+            distinct = {b["invoice_id"] for b in mine}
+            if len(distinct) >= invoices:
+                break
+            elapsed = time.monotonic() - started
+            if elapsed > timeout:
+                break
+            await disrupt(elapsed, len(distinct))
+        await results.settle(3.0)
+        mine = [r.json() for r in results.records if r.json().get("batch_id") == batch_id]
+    await sandbox.clear_faults(realm_id)
+    live = await sandbox.live_invoices(realm_id)
+    stats = await sandbox.stats(realm_id)
+    await sandbox.aclose()
+
+    per_invoice: dict[str, set[str]] = defaultdict(set)
+    for body in mine:
+        per_invoice[body["invoice_id"]].add(body["event_id"])
+    docs = Counter(i["DocNumber"] for i in live)
+    outcome = Outcome(
+        results=mine,
+        distinct=len(per_invoice),
+        live_invoices=len(live),
+        duplicate_invoices=sum(n - 1 for n in docs.values()),
+        lost=len(set(ids) - set(per_invoice)) + max(invoices - len(docs), 0),
+        stats=stats,
+    )
+    succeeded = sum(1 for b in mine if b["event_type"] == "invoice.sync.succeeded")
+    ok = (
+        outcome.lost == 0
+        and outcome.duplicate_invoices == 0
+        and all(len(v) == 1 for v in per_invoice.values())
+        and succeeded == len(mine)
+        and outcome.live_invoices == invoices
+    )
+    ROWS.append(
+        ScenarioRow(
+            scenario=name,
+            units=invoices,
+            disruptions=describe(),
+            results=outcome.distinct,
+            lost=outcome.lost,
+            duplicates=outcome.duplicate_invoices,
+            extra=f"qbo_calls={stats['total_requests']} throttled={stats['throttled']} "
+            f"redelivered={len(mine) - outcome.distinct}",
+            passed=ok,
+        )
+    )
+    assert outcome.lost == 0, f"{outcome.lost} invoices lost"
+    assert outcome.duplicate_invoices == 0, "duplicate invoices in QuickBooks"
+    assert all(len(v) == 1 for v in per_invoice.values()), "more than one result for a unit"
+    assert succeeded == len(mine), Counter(b["event_type"] for b in mine)
+    assert outcome.live_invoices == invoices
+    return outcome
