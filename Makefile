@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup jars up down status demo test test-unit lint typecheck schemas schemas-check faults bench clean
+.PHONY: help setup jars up down status demo test test-unit lint typecheck schemas faults bench clean
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,12 @@ typecheck: $(STAMP)
 
 schemas: $(STAMP) ## regenerate schemas/ from the contract models
 	$(PY) -m services.contract.generate
+
+faults: setup ## the fault suite alone (kills, restarts, QuickBooks storms), prints a table
+	$(PY) -m pytest -q -rA tests/faults
+
+bench: setup ## benchmarks (not part of make test); writes bench/results/*.json
+	$(PY) -m bench run
 
 clean: down
 	rm -rf .local $(VENV)

@@ -17,6 +17,7 @@ def test_scrub_text_hides_bearer_tokens_and_url_passwords() -> None:
 
 def test_secret_keys_are_never_rendered(capsys) -> None:  # type: ignore[no-untyped-def]
     configure_logging("test", "INFO", "json")
+    structlog.contextvars.clear_contextvars()
     structlog.get_logger().info(
         "connected", refresh_token="rt-SECRET-1", nested={"access_token": "at-SECRET-2"}
     )
