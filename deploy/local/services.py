@@ -70,16 +70,23 @@ def start_sandbox(
     return ServiceProcess("quickbooks-sandbox", proc.pid, log, url)
 
 
-def start_worker(
-    log_dir: Path, env: Mapping[str, str], *, name: str = "sync-worker"
+def _start_python_service(
+    module: str,
+    name: str,
+    log_dir: Path,
+    env: Mapping[str, str],
+    *,
+    prefix: str,
+    port: int | None,
 ) -> ServiceProcess:
-    """A worker replica; ready when its /readyz answers (PostgreSQL and Kafka reachable)."""
-    port = free_port()
+    """Starts `python -m module` on a loopback port; ready when its /readyz answers
+    (PostgreSQL and Kafka reachable)."""
+    port = port or free_port()
     log = log_dir / f"{name}.log"
     proc = spawn(
-        [sys.executable, "-m", "services.sync_worker"],
+        [sys.executable, "-m", module],
         log_file=log,
-        env={**env, "WORKER_HTTP_HOST": "127.0.0.1", "WORKER_HTTP_PORT": str(port)},
+        env={**env, f"{prefix}_HOST": "127.0.0.1", f"{prefix}_PORT": str(port)},
         cwd=REPO,
     )
     url = f"http://127.0.0.1:{port}"
@@ -91,25 +98,19 @@ def start_worker(
         log_file=log,
     )
     return ServiceProcess(name, proc.pid, log, url)
+
+
+def start_worker(
+    log_dir: Path, env: Mapping[str, str], *, name: str = "sync-worker"
+) -> ServiceProcess:
+    return _start_python_service(
+        "services.sync_worker", name, log_dir, env, prefix="WORKER_HTTP", port=None
+    )
 
 
 def start_gateway(
     log_dir: Path, env: Mapping[str, str], *, port: int | None = None, name: str = "gateway"
 ) -> ServiceProcess:
-    port = port or free_port()
-    log = log_dir / f"{name}.log"
-    proc = spawn(
-        [sys.executable, "-m", "services.gateway"],
-        log_file=log,
-        env={**env, "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(port)},
-        cwd=REPO,
+    return _start_python_service(
+        "services.gateway", name, log_dir, env, prefix="GATEWAY", port=port
     )
-    url = f"http://127.0.0.1:{port}"
-    wait_until(
-        lambda: _http_ok(f"{url}/readyz"),
-        timeout=90,
-        what=name,
-        alive=lambda: proc.poll() is None,
-        log_file=log,
-    )
-    return ServiceProcess(name, proc.pid, log, url)

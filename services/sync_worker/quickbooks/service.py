@@ -9,9 +9,10 @@ import asyncpg
 import httpx
 from pydantic import SecretStr
 
+from services.platform.crypto import TokenCipher
+
 from .client import QuickBooksClient
 from .config import QuickBooksConfig
-from .crypto import TokenCipher
 from .errors import QuickBooksNotConnectedError
 from .metrics import MetricsHook
 from .rate_limit import RealmRateLimiter

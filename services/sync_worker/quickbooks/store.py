@@ -10,7 +10,8 @@ from typing import Any
 import asyncpg
 from pydantic import SecretStr
 
-from .crypto import TokenCipher
+from services.platform.crypto import TokenCipher
+
 from .oauth import TokenGrant
 
 

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from structlog.testing import capture_logs
 
+from services.platform.crypto import TokenCipher
 from services.sync_worker.quickbooks import QuickBooksError
-from services.sync_worker.quickbooks.crypto import TokenCipher
 from tests.integration.quickbooks_client.conftest import (
     ENCRYPTION_KEY,
     MakeService,

@@ -7,7 +7,7 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from services.sync_worker.quickbooks.crypto import TokenCipher, TokenDecryptionError
+from services.platform.crypto import TokenCipher, TokenDecryptionError
 from services.sync_worker.quickbooks.jsonutil import dumps, loads
 from services.sync_worker.quickbooks.models import (
     Invoice,
