@@ -37,6 +37,7 @@ test: setup ## set up and run lint, types, schema check and the whole test suite
 	$(PY) -m ruff check services tests deploy bench
 	$(PY) -m mypy
 	$(PY) -m services.contract.generate --check
+	$(PY) -m services.gateway.openapi --check
 	$(PY) -m pytest -q -ra
 
 test-unit: $(STAMP) ## unit tests only (no servers)

@@ -49,7 +49,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _confirmed(args: argparse.Namespace, console: Console) -> bool:
     console.print(f"[yellow]{OVERWRITE_WARNING}[/]")
-    answer = input(f"Send {len(args.invoice_ids)} invoice(s)? [y/N] ")
+    try:
+        answer = input(f"Send {len(args.invoice_ids)} invoice(s)? [y/N] ")
+    except EOFError:  # no terminal to answer from
+        return False
     return answer.strip().lower() in ("y", "yes")
 
 

@@ -49,6 +49,9 @@ def subscribe_progress(
     async def ingest(records: list[RawRecord], message: KafkaMessage) -> None:
         handler = GatewayEventHandler()
         now = utc_now()
+        # One global order (per-partition order kept): replicas that briefly hold the same
+        # partitions during a rebalance then take row locks in the same order, never a cycle.
+        records = sorted(records, key=lambda r: (r.topic, r.partition, r.offset))
         try:
             async with pool().acquire() as conn, conn.transaction():
                 outcome = await ingest_batch(
@@ -57,7 +60,12 @@ def subscribe_progress(
                 await handler.flush(conn, now=now)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             # Pause so a database outage does not become a hot redelivery loop.
-            log.error("ingest_failed_will_redeliver", error=repr(exc), records=len(records))
+            log.error(
+                "ingest_failed_will_redeliver",
+                error=repr(exc),
+                detail=getattr(exc, "detail", None),
+                records=len(records),
+            )
             await asyncio.sleep(1.0)
             raise
         if on_results is not None:

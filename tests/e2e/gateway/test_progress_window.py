@@ -83,11 +83,12 @@ async def test_progress_window_follows_a_running_batch_to_100_percent(
             result(tenant, batch_id, i, "failed" if i in failing else "succeeded", batch_size=n)
             for i in ids
         ]
-        seen_percentages = set()
+        seen_percentages: set[str] = set()
         for start in range(0, n, 3):  # over about four seconds
             await publish_results(kafka_bootstrap_servers, events[start : start + 3])
+            expected = f"{round((start + 3) / n * 100, 1):g}%"
             await _until(
-                lambda s=start: _text(browser, "percent") == f"{round((s + 3) / n * 100, 1):g}%",
+                lambda expected=expected: _text(browser, "percent") == expected,  # type: ignore[misc]
                 f"{start + 3} results",
             )
             seen_percentages.add(_text(browser, "percent"))

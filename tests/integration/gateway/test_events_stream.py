@@ -46,7 +46,7 @@ async def test_stream_sends_snapshot_changes_and_end_then_replays_from_last_even
 
     kinds = [e.event for e in live.events]
     assert kinds == ["snapshot", *["invoice"] * 6, "end"]
-    ids_seen = [int(e.id) for e in live.events if e.event == "invoice"]
+    ids_seen = [int(e.id or -1) for e in live.events if e.event == "invoice"]
     assert ids_seen == [1, 2, 3, 4, 5, 6]
     changes = live.of("invoice")
     assert sorted(c["invoice"]["invoice_id"] for c in changes) == sorted(ids)

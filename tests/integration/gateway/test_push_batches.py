@@ -79,7 +79,15 @@ async def test_push_publishes_one_request_and_reaches_100_percent(
         assert event.invoice_ids == ids
         assert records[0].key == tenant_key(tenant)
 
+    # Its own push.requested comes back through Kafka: once a later request on the same
+    # partition (same tenant key) is tracked, it was consumed, and changed nothing.
+    later = PushRequested(
+        tenant_id=tenant, batch_id=uuid.uuid4(), invoice_ids=["x"], requested_by="core"
+    )
+    await produce(kafka_bootstrap_servers, Topic.PUSH_REQUESTS, later, tenant_key(tenant))
+    await wait_for_progress(client, tenant, str(later.batch_id), lambda p: True)
     pending = await wait_for_progress(client, tenant, batch_id, lambda p: True)
+    assert pending["origin"] == "api" and pending["last_event_id"] == 0
     assert pending["state"] == "pending"
     assert pending["counts"] == {
         "total": 5,

@@ -96,7 +96,7 @@ async def test_signed_webhooks_are_forwarded_and_forged_ones_refused(
     assert (await _connect(client, tenant, realm, "rt")).status_code == 202
 
     def for_realm(r: Record) -> bool:
-        return r.json().get("realm_id") == realm
+        return bool(r.json().get("realm_id") == realm)
 
     async with TopicReader(kafka_bootstrap_servers, Topic.QUICKBOOKS_WEBHOOKS) as reader:
         forged_body = _legacy(realm, "666")
