@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup jars up down status demo test test-unit lint typecheck schemas faults bench clean
+.PHONY: help system-deps setup jars up down status demo test test-unit lint typecheck schemas faults bench clean
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -16,7 +16,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP) jars ## virtualenv + dependencies + Kafka jars
+system-deps: ## Java, Maven, PostgreSQL, Chromium (apt, as root) if missing
+	bash deploy/local/system-deps.sh
+
+setup: system-deps $(STAMP) jars ## system packages + virtualenv + dependencies + Kafka jars
 
 jars: $(STAMP) ## resolve the Kafka broker jars from Maven Central (cached in .local/)
 	$(PY) -c 'from deploy.local.kafka import ensure_jars; ensure_jars()'
