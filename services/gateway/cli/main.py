@@ -1,6 +1,7 @@
 """`syncctl`: push invoices to QuickBooks and follow the batch from a terminal.
 
     syncctl push --tenant T INV1 INV2 ... [--yes]
+    syncctl watch --tenant T BATCH
     syncctl failed --tenant T BATCH
     syncctl status --tenant T INVOICE
 
@@ -38,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     push.add_argument("--yes", action="store_true", help="confirm the overwrite warning")
     push.add_argument("--no-watch", action="store_true", help="print the batch id and exit")
     push.add_argument("invoice_ids", nargs="+", metavar="INVOICE")
+    watch = commands.add_parser("watch", help="follow a batch with a progress bar")
+    watch.add_argument("--tenant", required=True)
+    watch.add_argument("batch_id", metavar="BATCH")
     failed = commands.add_parser("failed", help="list a batch's failed invoices")
     failed.add_argument("--tenant", required=True)
     failed.add_argument("batch_id", metavar="BATCH")
@@ -63,14 +67,18 @@ async def _push(client: GatewayClient, args: argparse.Namespace, console: Consol
     console.print(f"Progress window: {accepted['links']['page']}")
     if args.no_watch:
         return 0
-    final = await watch_batch(client, args.tenant, batch_id, console)
+    return await _follow(client, args.tenant, batch_id, console)
+
+
+async def _follow(client: GatewayClient, tenant: str, batch_id: str, console: Console) -> int:
+    final = await watch_batch(client, tenant, batch_id, console)
     counts = final["counts"]
     console.print(
         f"{final['state']}: {counts['succeeded']} succeeded, {counts['failed']} failed, "
         f"{counts['skipped']} skipped"
     )
     if counts["failed"]:
-        console.print(f"See them with: syncctl failed --tenant {args.tenant} {batch_id}")
+        console.print(f"See them with: syncctl failed --tenant {tenant} {batch_id}")
         return 1
     return 0
 
@@ -111,6 +119,8 @@ async def _run(args: argparse.Namespace, console: Console) -> int:
     try:
         if args.command == "push":
             return await _push(client, args, console)
+        if args.command == "watch":
+            return await _follow(client, args.tenant, args.batch_id, console)
         if args.command == "failed":
             return await _failed(client, args, console)
         return await _status(client, args, console)

@@ -32,9 +32,11 @@ from services.gateway.http.body_limit import BodySizeLimit
 from services.gateway.http.problems import install_problem_handlers
 from services.gateway.observability import metrics
 from services.gateway.observability.metrics import RequestMetrics
-from services.gateway.progress.consumer import subscribe_progress
+from services.gateway.progress.handler import GatewayEventHandler
 from services.gateway.settings import GatewaySettings
 from services.platform.crypto import TokenCipher, parse_keys
+from services.platform.ingest import IngestOutcome
+from services.platform.ingest.subscriber import subscribe_ingest
 from services.platform.kafka_topics import ensure_topics
 from services.platform.logging import configure_logging
 from services.platform.outbox import OutboxRelay
@@ -55,14 +57,18 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
     def pool() -> asyncpg.Pool:
         return state["pool"]
 
-    subscribe_progress(
+    def count_results(outcome: IngestOutcome, _seconds: float) -> None:
+        metrics.RESULTS_CONSUMED.inc(outcome.by_topic[(Topic.RESULTS.value, "stored")])
+
+    subscribe_ingest(
         broker,
         [t.value for t in CONSUMED_TOPICS],
         group_id=settings.gateway_group_id,
         pool=pool,
+        handler=GatewayEventHandler,
         consumer_name=f"gateway:{settings.gateway_instance_id}",
         max_records=settings.ingest_max_records,
-        on_results=metrics.RESULTS_CONSUMED.inc,
+        on_batch=count_results,
     )
 
     @asynccontextmanager

@@ -1,12 +1,13 @@
 """Turning consumed events into per-invoice status and batch progress.
 
-Batch work is staged while `ingest_batch` validates and deduplicates, then applied in
-batch-id order by `flush`, so two replicas locking the same batches never deadlock.
+Batch work is staged per consumed batch, then applied in batch-id order, so two replicas
+locking the same batches never deadlock.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -30,9 +31,15 @@ class GatewayEventHandler:
         self._results: defaultdict[UUID, list[AnyResult]] = defaultdict(list)
         self.results_seen = 0
 
-    async def handle(
-        self, conn: asyncpg.Connection, event: Any, *, now: datetime
+    async def handle_batch(
+        self, conn: asyncpg.Connection, events: Sequence[Any], *, now: datetime
     ) -> list[OutboxMessage]:
+        for event in events:
+            await self._stage(conn, event)
+        await self._flush(conn, now=now)
+        return []
+
+    async def _stage(self, conn: asyncpg.Connection, event: Any) -> None:
         if isinstance(event, _RESULTS):
             self.results_seen += 1
             await status_repository.record_result(conn, event)
@@ -40,9 +47,8 @@ class GatewayEventHandler:
                 self._results[event.batch_id].append(event)
         elif isinstance(event, PushRequested):
             self._requests.setdefault(event.batch_id, event)
-        return []
 
-    async def flush(self, conn: asyncpg.Connection, *, now: datetime) -> None:
+    async def _flush(self, conn: asyncpg.Connection, *, now: datetime) -> None:
         for batch_id in sorted(self._requests.keys() | self._results.keys()):
             request = self._requests.get(batch_id)
             if request is not None:

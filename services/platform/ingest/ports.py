@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -9,8 +10,9 @@ from services.platform.outbox import OutboxMessage
 
 
 class EventHandler(Protocol):
-    """Applies one valid contract event inside the ingest transaction."""
+    """Applies the new (not yet seen) valid events of one consumed batch, in order, inside
+    the batch's transaction; returns what to publish with it."""
 
-    async def handle(
-        self, conn: asyncpg.Connection, event: Any, *, now: datetime
+    async def handle_batch(
+        self, conn: asyncpg.Connection, events: Sequence[Any], *, now: datetime
     ) -> list[OutboxMessage]: ...

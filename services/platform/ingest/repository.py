@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
 
 
-async def mark_processed(conn: asyncpg.Connection, event_id: UUID, topic: str) -> bool:
-    """True the first time an event id is seen; False for a redelivery."""
-    inserted = await conn.fetchval(
-        "INSERT INTO processed_events (event_id, topic) VALUES ($1, $2) "
-        "ON CONFLICT (event_id) DO NOTHING RETURNING true",
-        event_id,
-        topic,
+async def mark_processed(conn: asyncpg.Connection, events: Sequence[tuple[UUID, str]]) -> set[UUID]:
+    """Records event ids in one statement; returns those seen for the first time."""
+    if not events:
+        return set()
+    rows = await conn.fetch(
+        "INSERT INTO processed_events (event_id, topic) "
+        "SELECT * FROM unnest($1::uuid[], $2::text[]) "
+        "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+        [e for e, _ in events],
+        [t for _, t in events],
     )
-    return bool(inserted)
+    return {r["event_id"] for r in rows}

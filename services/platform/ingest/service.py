@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 import structlog
@@ -42,29 +43,36 @@ async def ingest_batch(
     now: datetime,
 ) -> IngestOutcome:
     outcome = IngestOutcome()
+    parsed: list[tuple[RawRecord, Any]] = []
+    for record in records:
+        try:
+            parsed.append((record, parse_event(record.topic, record.value)))
+        except ContractViolation as error:
+            log.warning(
+                "event_dead_lettered",
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+                error_class=error.error_class,
+                reason=error.message,
+            )
+            outcome.messages.append(dead_letter(record, error, failed_by=consumer_name, at=now))
+            outcome.dead_lettered += 1
+            outcome.by_topic[(record.topic, "dead_lettered")] += 1
     async with conn.transaction():
-        for record in records:
-            try:
-                event = parse_event(record.topic, record.value)
-            except ContractViolation as error:
-                log.warning(
-                    "event_dead_lettered",
-                    topic=record.topic,
-                    partition=record.partition,
-                    offset=record.offset,
-                    error_class=error.error_class,
-                    reason=error.message,
-                )
-                outcome.messages.append(dead_letter(record, error, failed_by=consumer_name, at=now))
-                outcome.dead_lettered += 1
-                outcome.by_topic[(record.topic, "dead_lettered")] += 1
-                continue
-            if not await repository.mark_processed(conn, event.event_id, record.topic):
+        first_seen = await repository.mark_processed(
+            conn, [(event.event_id, record.topic) for record, event in parsed]
+        )
+        fresh: list[Any] = []
+        for record, event in parsed:
+            if event.event_id in first_seen:
+                first_seen.discard(event.event_id)  # a repeat inside this batch is a duplicate
+                fresh.append(event)
+                outcome.stored += 1
+                outcome.by_topic[(record.topic, "stored")] += 1
+            else:
                 outcome.duplicates += 1
                 outcome.by_topic[(record.topic, "duplicate")] += 1
-                continue
-            outcome.messages.extend(await handler.handle(conn, event, now=now))
-            outcome.stored += 1
-            outcome.by_topic[(record.topic, "stored")] += 1
+        outcome.messages.extend(await handler.handle_batch(conn, fresh, now=now))
         await enqueue(conn, outcome.messages)
     return outcome

@@ -34,7 +34,7 @@ def subscribe_ingest(
     *,
     group_id: str,
     pool: Callable[[], asyncpg.Pool],
-    handler: EventHandler,
+    handler: Callable[[], EventHandler],
     consumer_name: str,
     max_records: int,
     on_batch: Callable[[IngestOutcome, float], None] | None = None,
@@ -50,10 +50,13 @@ def subscribe_ingest(
     )
     async def ingest(records: list[RawRecord], message: KafkaMessage) -> None:
         started = time.perf_counter()
+        # One global order (per-partition order kept): consumers that briefly share
+        # partitions during a rebalance then take row locks in the same order, never a cycle.
+        records = sorted(records, key=lambda r: (r.topic, r.partition, r.offset))
         try:
             async with pool().acquire() as conn:
                 outcome = await ingest_batch(
-                    conn, records, handler, consumer_name=consumer_name, now=utc_now()
+                    conn, records, handler(), consumer_name=consumer_name, now=utc_now()
                 )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             # Pause so a database outage does not become a hot redelivery loop.

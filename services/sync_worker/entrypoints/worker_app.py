@@ -109,7 +109,7 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
         [t.value for t in CONSUMED_TOPICS],
         group_id=settings.worker_group_id,
         pool=runtime.require_pool,
-        handler=SyncEventHandler(connect_tenant),
+        handler=lambda: SyncEventHandler(connect_tenant),
         consumer_name=settings.worker_id,
         max_records=settings.ingest_max_records,
         on_batch=count_ingest,

@@ -3,7 +3,7 @@ transaction, so the effect and the event's dedup record commit together)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from services.sync_worker.invoices.snapshots import store_if_newer
 from services.sync_worker.results.builders import ResultSubject, skipped, sync_error
 from services.sync_worker.sync import work_items
 from services.sync_worker.tenants import repository as tenants
+from services.sync_worker.tenants.model import TenantSettings
 
 _INVOICE_EVENTS = (InvoiceCreated, InvoiceUpdated, InvoiceVoided, InvoiceDeleted)
 
@@ -28,18 +29,33 @@ ConnectTenant = Callable[[asyncpg.Connection, QuickBooksConnectionRequested], Aw
 
 
 class SyncEventHandler:
+    """One instance per consumed batch: tenant settings are read once per batch."""
+
     def __init__(self, connect_tenant: ConnectTenant) -> None:
         self._connect_tenant = connect_tenant
+        self._settings: dict[str, TenantSettings] = {}
 
-    async def handle(
-        self, conn: asyncpg.Connection, event: Any, *, now: datetime
+    async def handle_batch(
+        self, conn: asyncpg.Connection, events: Sequence[Any], *, now: datetime
     ) -> list[OutboxMessage]:
+        messages: list[OutboxMessage] = []
+        for event in events:
+            messages.extend(await self.handle(conn, event))
+        return messages
+
+    async def _tenant_settings(self, conn: asyncpg.Connection, tenant_id: str) -> TenantSettings:
+        if tenant_id not in self._settings:
+            self._settings[tenant_id] = await tenants.get_settings(conn, tenant_id)
+        return self._settings[tenant_id]
+
+    async def handle(self, conn: asyncpg.Connection, event: Any) -> list[OutboxMessage]:
         if isinstance(event, _INVOICE_EVENTS):
             return await self._invoice(conn, event)
         if isinstance(event, PushRequested):
             await work_items.queue_push(conn, event.tenant_id, event.batch_id, event.invoice_ids)
         elif isinstance(event, SettingsChanged):
             await tenants.apply_settings(conn, event)
+            self._settings.pop(event.tenant_id, None)
         elif isinstance(event, ProductMappingChanged):
             await tenants.apply_product_mapping(conn, event)
         elif isinstance(event, QuickBooksWebhookReceived):
@@ -61,18 +77,18 @@ class SyncEventHandler:
     async def _invoice(self, conn: asyncpg.Connection, event: Any) -> list[OutboxMessage]:
         invoice = event.invoice
         subject = ResultSubject(event.tenant_id, invoice.invoice_id, invoice.version, Trigger.AUTO)
-        previous = await store_if_newer(conn, event.tenant_id, event.event_type, invoice)
-        if previous is not None and previous >= invoice.version:
+        held = await store_if_newer(conn, event.tenant_id, event.event_type, invoice)
+        if held is not None:
             return [
                 skipped(
                     subject,
                     sync_error(
                         ErrorCode.SUPERSEDED,
-                        f"Version {invoice.version} arrived after version {previous}.",
+                        f"Version {invoice.version} arrived after version {held}.",
                     ),
                 )
             ]
-        settings = await tenants.get_settings(conn, event.tenant_id)
+        settings = await self._tenant_settings(conn, event.tenant_id)
         if settings.manual_push:
             return [skipped(subject, sync_error(ErrorCode.MANUAL_PUSH_MODE))]
         superseded = await work_items.queue_auto(

@@ -8,25 +8,29 @@ from services.contract.invoices import InvoiceSnapshot
 async def store_if_newer(
     conn: asyncpg.Connection, tenant_id: str, event_type: str, invoice: InvoiceSnapshot
 ) -> int | None:
-    """Keeps the highest version. Returns the version that was stored before, if any."""
-    previous: int | None = await conn.fetchval(
-        "SELECT version FROM invoice_snapshots WHERE tenant_id = $1 AND invoice_id = $2 FOR UPDATE",
+    """Keeps the highest version: None when this one was stored, else the version already
+    held (equal or newer). One round trip when the version is new."""
+    stored = await conn.fetchrow(
+        """
+        INSERT INTO invoice_snapshots AS s (tenant_id, invoice_id, version, event_type, snapshot)
+        VALUES ($1, $2, $3, $4, $5::jsonb)
+        ON CONFLICT (tenant_id, invoice_id) DO UPDATE SET
+            version = EXCLUDED.version, event_type = EXCLUDED.event_type,
+            snapshot = EXCLUDED.snapshot, received_at = now()
+        WHERE s.version < EXCLUDED.version
+        RETURNING 1
+        """,
+        tenant_id,
+        invoice.invoice_id,
+        invoice.version,
+        event_type,
+        invoice.model_dump_json(),
+    )
+    if stored is not None:
+        return None
+    current: int = await conn.fetchval(
+        "SELECT version FROM invoice_snapshots WHERE tenant_id = $1 AND invoice_id = $2",
         tenant_id,
         invoice.invoice_id,
     )
-    if previous is None or invoice.version > previous:
-        await conn.execute(
-            """
-            INSERT INTO invoice_snapshots (tenant_id, invoice_id, version, event_type, snapshot)
-            VALUES ($1, $2, $3, $4, $5::jsonb)
-            ON CONFLICT (tenant_id, invoice_id) DO UPDATE SET
-                version = EXCLUDED.version, event_type = EXCLUDED.event_type,
-                snapshot = EXCLUDED.snapshot, received_at = now()
-            """,
-            tenant_id,
-            invoice.invoice_id,
-            invoice.version,
-            event_type,
-            invoice.model_dump_json(),
-        )
-    return previous
+    return current
