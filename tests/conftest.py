@@ -70,6 +70,12 @@ async def worker_pg_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 def service_env(
     kafka_bootstrap_servers: str, database_url: str, qbo_sandbox_url: str
 ) -> dict[str, str]:
+    return base_service_env(kafka_bootstrap_servers, database_url, qbo_sandbox_url)
+
+
+def base_service_env(
+    kafka_bootstrap_servers: str, database_url: str, qbo_sandbox_url: str
+) -> dict[str, str]:
     """Environment for worker/gateway processes started by tests (one shared DB and group)."""
     return {
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap_servers,
@@ -119,25 +125,6 @@ def artifacts_dir() -> Path:
 def tmp_session_dir() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="sync-tests-") as d:
         yield Path(d)
-
-
-@pytest.fixture(scope="package")
-def running_worker(service_env: dict[str, str]) -> Iterator[object]:
-    """One sync-worker process for the package (all share one DB and consumer group)."""
-    from deploy.local.services import start_worker
-
-    worker = start_worker(log_dir(), service_env)
-    yield worker
-    worker.stop()
-
-
-@pytest.fixture(scope="package")
-def running_gateway(service_env: dict[str, str]) -> Iterator[object]:
-    from deploy.local.services import start_gateway
-
-    gateway = start_gateway(log_dir(), service_env)
-    yield gateway
-    gateway.stop()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

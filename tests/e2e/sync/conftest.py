@@ -15,6 +15,7 @@ from tests.support import tenants
 from tests.support.factories import new_tenant
 from tests.support.kafka import Record, TopicReader
 from tests.support.sandbox import SandboxAdmin
+from tests.support.services import gateway_fixture, worker_fixture
 
 
 @dataclass
@@ -72,3 +73,7 @@ def for_invoice(tenant_id: str, invoice_id: str) -> Any:
         return bool(body["tenant_id"] == tenant_id and body["invoice_id"] == invoice_id)
 
     return match
+
+
+running_worker = worker_fixture()
+running_gateway = gateway_fixture()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.services import gateway_fixture, worker_fixture
+
 
 @pytest.fixture(scope="package")
 def service_env(
@@ -15,3 +17,7 @@ def service_env(
         **base_service_env(kafka_bootstrap_servers, database_url, qbo_sandbox_url),
         "CDC_INTERVAL_SECONDS": "600",
     }
+
+
+running_worker = worker_fixture()
+running_gateway = gateway_fixture()
