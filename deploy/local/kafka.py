@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.local.processes import free_port, spawn, wait_until
+from deploy.local.processes import free_port, port_open, spawn, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 POM = REPO / "deploy" / "kafka" / "pom.xml"
@@ -141,6 +141,9 @@ def start(data_dir: Path, *, port: int | None = None, partitions: int = 12) -> K
 def broker_answers(bootstrap: str) -> bool:
     """True when the broker serves a metadata request (not merely an open port)."""
     from aiokafka.admin import AIOKafkaAdminClient
+
+    if not port_open(int(bootstrap.rsplit(":", 1)[1])):
+        return False  # not listening yet: skip the client, which would log every refusal
 
     async def probe() -> bool:
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
