@@ -154,6 +154,22 @@ class Outbound:
         elif entry and entry.status == "deleted":
             generation = entry.generation + (1 if entry.external_id else 0)
 
+        if existing is None and item.attempts > 1:
+            # An earlier attempt may have created it and died before recording it; QuickBooks
+            # replays the create by request id, but its retention is undocumented: look first.
+            existing = await self._created_earlier(client, desired, snapshot.invoice_id)
+            if existing is not None:
+                entry = None
+        if existing is not None and entry is None:
+            written = await client.update_invoice(
+                desired.model_copy(update={"id": existing.id, "sync_token": existing.sync_token}),
+                request_id=request_ids.write_id(item.id, f"adopt-{existing.sync_token}"),
+                sparse=True,
+                on_stale="reread_and_retry",
+            )
+            return self._written(
+                item, subject, client, snapshot, written, Operation.CREATE, generation
+            )
         if existing is not None and entry is not None:
             if existing.sync_token != entry.sync_token:
                 outcome = settle_conflict(ctx.settings.conflict_policy, explicit_push=push)
@@ -235,6 +251,18 @@ class Outbound:
             if error.code is ErrorCode.QBO_NOT_FOUND:
                 return None
             raise
+
+    async def _created_earlier(
+        self, client: QuickBooksClient, desired: Invoice, invoice_id: str
+    ) -> Invoice | None:
+        if not desired.doc_number:
+            return None
+        marker = desired.private_note or ""
+        for found in await client.find_invoices_by_doc_number(desired.doc_number):
+            if (found.private_note or "").endswith(marker) and marker:
+                log.info("earlier_create_adopted", invoice_id=invoice_id, external_id=found.id)
+                return found
+        return None
 
     async def _customer(
         self, item: WorkItem, snapshot: InvoiceSnapshot, client: QuickBooksClient
