@@ -12,12 +12,12 @@ from typing import Any
 import asyncpg
 
 from services.contract.push import PushRequested
-from services.contract.topics import Topic, invoice_key, tenant_key
+from services.contract.topics import Topic, tenant_key
 from tests.conftest import ENCRYPTION_KEY
 from tests.faults.report import ROWS, ScenarioRow
 from tests.support import tenants
-from tests.support.factories import invoice_created, new_tenant
-from tests.support.kafka import TopicReader, produce, produce_many
+from tests.support.factories import invoice_created
+from tests.support.kafka import TopicReader, produce
 from tests.support.sandbox import SandboxAdmin
 
 # Called about twice a second with the seconds since the push and results seen so far.
@@ -47,27 +47,13 @@ async def run_push_scenario(
     timeout: float = 300,
 ) -> Outcome:
     sandbox = SandboxAdmin(sandbox_url)
-    realm = await sandbox.create_realm(
-        items=[{"name": "Display Ad", "unit_price": "100.00"}],
-        limits={"per_minute": 6000, "per_second": 100},
+    tenant, realm = await tenants.one_way_push_company(
+        bootstrap, pool, sandbox, ENCRYPTION_KEY, limits={"per_minute": 6000, "per_second": 100}
     )
     realm_id = realm["realm_id"]
-    tenant = new_tenant()
-    await tenants.connect(bootstrap, pool, tenant, realm, ENCRYPTION_KEY)
-    await tenants.change_settings(bootstrap, pool, tenant, manual_push=True)
-    await tenants.map_products(bootstrap, pool, tenant, {"P-1": realm["items"][0]["Id"]})
     prefix = uuid.uuid4().hex[:4].upper()
     events = [invoice_created(tenant, number=f"{prefix}{i:05d}") for i in range(invoices)]
-    await produce_many(
-        bootstrap, Topic.INVOICES, [(invoice_key(tenant, e.invoice.invoice_id), e) for e in events]
-    )
-    await tenants.wait_for_row(
-        pool,
-        "SELECT 1 FROM invoice_snapshots WHERE tenant_id = $1 AND invoice_id = $2",
-        tenant,
-        events[-1].invoice.invoice_id,
-        timeout=60,
-    )
+    await tenants.publish_invoices(bootstrap, pool, events)
     for fault in faults:
         await sandbox.add_fault(realm_id, count=100000, **fault)
     ids = [e.invoice.invoice_id for e in events]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -11,9 +12,11 @@ from pydantic import SecretStr
 
 from services.contract.connections import QuickBooksConnectionRequested
 from services.contract.settings import ProductMappingChanged, SettingsChanged
-from services.contract.topics import Topic, tenant_key
+from services.contract.topics import Topic, invoice_key, tenant_key
 from services.platform.crypto import TokenCipher, parse_keys
-from tests.support.kafka import produce
+from tests.support.factories import new_tenant
+from tests.support.kafka import produce, produce_many
+from tests.support.sandbox import SandboxAdmin
 
 
 async def wait_for_row(
@@ -80,3 +83,43 @@ async def change_settings(
     event = SettingsChanged(tenant_id=tenant_id, **settings)
     await produce(bootstrap, Topic.SETTINGS, event, tenant_key(tenant_id))
     await wait_for_row(pool, "SELECT 1 FROM processed_events WHERE event_id = $1", event.event_id)
+
+
+async def publish_invoices(bootstrap: str, pool: asyncpg.Pool, events: Sequence[Any]) -> None:
+    """Publishes invoice events as MediaOS core would and waits until the worker holds the
+    last one's snapshot."""
+    await produce_many(
+        bootstrap,
+        Topic.INVOICES,
+        [(invoice_key(e.tenant_id, e.invoice.invoice_id), e) for e in events],
+    )
+    last = events[-1]
+    await wait_for_row(
+        pool,
+        "SELECT 1 FROM invoice_snapshots WHERE tenant_id = $1 AND invoice_id = $2 "
+        "AND version >= $3",
+        last.tenant_id,
+        last.invoice.invoice_id,
+        last.invoice.version,
+        timeout=60,
+    )
+
+
+async def one_way_push_company(
+    bootstrap: str,
+    pool: asyncpg.Pool,
+    sandbox: SandboxAdmin,
+    encryption_keys: str,
+    *,
+    limits: dict[str, int] | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """A new tenant on a new sandbox company with one item, in One-Way Push mode, product
+    `P-1` mapped to that item. Returns (tenant id, realm)."""
+    realm = await sandbox.create_realm(
+        items=[{"name": "Display Ad", "unit_price": "100.00"}], limits=limits
+    )
+    tenant = new_tenant()
+    await connect(bootstrap, pool, tenant, realm, encryption_keys)
+    await change_settings(bootstrap, pool, tenant, manual_push=True)
+    await map_products(bootstrap, pool, tenant, {"P-1": realm["items"][0]["Id"]})
+    return tenant, realm

@@ -11,12 +11,10 @@ import asyncpg
 import httpx
 import pytest
 
-from services.contract.topics import Topic, invoice_key
 from tests.conftest import ADMIN_TOKEN
 from tests.e2e.sync.conftest import Company
 from tests.support import tenants
 from tests.support.factories import invoice_created
-from tests.support.kafka import produce_many
 from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.e2e
@@ -37,17 +35,7 @@ async def test_push_through_the_api_reaches_100_percent_with_exact_counts(
     mapped = [invoice_created(tenant, number=f"API{i:03d}") for i in range(20)]
     unmapped = [invoice_created(tenant, number=f"APX{i:03d}", products=("P-2",)) for i in range(2)]
     events = mapped + unmapped
-    await produce_many(
-        kafka_bootstrap_servers,
-        Topic.INVOICES,
-        [(invoice_key(tenant, e.invoice.invoice_id), e) for e in events],
-    )
-    await tenants.wait_for_row(
-        worker_pg_pool,
-        "SELECT 1 FROM invoice_snapshots WHERE tenant_id = $1 AND invoice_id = $2",
-        tenant,
-        events[-1].invoice.invoice_id,
-    )
+    await tenants.publish_invoices(kafka_bootstrap_servers, worker_pg_pool, events)
     ids = [e.invoice.invoice_id for e in events]
     headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     async with httpx.AsyncClient(base_url=running_gateway.url, headers=headers) as api:

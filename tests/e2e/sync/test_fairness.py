@@ -9,11 +9,11 @@ import asyncpg
 import pytest
 
 from services.contract.push import PushRequested
-from services.contract.topics import Topic, invoice_key, tenant_key
+from services.contract.topics import Topic, tenant_key
 from tests.conftest import ENCRYPTION_KEY
 from tests.support import tenants
-from tests.support.factories import invoice_created, new_tenant
-from tests.support.kafka import TopicReader, produce, produce_many
+from tests.support.factories import invoice_created
+from tests.support.kafka import TopicReader, produce
 from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.e2e
@@ -22,25 +22,11 @@ pytestmark = pytest.mark.e2e
 async def _tenant_with_invoices(
     sandbox: SandboxAdmin, bootstrap: str, pool: asyncpg.Pool, count: int, prefix: str
 ) -> tuple[str, str, list[str]]:
-    realm = await sandbox.create_realm(
-        items=[{"name": "Display Ad", "unit_price": "100.00"}],
-        limits={"per_minute": 3000, "per_second": 50},
+    tenant, realm = await tenants.one_way_push_company(
+        bootstrap, pool, sandbox, ENCRYPTION_KEY, limits={"per_minute": 3000, "per_second": 50}
     )
-    tenant = new_tenant()
-    await tenants.connect(bootstrap, pool, tenant, realm, ENCRYPTION_KEY)
-    await tenants.change_settings(bootstrap, pool, tenant, manual_push=True)
-    await tenants.map_products(bootstrap, pool, tenant, {"P-1": realm["items"][0]["Id"]})
     events = [invoice_created(tenant, number=f"{prefix}{i:04d}") for i in range(count)]
-    await produce_many(
-        bootstrap, Topic.INVOICES, [(invoice_key(tenant, e.invoice.invoice_id), e) for e in events]
-    )
-    last = events[-1].invoice.invoice_id
-    await tenants.wait_for_row(
-        pool,
-        "SELECT 1 FROM invoice_snapshots WHERE tenant_id = $1 AND invoice_id = $2",
-        tenant,
-        last,
-    )
+    await tenants.publish_invoices(bootstrap, pool, events)
     return tenant, realm["realm_id"], [e.invoice.invoice_id for e in events]
 
 

@@ -35,28 +35,12 @@ async def test_sigterm_finishes_the_unit_in_flight_then_exits(
     worker = start_worker(log_dir(), {**service_env, "WORKER_ID": "drain-me"}, name="drain-me")
     sandbox = SandboxAdmin(qbo_sandbox_url)
     try:
-        realm = await sandbox.create_realm(items=[{"name": "Display Ad", "unit_price": "100.00"}])
-        tenant = new_tenant()
-        await tenants.connect(
-            kafka_bootstrap_servers, worker_pg_pool, tenant, realm, ENCRYPTION_KEY
-        )
-        await tenants.change_settings(
-            kafka_bootstrap_servers, worker_pg_pool, tenant, manual_push=True
-        )
-        await tenants.map_products(
-            kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": realm["items"][0]["Id"]}
+        tenant, realm = await tenants.one_way_push_company(
+            kafka_bootstrap_servers, worker_pg_pool, sandbox, ENCRYPTION_KEY
         )
         event = invoice_created(tenant)
         invoice_id = event.invoice.invoice_id
-        await produce(
-            kafka_bootstrap_servers, Topic.INVOICES, event, invoice_key(tenant, invoice_id)
-        )
-        await tenants.wait_for_row(
-            worker_pg_pool,
-            "SELECT 1 FROM invoice_snapshots WHERE tenant_id = $1 AND invoice_id = $2",
-            tenant,
-            invoice_id,
-        )
+        await tenants.publish_invoices(kafka_bootstrap_servers, worker_pg_pool, [event])
         await sandbox.add_fault(
             realm["realm_id"], kind="latency", latency_ms=2500, endpoint="invoice.create"
         )

@@ -18,7 +18,6 @@ from services.sync_worker.sync.domain.status import quickbooks_status
 from services.sync_worker.sync.domain.translate import to_quickbooks
 from tests.support.factories import invoice_snapshot
 
-
 _BASE = to_quickbooks(
     invoice_snapshot(number="1001"), customer_id="7", item_ids={"P-1": "3"}, number_prefix=None
 )
