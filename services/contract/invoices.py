@@ -30,7 +30,9 @@ class InvoiceSnapshot(ContractModel):
 
     invoice_id: str = Field(min_length=1, max_length=64)
     number: str = Field(min_length=1, max_length=21)
-    version: int = Field(ge=1, description="Increases on every change of this invoice.")
+    version: int = Field(
+        ge=1, le=2_147_483_647, description="Increases on every change of this invoice."
+    )
     customer: InvoiceCustomer
     issue_date: date
     due_date: date | None = None

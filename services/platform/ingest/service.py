@@ -7,7 +7,7 @@ The caller commits Kafka offsets only after this returns, so nothing is lost, an
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,45 +34,108 @@ class IngestOutcome:
     by_topic: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
+# Errors that say nothing about the event itself: the batch is redelivered later.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.TransactionRollbackError,
+)
+
+
 async def ingest_batch(
     conn: asyncpg.Connection,
     records: Sequence[RawRecord],
-    handler: EventHandler,
+    handler: Callable[[], EventHandler],
     *,
     consumer_name: str,
     now: datetime,
 ) -> IngestOutcome:
+    """`handler` makes a fresh handler (handlers may keep per-batch state)."""
     outcome = IngestOutcome()
     parsed: list[tuple[RawRecord, Any]] = []
     for record in records:
         try:
             parsed.append((record, parse_event(record.topic, record.value)))
         except ContractViolation as error:
-            log.warning(
-                "event_dead_lettered",
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-                error_class=error.error_class,
-                reason=error.message,
-            )
-            outcome.messages.append(dead_letter(record, error, failed_by=consumer_name, at=now))
-            outcome.dead_lettered += 1
-            outcome.by_topic[(record.topic, "dead_lettered")] += 1
+            _dead_letter(outcome, record, error, consumer_name, now)
     async with conn.transaction():
         first_seen = await repository.mark_processed(
             conn, [(event.event_id, record.topic) for record, event in parsed]
         )
-        fresh: list[Any] = []
+        fresh: list[tuple[RawRecord, Any]] = []
         for record, event in parsed:
             if event.event_id in first_seen:
                 first_seen.discard(event.event_id)  # a repeat inside this batch is a duplicate
-                fresh.append(event)
+                fresh.append((record, event))
                 outcome.stored += 1
                 outcome.by_topic[(record.topic, "stored")] += 1
             else:
                 outcome.duplicates += 1
                 outcome.by_topic[(record.topic, "duplicate")] += 1
-        outcome.messages.extend(await handler.handle_batch(conn, fresh, now=now))
+        try:
+            async with conn.transaction():
+                outcome.messages.extend(
+                    await handler().handle_batch(conn, [e for _, e in fresh], now=now)
+                )
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception:
+            # Some event cannot be applied (e.g. a value PostgreSQL refuses): apply them one
+            # by one and dead-letter the ones that fail, so one bad event never blocks a
+            # partition.
+            outcome.messages.extend(
+                await _one_by_one(conn, fresh, handler, outcome, consumer_name, now)
+            )
         await enqueue(conn, outcome.messages)
     return outcome
+
+
+async def _one_by_one(
+    conn: asyncpg.Connection,
+    fresh: Sequence[tuple[RawRecord, Any]],
+    handler: Callable[[], EventHandler],
+    outcome: IngestOutcome,
+    consumer_name: str,
+    now: datetime,
+) -> list[OutboxMessage]:
+    messages: list[OutboxMessage] = []
+    for record, event in fresh:
+        try:
+            async with conn.transaction():
+                messages.extend(await handler().handle_batch(conn, [event], now=now))
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:
+            outcome.stored -= 1
+            outcome.by_topic[(record.topic, "stored")] -= 1
+            _dead_letter(
+                outcome,
+                record,
+                ContractViolation(type(exc).__name__, f"could not be applied: {exc}"),
+                consumer_name,
+                now,
+            )
+    return messages
+
+
+def _dead_letter(
+    outcome: IngestOutcome,
+    record: RawRecord,
+    error: ContractViolation,
+    consumer_name: str,
+    now: datetime,
+) -> None:
+    log.warning(
+        "event_dead_lettered",
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        error_class=error.error_class,
+        reason=error.message,
+    )
+    outcome.messages.append(dead_letter(record, error, failed_by=consumer_name, at=now))
+    outcome.dead_lettered += 1
+    outcome.by_topic[(record.topic, "dead_lettered")] += 1

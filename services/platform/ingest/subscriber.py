@@ -56,9 +56,9 @@ def subscribe_ingest(
         try:
             async with pool().acquire() as conn:
                 outcome = await ingest_batch(
-                    conn, records, handler(), consumer_name=consumer_name, now=utc_now()
+                    conn, records, handler, consumer_name=consumer_name, now=utc_now()
                 )
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except Exception as exc:
             # Pause so a database outage does not become a hot redelivery loop.
             log.error("ingest_failed_will_redeliver", error=repr(exc), records=len(records))
             await asyncio.sleep(1.0)

@@ -46,12 +46,17 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
+        failures = 0
         while not self._stopping.is_set():
             try:
                 await self._lead()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("outbox_relay_error", error=repr(exc))
-                await self._sleep(self._idle_poll)
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Kafka or PostgreSQL trouble: never let the relay die
+                failures += 1
+                log.warning("outbox_relay_error", error=repr(exc), consecutive=failures)
+                await self._sleep(min(self._idle_poll * 2**failures, 30.0))
 
     async def _lead(self) -> None:
         async with self._pool.acquire() as conn:

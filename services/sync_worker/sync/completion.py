@@ -18,7 +18,12 @@ class Completion:
     messages: list[OutboxMessage] = field(default_factory=list)
     ledger_writes: list[LedgerWrite] = field(default_factory=list)
     retry_in_seconds: float | None = None
+    counts_as_attempt: bool = True
 
     @classmethod
-    def retry(cls, seconds: float, reason: str) -> Completion:
-        return cls(outcome=f"retry:{reason}", retry_in_seconds=seconds)
+    def retry(cls, seconds: float, reason: str, *, counts_as_attempt: bool = True) -> Completion:
+        return cls(
+            outcome=f"retry:{reason}",
+            retry_in_seconds=seconds,
+            counts_as_attempt=counts_as_attempt,
+        )

@@ -60,9 +60,12 @@ class Executor:
         self._worker_id = worker_id
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._per_tenant: Counter[str] = Counter()
-        self._running: dict[int, asyncio.Task[None]] = {}
+        # unit id -> (attempt it was claimed with, the task running it)
+        self._running: dict[int, tuple[int, asyncio.Task[None]]] = {}
+        self._dispatch: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._drained = asyncio.Event()
         self._rotation = 0
         self.completed = 0
 
@@ -71,17 +74,19 @@ class Executor:
     async def run(self) -> None:
         async with self._pool.acquire() as listener:
             await listener.add_listener(work_items.NOTIFY_CHANNEL, self._on_notify)
-            loops = [
-                asyncio.create_task(self._dispatch_loop(), name="executor-dispatch"),
+            self._dispatch = asyncio.create_task(self._dispatch_loop(), name="executor-dispatch")
+            housekeeping = [
                 asyncio.create_task(self._lease_loop(), name="executor-leases"),
                 asyncio.create_task(self._cdc_scheduler(), name="executor-cdc"),
             ]
             try:
                 await self._stopping.wait()
+                # stop() drains; leases keep being extended until it has handed work back.
+                await self._drained.wait()
             finally:
-                for task in loops:
+                for task in [self._dispatch, *housekeeping]:
                     task.cancel()
-                await asyncio.gather(*loops, return_exceptions=True)
+                await asyncio.gather(self._dispatch, *housekeeping, return_exceptions=True)
                 with contextlib.suppress(Exception):
                     await listener.remove_listener(work_items.NOTIFY_CHANNEL, self._on_notify)
 
@@ -89,18 +94,30 @@ class Executor:
         """Stop claiming, let running units finish within the grace period, hand back the rest."""
         self._stopping.set()
         self._wake.set()
-        running = list(self._running.values())
-        if running:
-            _, pending = await asyncio.wait(running, timeout=grace_seconds)
-            unfinished = [item_id for item_id, task in self._running.items() if task in pending]
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
-            if unfinished:
-                with contextlib.suppress(Exception):
-                    async with self._pool.acquire() as conn:
-                        await work_items.release(conn, unfinished, worker_id=self._worker_id)
-                log.info("work_released_on_shutdown", units=len(unfinished))
+        if self._dispatch is not None:
+            # No claim round may start units after this point.
+            self._dispatch.cancel()
+            await asyncio.gather(self._dispatch, return_exceptions=True)
+        try:
+            running = {item_id: entry for item_id, entry in self._running.items()}
+            if running:
+                tasks = [task for _, task in running.values()]
+                _, pending = await asyncio.wait(tasks, timeout=grace_seconds)
+                unfinished = [
+                    (item_id, attempts)
+                    for item_id, (attempts, task) in running.items()
+                    if task in pending
+                ]
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                if unfinished:
+                    with contextlib.suppress(Exception):
+                        async with self._pool.acquire() as conn:
+                            await work_items.release(conn, unfinished, worker_id=self._worker_id)
+                    log.info("work_released_on_shutdown", units=len(unfinished))
+        finally:
+            self._drained.set()
 
     def in_flight(self) -> int:
         return len(self._running)
@@ -137,6 +154,8 @@ class Executor:
             start = self._rotation % len(tenants)
             self._rotation += 1
             for tenant in tenants[start:] + tenants[:start]:
+                if self._stopping.is_set():
+                    break
                 free = self._settings.concurrency - len(self._running)
                 if free <= 0:
                     break
@@ -153,8 +172,9 @@ class Executor:
                 for item in items:
                     await self._slots.acquire()
                     self._per_tenant[tenant] += 1
-                    self._running[item.id] = asyncio.create_task(
-                        self._execute(item), name=f"unit-{item.id}"
+                    self._running[item.id] = (
+                        item.attempts,
+                        asyncio.create_task(self._execute(item), name=f"unit-{item.id}"),
                     )
                 claimed += len(items)
         return claimed
@@ -168,7 +188,7 @@ class Executor:
                     if self._running:
                         await work_items.extend_leases(
                             conn,
-                            list(self._running),
+                            [(i, attempts) for i, (attempts, _) in self._running.items()],
                             worker_id=self._worker_id,
                             lease_seconds=self._settings.lease_seconds,
                         )
@@ -214,7 +234,10 @@ class Executor:
         except Exception as exc:  # the lease expires and another attempt follows
             log.error("unit_commit_failed", work_item=item.id, error=repr(exc))
         finally:
-            self._running.pop(item.id, None)
+            # A newer claim of the same unit (after this one's lease expired) keeps its entry.
+            entry = self._running.get(item.id)
+            if entry is not None and entry[1] is asyncio.current_task():
+                del self._running[item.id]
             self._per_tenant[item.tenant_id] -= 1
             if self._per_tenant[item.tenant_id] <= 0:
                 del self._per_tenant[item.tenant_id]
@@ -260,6 +283,7 @@ class Executor:
                     item,
                     worker_id=self._worker_id,
                     delay_seconds=completion.retry_in_seconds,
+                    count_attempt=completion.counts_as_attempt,
                 )
                 return
             if not await work_items.finish(

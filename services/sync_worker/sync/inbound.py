@@ -16,7 +16,7 @@ import structlog
 from services.contract.errors import ErrorCode
 from services.contract.quickbooks_changes import QuickBooksInvoiceChanged, QuickBooksInvoiceDeleted
 from services.contract.topics import Topic, invoice_key
-from services.platform.outbox import event_message
+from services.platform.outbox import enqueue, event_message
 from services.sync_worker.quickbooks import (
     Invoice,
     QuickBooksClient,
@@ -70,6 +70,9 @@ class Inbound:
             entry = await ledger.by_external_id(conn, item.tenant_id, client.realm_id, external_id)
         if entry is None:
             return Completion(outcome="ignored:not_synced_by_us")
+        async with self._pool.acquire() as conn:
+            if await ledger.outbound_in_flight(conn, entry.tenant_id, entry.invoice_id):
+                return Completion.retry(2.0, "outbound_in_flight", counts_as_attempt=False)
         if str(item.payload.get("operation", "")).lower() == "delete":
             return self._deleted(entry, "webhook", datetime.now(UTC))
         try:
@@ -104,8 +107,12 @@ class Inbound:
                 entry = await ledger.by_external_id(
                     conn, item.tenant_id, client.realm_id, invoice.id
                 )
-                if entry is not None:
-                    self._merge(completion, self._changed(entry, invoice, "cdc"))
+                if entry is None:
+                    continue
+                if await ledger.outbound_in_flight(conn, entry.tenant_id, entry.invoice_id):
+                    # Sweep again shortly, from the same cursor, once our write is recorded.
+                    return Completion.retry(2.0, "outbound_in_flight", counts_as_attempt=False)
+                self._merge(completion, self._changed(entry, invoice, "cdc"))
             for stub in changes.deleted:
                 entry = await ledger.by_external_id(conn, item.tenant_id, client.realm_id, stub.id)
                 if entry is not None:
@@ -159,21 +166,20 @@ class Inbound:
             status=quickbooks_status(invoice),
         )
 
-        async def remember(conn: asyncpg.Connection) -> None:
-            await ledger.record_inbound(conn, entry.tenant_id, entry.invoice_id, token, "active")
-
-        log.info("quickbooks_change_published", tenant_id=entry.tenant_id, source=source)
-        return Completion(
-            outcome="published:changed",
-            messages=[
-                event_message(
-                    Topic.QUICKBOOKS_INVOICE_CHANGES.value,
-                    invoice_key(entry.tenant_id, entry.invoice_id),
-                    event,
-                )
-            ],
-            ledger_writes=[remember],
+        message = event_message(
+            Topic.QUICKBOOKS_INVOICE_CHANGES.value,
+            invoice_key(entry.tenant_id, entry.invoice_id),
+            event,
         )
+
+        async def publish_once(conn: asyncpg.Connection) -> None:
+            if await ledger.record_inbound_if_new(
+                conn, entry.tenant_id, entry.invoice_id, token, "active"
+            ):
+                await enqueue(conn, [message])
+                log.info("quickbooks_change_published", tenant_id=entry.tenant_id, source=source)
+
+        return Completion(outcome="published:changed", ledger_writes=[publish_once])
 
     def _deleted(self, entry: LedgerEntry, source: str, changed_at: datetime) -> Completion:
         if entry.status == "deleted" or entry.external_id is None:
@@ -188,17 +194,16 @@ class Inbound:
             source="webhook" if source == "webhook" else "cdc",
         )
 
-        async def remember(conn: asyncpg.Connection) -> None:
-            await ledger.record_inbound(conn, entry.tenant_id, entry.invoice_id, "", "deleted")
-
-        return Completion(
-            outcome="published:deleted",
-            messages=[
-                event_message(
-                    Topic.QUICKBOOKS_INVOICE_CHANGES.value,
-                    invoice_key(entry.tenant_id, entry.invoice_id),
-                    event,
-                )
-            ],
-            ledger_writes=[remember],
+        message = event_message(
+            Topic.QUICKBOOKS_INVOICE_CHANGES.value,
+            invoice_key(entry.tenant_id, entry.invoice_id),
+            event,
         )
+
+        async def publish_once(conn: asyncpg.Connection) -> None:
+            if await ledger.record_inbound_if_new(
+                conn, entry.tenant_id, entry.invoice_id, "deleted", "deleted"
+            ):
+                await enqueue(conn, [message])
+
+        return Completion(outcome="published:deleted", ledger_writes=[publish_once])

@@ -22,6 +22,7 @@ class LedgerEntry:
     status: str
     fingerprint: dict[str, Any] | None
     last_inbound_token: str | None
+    create_pending: bool = False
 
 
 def _entry(row: asyncpg.Record) -> LedgerEntry:
@@ -38,6 +39,7 @@ def _entry(row: asyncpg.Record) -> LedgerEntry:
         status=row["status"],
         fingerprint=json.loads(fp) if isinstance(fp, str) else fp,
         last_inbound_token=row["last_inbound_token"],
+        create_pending=row["create_pending"],
     )
 
 
@@ -89,7 +91,7 @@ async def record_write(
             synced_version = COALESCE(EXCLUDED.synced_version, l.synced_version),
             status = EXCLUDED.status,
             fingerprint = COALESCE(EXCLUDED.fingerprint, l.fingerprint),
-            last_synced_at = now(), updated_at = now()
+            create_pending = false, last_synced_at = now(), updated_at = now()
         """,
         tenant_id,
         invoice_id,
@@ -104,18 +106,62 @@ async def record_write(
     )
 
 
-async def record_inbound(
-    conn: asyncpg.Connection, tenant_id: str, invoice_id: str, sync_token: str, status: str
+async def mark_create_pending(
+    conn: asyncpg.Connection, tenant_id: str, invoice_id: str, realm_id: str, generation: int
 ) -> None:
     await conn.execute(
-        "UPDATE invoice_ledger SET last_inbound_token = $3, "
-        "status = CASE WHEN $4 = 'deleted' THEN 'deleted' ELSE status END, updated_at = now() "
-        "WHERE tenant_id = $1 AND invoice_id = $2",
+        """
+        INSERT INTO invoice_ledger (tenant_id, invoice_id, realm_id, generation, create_pending)
+        VALUES ($1, $2, $3, $4, true)
+        ON CONFLICT (tenant_id, invoice_id) DO UPDATE SET
+            create_pending = true, realm_id = EXCLUDED.realm_id,
+            generation = EXCLUDED.generation, external_id = NULL, sync_token = NULL,
+            status = 'active', updated_at = now()
+        """,
+        tenant_id,
+        invoice_id,
+        realm_id,
+        generation,
+    )
+
+
+async def record_inbound_if_new(
+    conn: asyncpg.Connection, tenant_id: str, invoice_id: str, sync_token: str, status: str
+) -> bool:
+    """Remembers a QuickBooks-side change once. False when it is our own write, was already
+    reported (webhook and CDC both see changes), or one of our writes to this invoice is in
+    flight (whose SyncToken we cannot tell apart yet): then nothing is published."""
+    changed = await conn.fetchval(
+        """
+        UPDATE invoice_ledger l SET last_inbound_token = $3,
+            status = CASE WHEN $4 = 'deleted' THEN 'deleted' ELSE l.status END,
+            updated_at = now()
+        WHERE l.tenant_id = $1 AND l.invoice_id = $2
+          AND l.sync_token IS DISTINCT FROM $3
+          AND l.last_inbound_token IS DISTINCT FROM $3
+          AND ($4 <> 'deleted' OR l.status <> 'deleted')
+          AND NOT EXISTS (
+              SELECT 1 FROM work_items w
+              WHERE w.tenant_id = l.tenant_id AND w.invoice_id = l.invoice_id
+                AND w.kind IN ('auto', 'push') AND w.state = 'in_flight')
+        RETURNING true
+        """,
         tenant_id,
         invoice_id,
         sync_token,
         status,
     )
+    return bool(changed)
+
+
+async def outbound_in_flight(conn: asyncpg.Connection, tenant_id: str, invoice_id: str) -> bool:
+    busy = await conn.fetchval(
+        "SELECT true FROM work_items WHERE tenant_id = $1 AND invoice_id = $2 "
+        "AND kind IN ('auto', 'push') AND state = 'in_flight' LIMIT 1",
+        tenant_id,
+        invoice_id,
+    )
+    return bool(busy)
 
 
 async def forget_deleted(

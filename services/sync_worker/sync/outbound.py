@@ -101,12 +101,18 @@ class Outbound:
         if not push:
             if ctx.settings.manual_push:
                 return self._skipped(subject, ErrorCode.MANUAL_PUSH_MODE)
-            if ctx.ledger and (ctx.ledger.synced_version or 0) >= ctx.snapshot.version:
+            wanted = item.invoice_version or ctx.snapshot.version
+            if ctx.snapshot.version > wanted:
+                # A newer version arrived (and queued its own unit) after this one started.
                 return self._skipped(
                     subject,
                     ErrorCode.SUPERSEDED,
-                    f"Version {ctx.snapshot.version} is already in QuickBooks.",
+                    f"Version {wanted} was replaced by version {ctx.snapshot.version} "
+                    "before it was sent.",
                 )
+            entry = ctx.ledger
+            if entry and entry.external_id and (entry.synced_version or 0) >= wanted:
+                return self._already_there(item, subject, entry)
         client = await self._qbo.client(item.tenant_id)
         action = action_for(ctx.event_type)
         if action is Action.DELETE:
@@ -141,8 +147,12 @@ class Outbound:
         entry = ctx.ledger
         generation = entry.generation if entry else 0
         existing: Invoice | None = None
-        if entry and entry.external_id and entry.status != "deleted":
-            existing = await self._current(client, entry.external_id)
+        if entry and entry.external_id:
+            existing = (
+                None
+                if entry.status == "deleted"
+                else await self._current(client, entry.external_id)
+            )
             if existing is None:
                 if not push:
                     raise SyncFailure(
@@ -150,30 +160,31 @@ class Outbound:
                         f"QuickBooks invoice {entry.external_id} was deleted in QuickBooks.",
                         {"external_id": entry.external_id},
                     )
-                generation += 1
-        elif entry and entry.status == "deleted":
-            generation = entry.generation + (1 if entry.external_id else 0)
-
-        if existing is None and item.attempts > 1:
+                generation += 1  # a push creates it again, as a new QuickBooks invoice
+        if existing is None and ((entry and entry.create_pending) or item.attempts > 1):
             # An earlier attempt may have created it and died before recording it; QuickBooks
-            # replays the create by request id, but its retention is undocumented: look first.
-            existing = await self._created_earlier(client, desired, snapshot.invoice_id)
-            if existing is not None:
-                entry = None
-        if existing is not None and entry is None:
-            written = await client.update_invoice(
-                desired.model_copy(update={"id": existing.id, "sync_token": existing.sync_token}),
-                request_id=request_ids.write_id(item.id, f"adopt-{existing.sync_token}"),
-                sparse=True,
-                on_stale="reread_and_retry",
-            )
-            return self._written(
-                item, subject, client, snapshot, written, Operation.CREATE, generation
-            )
+            # replays a create by request id, but its retention is undocumented: look first.
+            adopted = await self._created_earlier(client, desired, snapshot.invoice_id)
+            if adopted is not None:
+                written = await client.update_invoice(
+                    desired.model_copy(update={"id": adopted.id, "sync_token": adopted.sync_token}),
+                    request_id=request_ids.write_id(item.id, f"adopt-{adopted.sync_token}"),
+                    sparse=True,
+                    on_stale="reread_and_retry",
+                )
+                return self._written(
+                    item, subject, client, snapshot, written, Operation.CREATE, generation
+                )
         if existing is not None and entry is not None:
             if existing.sync_token != entry.sync_token:
+                if fingerprint(existing) == fingerprint(desired):
+                    # Our own earlier write (its result was not recorded) is already there.
+                    return self._written(
+                        item, subject, client, snapshot, existing, Operation.UPDATE, generation
+                    )
+                changed_in_quickbooks = fingerprint(existing) != entry.fingerprint
                 outcome = settle_conflict(ctx.settings.conflict_policy, explicit_push=push)
-                if outcome is not ConflictOutcome.OVERWRITE:
+                if changed_in_quickbooks and outcome is not ConflictOutcome.OVERWRITE:
                     return self._conflict(item, subject, entry, existing, desired, outcome)
             update = desired.model_copy(
                 update={"id": existing.id, "sync_token": existing.sync_token}
@@ -186,6 +197,10 @@ class Outbound:
             )
             operation = Operation.UPDATE
         else:
+            async with self._pool.acquire() as conn:
+                await ledger.mark_create_pending(
+                    conn, item.tenant_id, snapshot.invoice_id, client.realm_id, generation
+                )
             written = await client.create_invoice(
                 desired,
                 request_id=request_ids.create_invoice_id(
@@ -220,6 +235,14 @@ class Outbound:
             # Already gone in QuickBooks: the MediaOS deletion/void holds there too.
             ledger_status = "deleted"
             return self._finished_removal(item, subject, entry.external_id, entry, ledger_status)
+        if (
+            current.sync_token != entry.sync_token
+            and fingerprint(current) != entry.fingerprint
+            and entry.status != "voided"
+        ):
+            outcome = settle_conflict(ctx.settings.conflict_policy, explicit_push=False)
+            if outcome is not ConflictOutcome.OVERWRITE:
+                return self._conflict(item, subject, entry, current, None, outcome)
         if operation is Operation.DELETE:
             await client.delete_invoice(
                 current.id,
@@ -295,7 +318,10 @@ class Outbound:
 
     def _subject(self, item: WorkItem, ctx: InvoiceContext) -> ResultSubject:
         assert item.invoice_id is not None
-        version = ctx.snapshot.version if ctx.snapshot else item.invoice_version
+        if item.kind == "push" or item.invoice_version is None:
+            version = ctx.snapshot.version if ctx.snapshot else item.invoice_version
+        else:
+            version = item.invoice_version
         return ResultSubject(
             tenant_id=item.tenant_id,
             invoice_id=item.invoice_id,
@@ -305,11 +331,29 @@ class Outbound:
             batch_size=item.batch_size,
         )
 
+    def _already_there(
+        self, item: WorkItem, subject: ResultSubject, entry: ledger.LedgerEntry
+    ) -> Completion:
+        """This version reached QuickBooks already (e.g. a push sent it): nothing to write."""
+        assert entry.external_id is not None
+        return Completion(
+            outcome="succeeded:none",
+            messages=[
+                succeeded(
+                    subject,
+                    Operation.NONE,
+                    external_id=entry.external_id,
+                    external_number=entry.external_number,
+                    attempts=item.attempts,
+                )
+            ],
+        )
+
     def _unknown_invoice(self, item: WorkItem, subject: ResultSubject) -> Completion:
         waited = (datetime.now(UTC) - item.created_at).total_seconds()
         if waited < self._policy.unknown_invoice_grace_seconds:
             # Its event may still be on its way on another partition.
-            return Completion.retry(1.0, "invoice_not_seen_yet")
+            return Completion.retry(1.0, "invoice_not_seen_yet", counts_as_attempt=False)
         return self._failed(
             item,
             subject,
@@ -324,10 +368,11 @@ class Outbound:
         subject: ResultSubject,
         entry: ledger.LedgerEntry,
         existing: Invoice,
-        desired: Invoice,
+        desired: Invoice | None,
         outcome: ConflictOutcome,
     ) -> Completion:
-        diff = differences(entry.fingerprint or {}, fingerprint(existing), fingerprint(desired))
+        wanted = fingerprint(desired) if desired is not None else {}
+        diff = differences(entry.fingerprint or {}, fingerprint(existing), wanted)
         details = {
             "external_id": existing.id,
             "quickbooks_sync_token": existing.sync_token,

@@ -170,12 +170,20 @@ async def claim(
 
 
 async def extend_leases(
-    conn: asyncpg.Connection, ids: list[int], *, worker_id: str, lease_seconds: float
+    conn: asyncpg.Connection,
+    held: list[tuple[int, int]],
+    *,
+    worker_id: str,
+    lease_seconds: float,
 ) -> None:
+    """`held`: (unit id, attempt) pairs this replica is running."""
     await conn.execute(
-        "UPDATE work_items SET lease_until = now() + make_interval(secs => $3) "
-        "WHERE id = ANY($1::bigint[]) AND leased_by = $2 AND state = 'in_flight'",
-        ids,
+        "UPDATE work_items w SET lease_until = now() + make_interval(secs => $4) "
+        "FROM unnest($1::bigint[], $2::int[]) AS h(id, attempts) "
+        "WHERE w.id = h.id AND w.attempts = h.attempts AND w.leased_by = $3 "
+        "AND w.state = 'in_flight'",
+        [i for i, _ in held],
+        [a for _, a in held],
         worker_id,
         lease_seconds,
     )
@@ -206,25 +214,39 @@ async def finish(conn: asyncpg.Connection, item: WorkItem, *, worker_id: str, ou
 
 
 async def retry_later(
-    conn: asyncpg.Connection, item: WorkItem, *, worker_id: str, delay_seconds: float
+    conn: asyncpg.Connection,
+    item: WorkItem,
+    *,
+    worker_id: str,
+    delay_seconds: float,
+    count_attempt: bool = True,
 ) -> bool:
+    """Back to the queue for later; a wait that is not a real attempt (e.g. for an invoice
+    that has not arrived yet) does not use up the unit's attempts."""
     updated = await conn.fetchval(
         "UPDATE work_items SET state = 'queued', leased_by = NULL, lease_until = NULL, "
-        "not_before = now() + make_interval(secs => $3) "
-        "WHERE id = $1 AND leased_by = $2 AND state = 'in_flight' RETURNING true",
+        "not_before = now() + make_interval(secs => $3), "
+        "attempts = CASE WHEN $5 THEN attempts ELSE greatest(attempts - 1, 0) END "
+        "WHERE id = $1 AND leased_by = $2 AND state = 'in_flight' AND attempts = $4 "
+        "RETURNING true",
         item.id,
         worker_id,
         delay_seconds,
+        item.attempts,
+        count_attempt,
     )
     return bool(updated)
 
 
-async def release(conn: asyncpg.Connection, ids: list[int], *, worker_id: str) -> None:
+async def release(conn: asyncpg.Connection, held: list[tuple[int, int]], *, worker_id: str) -> None:
     """Graceful shutdown: hands unfinished units back at once instead of waiting for leases."""
     await conn.execute(
-        "UPDATE work_items SET state = 'queued', leased_by = NULL, lease_until = NULL, "
-        "attempts = greatest(attempts - 1, 0) "
-        "WHERE id = ANY($1::bigint[]) AND leased_by = $2 AND state = 'in_flight'",
-        ids,
+        "UPDATE work_items w SET state = 'queued', leased_by = NULL, lease_until = NULL, "
+        "attempts = greatest(w.attempts - 1, 0) "
+        "FROM unnest($1::bigint[], $2::int[]) AS h(id, attempts) "
+        "WHERE w.id = h.id AND w.attempts = h.attempts AND w.leased_by = $3 "
+        "AND w.state = 'in_flight'",
+        [i for i, _ in held],
+        [a for _, a in held],
         worker_id,
     )
