@@ -25,6 +25,7 @@ from services.sync_worker.quickbooks import (
 )
 from services.sync_worker.sync import ledger
 from services.sync_worker.sync.completion import Completion
+from services.sync_worker.sync.domain.echo import is_new_external_change
 from services.sync_worker.sync.domain.status import quickbooks_status
 from services.sync_worker.sync.ledger import LedgerEntry
 from services.sync_worker.sync.work_items import WorkItem
@@ -148,7 +149,9 @@ class Inbound:
 
     def _changed(self, entry: LedgerEntry, invoice: Invoice, source: str) -> Completion:
         token = invoice.sync_token or ""
-        if token in (entry.sync_token, entry.last_inbound_token):
+        if not is_new_external_change(
+            token, our_last_write=entry.sync_token, last_reported=entry.last_inbound_token
+        ):
             return Completion(outcome="ignored:own_or_known_change")
         assert invoice.id is not None
         event = QuickBooksInvoiceChanged(

@@ -42,8 +42,9 @@ from services.sync_worker.sync.domain.fingerprint import differences, fingerprin
 from services.sync_worker.sync.domain.plan import (
     Action,
     ConflictOutcome,
+    UpsertStep,
     action_for,
-    settle_conflict,
+    decide_update,
 )
 from services.sync_worker.sync.domain.translate import require_mapped, to_quickbooks
 from services.sync_worker.sync.work_items import WorkItem
@@ -176,16 +177,22 @@ class Outbound:
                     item, subject, client, snapshot, written, Operation.CREATE, generation
                 )
         if existing is not None and entry is not None:
-            if existing.sync_token != entry.sync_token:
-                if fingerprint(existing) == fingerprint(desired):
-                    # Our own earlier write (its result was not recorded) is already there.
-                    return self._written(
-                        item, subject, client, snapshot, existing, Operation.UPDATE, generation
-                    )
-                changed_in_quickbooks = fingerprint(existing) != entry.fingerprint
-                outcome = settle_conflict(ctx.settings.conflict_policy, explicit_push=push)
-                if changed_in_quickbooks and outcome is not ConflictOutcome.OVERWRITE:
-                    return self._conflict(item, subject, entry, existing, desired, outcome)
+            decision = decide_update(
+                last_synced_token=entry.sync_token,
+                last_synced=entry.fingerprint,
+                current_token=existing.sync_token,
+                current=fingerprint(existing),
+                desired=fingerprint(desired),
+                policy=ctx.settings.conflict_policy,
+                explicit_push=push,
+            )
+            if decision.step is UpsertStep.ALREADY_THERE:
+                return self._written(
+                    item, subject, client, snapshot, existing, Operation.UPDATE, generation
+                )
+            if decision.step is UpsertStep.CONFLICT:
+                assert decision.conflict is not None
+                return self._conflict(item, subject, entry, existing, desired, decision.conflict)
             update = desired.model_copy(
                 update={"id": existing.id, "sync_token": existing.sync_token}
             )
@@ -235,14 +242,18 @@ class Outbound:
             # Already gone in QuickBooks: the MediaOS deletion/void holds there too.
             ledger_status = "deleted"
             return self._finished_removal(item, subject, entry.external_id, entry, ledger_status)
-        if (
-            current.sync_token != entry.sync_token
-            and fingerprint(current) != entry.fingerprint
-            and entry.status != "voided"
-        ):
-            outcome = settle_conflict(ctx.settings.conflict_policy, explicit_push=False)
-            if outcome is not ConflictOutcome.OVERWRITE:
-                return self._conflict(item, subject, entry, current, None, outcome)
+        decision = decide_update(
+            last_synced_token=entry.sync_token,
+            last_synced=entry.fingerprint,
+            current_token=current.sync_token,
+            current=fingerprint(current),
+            desired=None,
+            policy=ctx.settings.conflict_policy,
+            explicit_push=False,
+        )
+        if decision.step is UpsertStep.CONFLICT:
+            assert decision.conflict is not None
+            return self._conflict(item, subject, entry, current, None, decision.conflict)
         if operation is Operation.DELETE:
             await client.delete_invoice(
                 current.id,

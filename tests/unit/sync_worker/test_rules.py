@@ -6,11 +6,15 @@ from services.contract.results import Operation
 from services.contract.settings import ConflictPolicy
 from services.sync_worker.quickbooks.models import Invoice
 from services.sync_worker.sync.domain import request_ids
+from services.sync_worker.sync.domain.echo import is_new_external_change
 from services.sync_worker.sync.domain.fingerprint import differences, fingerprint
 from services.sync_worker.sync.domain.plan import (
     Action,
     ConflictOutcome,
+    UpsertDecision,
+    UpsertStep,
     action_for,
+    decide_update,
     operation_of,
     settle_conflict,
 )
@@ -78,3 +82,63 @@ def test_request_ids_are_deterministic_short_and_distinct() -> None:
     assert a != request_ids.create_invoice_id("t", "inv-2", 0)
     assert request_ids.write_id(5, "update-0") != request_ids.write_id(5, "update-1")
     assert all(len(x) <= 50 for x in (a, request_ids.write_id(10**12, "x" * 100)))
+
+
+def _decide(**overrides: object) -> object:
+    synced = {"total": "100.00", "due_date": "2026-12-01"}
+    args: dict[str, object] = {
+        "last_synced_token": "3",
+        "last_synced": synced,
+        "current_token": "3",
+        "current": synced,
+        "desired": {"total": "120.00", "due_date": "2026-12-01"},
+        "policy": ConflictPolicy.REPORT,
+        "explicit_push": False,
+    }
+    args.update(overrides)
+    return decide_update(**args)  # type: ignore[arg-type]
+
+
+def test_unchanged_in_quickbooks_means_update() -> None:
+    assert _decide() == UpsertDecision(UpsertStep.UPDATE)
+
+
+def test_edited_in_quickbooks_is_a_conflict_reported_or_kept_by_policy() -> None:
+    edited = {"total": "100.00", "due_date": "2027-01-31"}
+    assert _decide(current_token="4", current=edited) == UpsertDecision(
+        UpsertStep.CONFLICT, ConflictOutcome.REPORT
+    )
+    assert _decide(
+        current_token="4", current=edited, policy=ConflictPolicy.QUICKBOOKS_WINS
+    ) == UpsertDecision(UpsertStep.CONFLICT, ConflictOutcome.KEEP_QUICKBOOKS)
+    assert _decide(
+        current_token="4", current=edited, policy=ConflictPolicy.MEDIAOS_WINS
+    ) == UpsertDecision(UpsertStep.UPDATE)
+    assert _decide(current_token="4", current=edited, explicit_push=True) == UpsertDecision(
+        UpsertStep.UPDATE
+    )
+
+
+def test_our_own_unrecorded_write_is_not_a_conflict() -> None:
+    wanted = {"total": "120.00", "due_date": "2026-12-01"}
+    assert _decide(current_token="4", current=wanted, desired=wanted) == UpsertDecision(
+        UpsertStep.ALREADY_THERE
+    )
+
+
+def test_token_bumped_without_a_tracked_change_is_not_a_conflict() -> None:
+    same = {"total": "100.00", "due_date": "2026-12-01"}
+    assert _decide(current_token="5", current=same) == UpsertDecision(UpsertStep.UPDATE)
+
+
+def test_void_or_delete_after_a_quickbooks_edit_follows_the_policy() -> None:
+    edited = {"total": "90.00", "due_date": "2026-12-01"}
+    assert _decide(current_token="4", current=edited, desired=None) == UpsertDecision(
+        UpsertStep.CONFLICT, ConflictOutcome.REPORT
+    )
+
+
+def test_only_new_external_changes_flow_back() -> None:
+    assert not is_new_external_change("4", our_last_write="4", last_reported=None)
+    assert not is_new_external_change("5", our_last_write="4", last_reported="5")
+    assert is_new_external_change("6", our_last_write="4", last_reported="5")
