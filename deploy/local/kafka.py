@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.local.processes import free_port, port_open, spawn, wait_until
+from deploy.local.processes import free_port, port_open, spawn, stop_group, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 POM = REPO / "deploy" / "kafka" / "pom.xml"
@@ -128,13 +128,17 @@ def start(data_dir: Path, *, port: int | None = None, partitions: int = 12) -> K
     log_file = data_dir / "broker.log"
     proc = spawn(_java_cmd(jars, "kafka.Kafka", str(config)), log_file=log_file)
     bootstrap = f"127.0.0.1:{port}"
-    wait_until(
-        lambda: broker_answers(bootstrap),
-        timeout=90,
-        what="Kafka broker",
-        alive=lambda: proc.poll() is None,
-        log_file=log_file,
-    )
+    try:
+        wait_until(
+            lambda: broker_answers(bootstrap),
+            timeout=90,
+            what="Kafka broker",
+            alive=lambda: proc.poll() is None,
+            log_file=log_file,
+        )
+    except BaseException:
+        stop_group(proc.pid, grace=10)  # never leave a half-started broker behind
+        raise
     return KafkaProcess(proc.pid, bootstrap, port, data_dir, log_file)
 
 

@@ -60,13 +60,17 @@ def start_sandbox(
         cwd=REPO,
     )
     url = f"http://127.0.0.1:{port}"
-    wait_until(
-        lambda: _http_ok(f"{url}/_sandbox/healthz"),
-        timeout=60,
-        what="QuickBooks sandbox",
-        alive=lambda: proc.poll() is None,
-        log_file=log,
-    )
+    try:
+        wait_until(
+            lambda: _http_ok(f"{url}/_sandbox/healthz"),
+            timeout=60,
+            what="QuickBooks sandbox",
+            alive=lambda: proc.poll() is None,
+            log_file=log,
+        )
+    except BaseException:
+        stop_group(proc.pid, grace=5)
+        raise
     return ServiceProcess("quickbooks-sandbox", proc.pid, log, url)
 
 
@@ -90,13 +94,17 @@ def _start_python_service(
         cwd=REPO,
     )
     url = f"http://127.0.0.1:{port}"
-    wait_until(
-        lambda: _http_ok(f"{url}/readyz"),
-        timeout=90,
-        what=name,
-        alive=lambda: proc.poll() is None,
-        log_file=log,
-    )
+    try:
+        wait_until(
+            lambda: _http_ok(f"{url}/readyz"),
+            timeout=90,
+            what=name,
+            alive=lambda: proc.poll() is None,
+            log_file=log,
+        )
+    except BaseException:
+        stop_group(proc.pid, grace=5)  # never leave a half-started process behind
+        raise
     return ServiceProcess(name, proc.pid, log, url)
 
 
