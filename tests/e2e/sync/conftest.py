@@ -1,4 +1,5 @@
-"""A connected tenant on a fresh QuickBooks sandbox company, per test."""
+"""A connected tenant on a fresh QuickBooks sandbox company, per test, with MediaOS
+product `P-1` mapped to its "Display Ad" item (`P-2` stays unmapped)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,11 @@ async def company(
     )
     tenant = new_tenant()
     await tenants.connect(kafka_bootstrap_servers, worker_pg_pool, tenant, realm, ENCRYPTION_KEY)
-    return Company(tenant, realm, {i["Name"]: i["Id"] for i in realm["items"]})
+    items = {i["Name"]: i["Id"] for i in realm["items"]}
+    await tenants.map_products(
+        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": items["Display Ad"]}
+    )
+    return Company(tenant, realm, items)
 
 
 @pytest.fixture

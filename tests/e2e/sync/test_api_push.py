@@ -29,9 +29,6 @@ async def test_push_through_the_api_reaches_100_percent_with_exact_counts(
 ) -> None:
     tenant = company.tenant_id
     await tenants.change_settings(kafka_bootstrap_servers, worker_pg_pool, tenant, manual_push=True)
-    await tenants.map_products(
-        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
-    )
     mapped = [invoice_created(tenant, number=f"API{i:03d}") for i in range(20)]
     unmapped = [invoice_created(tenant, number=f"APX{i:03d}", products=("P-2",)) for i in range(2)]
     events = mapped + unmapped

@@ -45,9 +45,6 @@ async def test_manual_push_mode_ignores_invoice_events_and_sends_only_on_push(
     worker_pg_pool: asyncpg.Pool,
 ) -> None:
     tenant = company.tenant_id
-    await tenants.map_products(
-        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
-    )
     await tenants.change_settings(kafka_bootstrap_servers, worker_pg_pool, tenant, manual_push=True)
     event = invoice_created(tenant, number="5001")
     invoice_id = event.invoice.invoice_id
@@ -81,9 +78,6 @@ async def test_batch_reports_each_invoice_and_mapping_later_makes_it_sendable(
 ) -> None:
     tenant = company.tenant_id
     await tenants.change_settings(kafka_bootstrap_servers, worker_pg_pool, tenant, manual_push=True)
-    await tenants.map_products(
-        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
-    )
     mapped = invoice_created(tenant, number="6001", products=("P-1",))
     unmapped = invoice_created(tenant, number="6002", products=("P-1", "P-9"))
     for event in (mapped, unmapped):
@@ -138,9 +132,6 @@ async def test_push_overwrites_a_quickbooks_edit(
     worker_pg_pool: asyncpg.Pool,
 ) -> None:
     tenant = company.tenant_id
-    await tenants.map_products(
-        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
-    )
     event = invoice_created(tenant, number="7001")
     invoice_id = event.invoice.invoice_id
     await produce(kafka_bootstrap_servers, Topic.INVOICES, event, invoice_key(tenant, invoice_id))

@@ -31,9 +31,6 @@ async def test_create_update_void_delete_mirror_into_quickbooks(
     worker_pg_pool: asyncpg.Pool,
 ) -> None:
     tenant = company.tenant_id
-    await tenants.map_products(
-        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
-    )
     await tenants.change_settings(
         kafka_bootstrap_servers, worker_pg_pool, tenant, invoice_number_prefix="MO-"
     )
@@ -95,9 +92,6 @@ async def test_unmapped_product_fails_naming_it_and_nothing_is_written(
     worker_pg_pool: asyncpg.Pool,
 ) -> None:
     tenant = company.tenant_id
-    await tenants.map_products(
-        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
-    )
     event = invoice_created(tenant, products=("P-1", "P-404", "P-405"))
     await _send(kafka_bootstrap_servers, tenant, event)
     [record] = await results.wait_for(for_invoice(tenant, event.invoice.invoice_id))
@@ -118,9 +112,6 @@ async def test_conflict_is_reported_not_overwritten(
     worker_pg_pool: asyncpg.Pool,
 ) -> None:
     tenant = company.tenant_id
-    await tenants.map_products(
-        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
-    )
     created = invoice_created(tenant, number="2001")
     invoice_id = created.invoice.invoice_id
     await _send(kafka_bootstrap_servers, tenant, created)
@@ -152,9 +143,6 @@ async def test_versions_collapse_to_the_newest_and_never_apply_out_of_order(
     worker_pg_pool: asyncpg.Pool,
 ) -> None:
     tenant = company.tenant_id
-    await tenants.map_products(
-        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
-    )
     # The first create is slow, so the next versions queue up behind it.
     await sandbox.add_fault(
         company.realm_id, kind="latency", latency_ms=2500, endpoint="invoice.create", count=1
@@ -220,9 +208,6 @@ async def test_quickbooks_edit_flows_back_through_cdc_without_echo(
     worker_pg_pool: asyncpg.Pool,
 ) -> None:
     tenant = company.tenant_id
-    await tenants.map_products(
-        kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": company.items["Display Ad"]}
-    )
     created = invoice_created(tenant, number="4001")
     invoice_id = created.invoice.invoice_id
     await _send(kafka_bootstrap_servers, tenant, created)
