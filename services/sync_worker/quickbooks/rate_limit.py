@@ -75,7 +75,7 @@ class RealmRateLimiter:
         *,
         per_second: int,
         per_minute: int,
-        margin_seconds: float = 0.1,
+        margin_seconds: float = 0.25,
         max_reservation_seconds: float = 2.0,
     ) -> None:
         if per_second < 1 or per_minute < 1:
