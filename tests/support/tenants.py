@@ -123,3 +123,10 @@ async def one_way_push_company(
     await change_settings(bootstrap, pool, tenant, manual_push=True)
     await map_products(bootstrap, pool, tenant, {"P-1": realm["items"][0]["Id"]})
     return tenant, realm
+
+
+async def send_invoice(bootstrap: str, event: Any) -> None:
+    """Publishes one invoice event keyed `{tenant_id}:{invoice_id}`, as MediaOS core does."""
+    await produce(
+        bootstrap, Topic.INVOICES, event, invoice_key(event.tenant_id, event.invoice.invoice_id)
+    )

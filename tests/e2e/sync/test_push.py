@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from services.contract.push import PushRequested
-from services.contract.topics import Topic, invoice_key, tenant_key
+from services.contract.topics import Topic, tenant_key
 from tests.conftest import ENCRYPTION_KEY
 from tests.e2e.sync.conftest import Company, for_invoice
 from tests.support import tenants
@@ -48,7 +48,7 @@ async def test_manual_push_mode_ignores_invoice_events_and_sends_only_on_push(
     await tenants.change_settings(kafka_bootstrap_servers, worker_pg_pool, tenant, manual_push=True)
     event = invoice_created(tenant, number="5001")
     invoice_id = event.invoice.invoice_id
-    await produce(kafka_bootstrap_servers, Topic.INVOICES, event, invoice_key(tenant, invoice_id))
+    await tenants.send_invoice(kafka_bootstrap_servers, event)
     [record] = await results.wait_for(for_invoice(tenant, invoice_id))
     assert record.json()["event_type"] == "invoice.sync.skipped"
     assert record.json()["error"]["code"] == "MANUAL_PUSH_MODE"
@@ -80,20 +80,8 @@ async def test_batch_reports_each_invoice_and_mapping_later_makes_it_sendable(
     await tenants.change_settings(kafka_bootstrap_servers, worker_pg_pool, tenant, manual_push=True)
     mapped = invoice_created(tenant, number="6001", products=("P-1",))
     unmapped = invoice_created(tenant, number="6002", products=("P-1", "P-9"))
-    for event in (mapped, unmapped):
-        await produce(
-            kafka_bootstrap_servers,
-            Topic.INVOICES,
-            event,
-            invoice_key(tenant, event.invoice.invoice_id),
-        )
+    await tenants.publish_invoices(kafka_bootstrap_servers, worker_pg_pool, [mapped, unmapped])
     ids = [mapped.invoice.invoice_id, unmapped.invoice.invoice_id, "never-seen"]
-    await tenants.wait_for_row(
-        worker_pg_pool,
-        "SELECT 1 FROM invoice_snapshots WHERE tenant_id = $1 AND invoice_id = $2",
-        tenant,
-        unmapped.invoice.invoice_id,
-    )
     batch_id = await _push(kafka_bootstrap_servers, tenant, ids)
     records = await results.wait_for(_for_batch(batch_id), count=3, timeout=40)  # type: ignore[arg-type]
     by_invoice = {r.json()["invoice_id"]: r.json() for r in records}
@@ -134,7 +122,7 @@ async def test_push_overwrites_a_quickbooks_edit(
     tenant = company.tenant_id
     event = invoice_created(tenant, number="7001")
     invoice_id = event.invoice.invoice_id
-    await produce(kafka_bootstrap_servers, Topic.INVOICES, event, invoice_key(tenant, invoice_id))
+    await tenants.send_invoice(kafka_bootstrap_servers, event)
     [first] = await results.wait_for(for_invoice(tenant, invoice_id))
     external_id = first.json()["external_id"]
     await sandbox.edit_invoice(company.realm_id, external_id, {"DocNumber": "HAND-EDIT"})
@@ -158,7 +146,7 @@ async def test_not_connected_keeps_the_snapshot_for_a_later_push(
     tenant = new_tenant()
     event = invoice_created(tenant, number="8001")
     invoice_id = event.invoice.invoice_id
-    await produce(kafka_bootstrap_servers, Topic.INVOICES, event, invoice_key(tenant, invoice_id))
+    await tenants.send_invoice(kafka_bootstrap_servers, event)
     [record] = await results.wait_for(for_invoice(tenant, invoice_id))
     assert record.json()["error"]["code"] == "NOT_CONNECTED"
 

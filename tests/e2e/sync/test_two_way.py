@@ -8,19 +8,13 @@ import asyncpg
 import pytest
 
 from services.contract.invoices import InvoiceDeleted, InvoiceUpdated, InvoiceVoided
-from services.contract.topics import Topic, invoice_key
 from tests.e2e.sync.conftest import Company, for_invoice
 from tests.support import tenants
 from tests.support.factories import invoice_created, invoice_snapshot
-from tests.support.kafka import TopicReader, produce
+from tests.support.kafka import TopicReader
 from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.e2e
-
-
-async def _send(bootstrap: str, tenant: str, event: object) -> None:
-    invoice = event.invoice  # type: ignore[attr-defined]
-    await produce(bootstrap, Topic.INVOICES, event, invoice_key(tenant, invoice.invoice_id))  # type: ignore[arg-type]
 
 
 async def test_create_update_void_delete_mirror_into_quickbooks(
@@ -36,7 +30,7 @@ async def test_create_update_void_delete_mirror_into_quickbooks(
     )
     created = invoice_created(tenant, number="1001", unit_price="100.00", quantity="2")
     invoice_id = created.invoice.invoice_id
-    await _send(kafka_bootstrap_servers, tenant, created)
+    await tenants.send_invoice(kafka_bootstrap_servers, created)
     [first] = await results.wait_for(for_invoice(tenant, invoice_id))
     body = first.json()
     assert body["event_type"] == "invoice.sync.succeeded", body
@@ -53,7 +47,7 @@ async def test_create_update_void_delete_mirror_into_quickbooks(
             invoice_id, number="1001", version=2, unit_price="150.00", quantity="2"
         ),
     )
-    await _send(kafka_bootstrap_servers, tenant, updated)
+    await tenants.send_invoice(kafka_bootstrap_servers, updated)
     records = await results.wait_for(for_invoice(tenant, invoice_id), count=2)
     assert records[1].json()["operation"] == "update"
     assert records[1].json()["event_type"] == "invoice.sync.succeeded"
@@ -66,7 +60,7 @@ async def test_create_update_void_delete_mirror_into_quickbooks(
             invoice_id, number="1001", version=3, unit_price="150.00", quantity="2"
         ),
     )
-    await _send(kafka_bootstrap_servers, tenant, voided)
+    await tenants.send_invoice(kafka_bootstrap_servers, voided)
     records = await results.wait_for(for_invoice(tenant, invoice_id), count=3)
     assert records[2].json()["operation"] == "void"
     [qbo] = await sandbox.live_invoices(company.realm_id)
@@ -77,7 +71,7 @@ async def test_create_update_void_delete_mirror_into_quickbooks(
         tenant_id=tenant,
         invoice=invoice_snapshot(invoice_id, number="1001", version=4),
     )
-    await _send(kafka_bootstrap_servers, tenant, deleted)
+    await tenants.send_invoice(kafka_bootstrap_servers, deleted)
     records = await results.wait_for(for_invoice(tenant, invoice_id), count=4)
     assert records[3].json()["operation"] == "delete"
     assert records[3].json()["event_type"] == "invoice.sync.succeeded"
@@ -93,7 +87,7 @@ async def test_unmapped_product_fails_naming_it_and_nothing_is_written(
 ) -> None:
     tenant = company.tenant_id
     event = invoice_created(tenant, products=("P-1", "P-404", "P-405"))
-    await _send(kafka_bootstrap_servers, tenant, event)
+    await tenants.send_invoice(kafka_bootstrap_servers, event)
     [record] = await results.wait_for(for_invoice(tenant, event.invoice.invoice_id))
     body = record.json()
     assert body["event_type"] == "invoice.sync.failed"
@@ -114,7 +108,7 @@ async def test_conflict_is_reported_not_overwritten(
     tenant = company.tenant_id
     created = invoice_created(tenant, number="2001")
     invoice_id = created.invoice.invoice_id
-    await _send(kafka_bootstrap_servers, tenant, created)
+    await tenants.send_invoice(kafka_bootstrap_servers, created)
     [first] = await results.wait_for(for_invoice(tenant, invoice_id))
     external_id = first.json()["external_id"]
 
@@ -123,7 +117,7 @@ async def test_conflict_is_reported_not_overwritten(
         tenant_id=tenant,
         invoice=invoice_snapshot(invoice_id, number="2001", version=2, unit_price="120.00"),
     )
-    await _send(kafka_bootstrap_servers, tenant, update)
+    await tenants.send_invoice(kafka_bootstrap_servers, update)
     records = await results.wait_for(for_invoice(tenant, invoice_id), count=2)
     body = records[1].json()
     assert body["event_type"] == "invoice.sync.failed"
@@ -149,12 +143,11 @@ async def test_versions_collapse_to_the_newest_and_never_apply_out_of_order(
     )
     first = invoice_created(tenant, number="3001")
     invoice_id = first.invoice.invoice_id
-    await _send(kafka_bootstrap_servers, tenant, first)
+    await tenants.send_invoice(kafka_bootstrap_servers, first)
     await _wait_in_flight(worker_pg_pool, tenant, invoice_id)
     for version, price in ((2, "110.00"), (3, "120.00"), (4, "130.00")):
-        await _send(
+        await tenants.send_invoice(
             kafka_bootstrap_servers,
-            tenant,
             InvoiceUpdated(
                 tenant_id=tenant,
                 invoice=invoice_snapshot(
@@ -174,9 +167,8 @@ async def test_versions_collapse_to_the_newest_and_never_apply_out_of_order(
     assert Decimal(str(qbo["TotalAmt"])) == Decimal("130.00")
 
     # A stale version arriving late is skipped, never applied over the newer one.
-    await _send(
+    await tenants.send_invoice(
         kafka_bootstrap_servers,
-        tenant,
         InvoiceUpdated(
             tenant_id=tenant,
             invoice=invoice_snapshot(invoice_id, number="3001", version=3, unit_price="1.00"),
@@ -210,7 +202,7 @@ async def test_quickbooks_edit_flows_back_through_cdc_without_echo(
     tenant = company.tenant_id
     created = invoice_created(tenant, number="4001")
     invoice_id = created.invoice.invoice_id
-    await _send(kafka_bootstrap_servers, tenant, created)
+    await tenants.send_invoice(kafka_bootstrap_servers, created)
     [first] = await results.wait_for(for_invoice(tenant, invoice_id))
     external_id = first.json()["external_id"]
     # Our own create must not come back: let two CDC sweeps pass (interval 3 s in tests).
