@@ -38,6 +38,7 @@ demo: setup ## set up, start the stack, run the main job end to end, stop
 
 test: setup ## set up and run lint, types, schema check and the whole test suite
 	$(PY) -m ruff check services tests deploy bench
+	$(PY) -m ruff format --check services tests deploy bench
 	$(PY) -m mypy
 	$(PY) -m services.contract.generate --check
 	$(PY) -m services.gateway.openapi --check

@@ -14,8 +14,7 @@ from .config import parse_args
 
 def main(argv: Sequence[str] | None = None) -> int:
     config = parse_args(argv)
-    uvicorn.run(create_app(config), host=config.host, port=config.port,
-                log_level=config.log_level)
+    uvicorn.run(create_app(config), host=config.host, port=config.port, log_level=config.log_level)
     return 0
 
 

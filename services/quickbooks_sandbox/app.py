@@ -27,8 +27,11 @@ def create_app(config: SandboxConfig | None = None, clock: Clock = system_clock)
     )
     context = SandboxContext(
         config=config,
-        sandbox=Sandbox(sink=webhooks.enqueue, fault_seed=config.fault_seed,
-                        app_credentials=config.app_credentials()),
+        sandbox=Sandbox(
+            sink=webhooks.enqueue,
+            fault_seed=config.fault_seed,
+            app_credentials=config.app_credentials(),
+        ),
         webhooks=webhooks,
         clock=clock,
     )

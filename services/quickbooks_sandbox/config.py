@@ -76,24 +76,32 @@ def parse_args(argv: Sequence[str] | None, env: Mapping[str, str] | None = None)
     parser.add_argument("--webhook-verifier", default=base.webhook_verifier)
     parser.add_argument("--webhook-batch-delay", type=float, default=base.webhook_batch_delay)
     parser.add_argument(
-        "--webhook-retry-delays", type=_floats, default=base.webhook_retry_delays,
+        "--webhook-retry-delays",
+        type=_floats,
+        default=base.webhook_retry_delays,
         help="comma-separated seconds between delivery attempts, e.g. 0.2,0.5,1",
     )
     parser.add_argument("--webhook-timeout", type=float, default=base.webhook_timeout)
     parser.add_argument("--fault-seed", type=int, default=base.fault_seed)
     parser.add_argument("--log-level", default=base.log_level)
     parser.add_argument(
-        "--client-id", default=base.client_id,
+        "--client-id",
+        default=base.client_id,
         help="app-level OAuth client id shared by all realms (with --client-secret)",
     )
     parser.add_argument("--client-secret", default=base.client_secret)
     args = parser.parse_args(argv)
     config = SandboxConfig(
-        host=args.host, port=args.port, webhook_url=args.webhook_url,
-        webhook_verifier=args.webhook_verifier, webhook_batch_delay=args.webhook_batch_delay,
+        host=args.host,
+        port=args.port,
+        webhook_url=args.webhook_url,
+        webhook_verifier=args.webhook_verifier,
+        webhook_batch_delay=args.webhook_batch_delay,
         webhook_retry_delays=tuple(args.webhook_retry_delays),
-        webhook_timeout=args.webhook_timeout, fault_seed=args.fault_seed,
-        log_level=args.log_level, client_id=args.client_id or None,
+        webhook_timeout=args.webhook_timeout,
+        fault_seed=args.fault_seed,
+        log_level=args.log_level,
+        client_id=args.client_id or None,
         client_secret=args.client_secret or None,
     )
     try:

@@ -32,14 +32,20 @@ def sign(verifier_token: str, body: bytes) -> str:
 def build_payload(events: Sequence[ChangeEvent]) -> dict[str, Any]:
     by_realm: dict[str, list[dict[str, str]]] = {}
     for event in events:
-        by_realm.setdefault(event.realm_id, []).append({
-            "name": event.entity, "id": event.entity_id,
-            "operation": event.operation, "lastUpdated": event.last_updated,
-        })
-    return {"eventNotifications": [
-        {"realmId": realm_id, "dataChangeEvent": {"entities": entities}}
-        for realm_id, entities in by_realm.items()
-    ]}
+        by_realm.setdefault(event.realm_id, []).append(
+            {
+                "name": event.entity,
+                "id": event.entity_id,
+                "operation": event.operation,
+                "lastUpdated": event.last_updated,
+            }
+        )
+    return {
+        "eventNotifications": [
+            {"realmId": realm_id, "dataChangeEvent": {"entities": entities}}
+            for realm_id, entities in by_realm.items()
+        ]
+    }
 
 
 @dataclass
@@ -52,8 +58,11 @@ class DeliveryStats:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "delivered": self.delivered, "failed": self.failed, "attempts": self.attempts,
-            "dropped_events": self.dropped_events, "last_error": self.last_error,
+            "delivered": self.delivered,
+            "failed": self.failed,
+            "attempts": self.attempts,
+            "dropped_events": self.dropped_events,
+            "last_error": self.last_error,
         }
 
 
@@ -80,8 +89,13 @@ class WebhookDispatcher:
         self.url, self.verifier_token = url, verifier_token
 
     def describe(self) -> dict[str, Any]:
-        return {"url": self.url, "enabled": self.enabled, "pending": len(self._pending),
-                "in_flight": len(self._tasks), **self.stats.as_dict()}
+        return {
+            "url": self.url,
+            "enabled": self.enabled,
+            "pending": len(self._pending),
+            "in_flight": len(self._tasks),
+            **self.stats.as_dict(),
+        }
 
     def enqueue(self, event: ChangeEvent) -> None:
         """Event sink for realms; must be called from the event loop thread."""

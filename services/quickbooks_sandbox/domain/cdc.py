@@ -13,7 +13,9 @@ DAY = 86_400.0
 
 def _stub(record: Record) -> JsonDict:
     return {
-        "Id": record.id, "status": "Deleted", "domain": "QBO",
+        "Id": record.id,
+        "status": "Deleted",
+        "domain": "QBO",
         "MetaData": {"LastUpdatedTime": record.data["MetaData"]["LastUpdatedTime"]},
     }
 

@@ -11,10 +11,19 @@ from .realm import Realm
 
 MAX_DISPLAY_NAME = 500
 NAME_PARTS = ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")
-READ_ONLY = frozenset({
-    "Id", "SyncToken", "MetaData", "Balance", "BalanceWithJobs", "domain", "sparse",
-    "FullyQualifiedName", "time",
-})
+READ_ONLY = frozenset(
+    {
+        "Id",
+        "SyncToken",
+        "MetaData",
+        "Balance",
+        "BalanceWithJobs",
+        "domain",
+        "sparse",
+        "FullyQualifiedName",
+        "time",
+    }
+)
 DELETED_SUFFIX = " (deleted)"
 
 
@@ -49,13 +58,20 @@ def create_customer(realm: Realm, body: JsonDict, now: float) -> Record:
     stamp = realm.timestamp(now)
     customer_id = realm.allocate_id()
     data: JsonDict = {
-        "Id": customer_id, "SyncToken": "0", "domain": "QBO", "sparse": False,
-        "Active": True, "Job": False, "BillWithParent": False,
-        "Balance": 0.0, "BalanceWithJobs": 0.0,
+        "Id": customer_id,
+        "SyncToken": "0",
+        "domain": "QBO",
+        "sparse": False,
+        "Active": True,
+        "Job": False,
+        "BillWithParent": False,
+        "Balance": 0.0,
+        "BalanceWithJobs": 0.0,
         "CurrencyRef": {"value": "USD", "name": "United States Dollar"},
         "PreferredDeliveryMethod": "Print",
         **fields,
-        "DisplayName": name, "FullyQualifiedName": name,
+        "DisplayName": name,
+        "FullyQualifiedName": name,
         "MetaData": metadata(stamp, stamp),
     }
     record = Record(data=data, changed_at=now)

@@ -110,8 +110,12 @@ def batch_too_large(size: int, limit: int) -> QboFault:
 
 
 def business_validation(detail: str, element: str = "") -> QboFault:
-    return QboFault("6000", "A business validation error has occurred while processing "
-                    "your request", f"Business Validation Error: {detail}", element)
+    return QboFault(
+        "6000",
+        "A business validation error has occurred while processing your request",
+        f"Business Validation Error: {detail}",
+        element,
+    )
 
 
 def invalid_value(element: str, detail: str) -> QboFault:

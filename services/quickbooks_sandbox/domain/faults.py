@@ -29,9 +29,15 @@ class FaultRule:
 
     def describe(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "count": self.remaining, "rate": self.rate,
-            "endpoint": self.endpoint, "status": self.status, "latency_ms": self.latency_ms,
-            "xml": self.xml, "hang_seconds": self.hang_seconds, "mode": self.mode,
+            "kind": self.kind,
+            "count": self.remaining,
+            "rate": self.rate,
+            "endpoint": self.endpoint,
+            "status": self.status,
+            "latency_ms": self.latency_ms,
+            "xml": self.xml,
+            "hang_seconds": self.hang_seconds,
+            "mode": self.mode,
         }
 
 

@@ -17,10 +17,21 @@ MAX_DOC_NUMBER = 21
 MAX_PRIVATE_NOTE = 4000
 MAX_CUSTOMER_MEMO = 1000
 # Server-managed fields: ignored when sent.
-READ_ONLY = frozenset({
-    "Id", "SyncToken", "MetaData", "TotalAmt", "Balance", "HomeTotalAmt", "HomeBalance",
-    "domain", "sparse", "status", "time",
-})
+READ_ONLY = frozenset(
+    {
+        "Id",
+        "SyncToken",
+        "MetaData",
+        "TotalAmt",
+        "Balance",
+        "HomeTotalAmt",
+        "HomeBalance",
+        "domain",
+        "sparse",
+        "status",
+        "time",
+    }
+)
 # Kept on a full update when omitted, because QBO defaults them rather than clearing them.
 DEFAULTED = ("TxnDate", "DueDate", "CurrencyRef")
 DEFAULT_CURRENCY: JsonDict = {"value": "USD", "name": "United States Dollar"}
@@ -133,7 +144,11 @@ def create_invoice(realm: Realm, body: JsonDict, now: float) -> Record:
     stamp = realm.timestamp(now)
     invoice_id = realm.allocate_id()
     data = {
-        "Id": invoice_id, "SyncToken": "0", "domain": "QBO", "sparse": False, **data,
+        "Id": invoice_id,
+        "SyncToken": "0",
+        "domain": "QBO",
+        "sparse": False,
+        **data,
         "MetaData": metadata(stamp, stamp),
     }
     record = Record(data=data, changed_at=now)
@@ -176,9 +191,7 @@ def _write(realm: Realm, record: Record, data: JsonDict, now: float, operation: 
     return record
 
 
-def _apply_update(
-    realm: Realm, record: Record, body: JsonDict, sparse: bool, now: float
-) -> Record:
+def _apply_update(realm: Realm, record: Record, body: JsonDict, sparse: bool, now: float) -> Record:
     sent = _writable(body)
     current = _writable(record.data)
     if sparse:

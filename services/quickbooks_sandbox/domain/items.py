@@ -37,12 +37,17 @@ def create_item(realm: Realm, spec: JsonDict, now: float) -> Record:
     stamp = realm.timestamp(now)
     item_id = realm.allocate_id()
     data: JsonDict = {
-        "Id": item_id, "SyncToken": "0", "domain": "QBO", "sparse": False,
-        "Name": name, "FullyQualifiedName": name,
+        "Id": item_id,
+        "SyncToken": "0",
+        "domain": "QBO",
+        "sparse": False,
+        "Name": name,
+        "FullyQualifiedName": name,
         "Active": bool(spec.get("active", True)),
         "Type": str(spec.get("type", "Service")),
         "UnitPrice": _price(spec.get("unit_price", 0)),
-        "Taxable": False, "TrackQtyOnHand": False,
+        "Taxable": False,
+        "TrackQtyOnHand": False,
         "IncomeAccountRef": dict(INCOME_ACCOUNT),
         "MetaData": metadata(stamp, stamp),
     }

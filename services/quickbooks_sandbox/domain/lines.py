@@ -76,7 +76,8 @@ def build_lines(realm: Realm, lines: Any) -> tuple[list[JsonDict], Decimal]:
     if not isinstance(lines, list):
         raise errors.required_param("Line")
     inputs = [
-        ln for ln in lines
+        ln
+        for ln in lines
         if not (isinstance(ln, dict) and ln.get("DetailType") == "SubTotalLineDetail")
     ]
     if not inputs:
@@ -88,11 +89,13 @@ def build_lines(realm: Realm, lines: Any) -> tuple[list[JsonDict], Decimal]:
             raise errors.invalid_value("Line", "Each line must be an object")
         built.append(_build_line(realm, line, number))
         total += to_decimal(built[-1]["Amount"]) or Decimal(0)
-    built.append({
-        "Amount": as_number(round_money(total)),
-        "DetailType": "SubTotalLineDetail",
-        "SubTotalLineDetail": {},
-    })
+    built.append(
+        {
+            "Amount": as_number(round_money(total)),
+            "DetailType": "SubTotalLineDetail",
+            "SubTotalLineDetail": {},
+        }
+    )
     return built, round_money(total)
 
 
@@ -117,7 +120,8 @@ def _build_line(realm: Realm, line: JsonDict, number: int) -> JsonDict:
         raise errors.required_param("Line.DetailType")
     else:
         raise QboFault(
-            "2010", "Request has invalid or unsupported property",
+            "2010",
+            "Request has invalid or unsupported property",
             f"Property Name:DetailType={detail_type} is not supported by this sandbox",
             "Line.DetailType",
         )

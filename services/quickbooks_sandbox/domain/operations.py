@@ -60,8 +60,10 @@ def execute_post(
         if op == "update":
             return {name: customers.update_customer(realm, body, now).data}
     raise QboFault(
-        "2010", "Operation not supported",
-        f"Operation {op} on {name} is not supported by this sandbox", "",
+        "2010",
+        "Operation not supported",
+        f"Operation {op} on {name} is not supported by this sandbox",
+        "",
     )
 
 

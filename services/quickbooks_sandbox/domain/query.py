@@ -17,18 +17,50 @@ from .realm import ENTITIES, Realm
 
 DEFAULT_MAX_RESULTS = 100
 QUERYABLE: dict[str, frozenset[str]] = {
-    "Invoice": frozenset({
-        "Id", "SyncToken", "DocNumber", "TxnDate", "DueDate", "CustomerRef", "TotalAmt",
-        "Balance", "MetaData", "CurrencyRef", "PrivateNote", "EmailStatus",
-    }),
-    "Customer": frozenset({
-        "Id", "SyncToken", "DisplayName", "GivenName", "FamilyName", "CompanyName",
-        "FullyQualifiedName", "PrimaryEmailAddr", "Active", "Balance", "MetaData",
-    }),
-    "Item": frozenset({
-        "Id", "SyncToken", "Name", "FullyQualifiedName", "Type", "Active", "Sku", "UnitPrice",
-        "MetaData",
-    }),
+    "Invoice": frozenset(
+        {
+            "Id",
+            "SyncToken",
+            "DocNumber",
+            "TxnDate",
+            "DueDate",
+            "CustomerRef",
+            "TotalAmt",
+            "Balance",
+            "MetaData",
+            "CurrencyRef",
+            "PrivateNote",
+            "EmailStatus",
+        }
+    ),
+    "Customer": frozenset(
+        {
+            "Id",
+            "SyncToken",
+            "DisplayName",
+            "GivenName",
+            "FamilyName",
+            "CompanyName",
+            "FullyQualifiedName",
+            "PrimaryEmailAddr",
+            "Active",
+            "Balance",
+            "MetaData",
+        }
+    ),
+    "Item": frozenset(
+        {
+            "Id",
+            "SyncToken",
+            "Name",
+            "FullyQualifiedName",
+            "Type",
+            "Active",
+            "Sku",
+            "UnitPrice",
+            "MetaData",
+        }
+    ),
 }
 _CANONICAL = {name.lower(): name for name in ENTITIES}
 
@@ -105,8 +137,11 @@ def _candidates(realm: Realm, entity: str, where: list[Condition]) -> Iterable[R
         elif entity == "Invoice" and cond.field == "DocNumber":
             ids = [i for k in keys for i in realm.doc_numbers.get(k, {})]
         elif entity == "Customer" and cond.field == "DisplayName":
-            ids = [realm.customer_names[k.casefold()] for k in keys
-                   if k.casefold() in realm.customer_names]
+            ids = [
+                realm.customer_names[k.casefold()]
+                for k in keys
+                if k.casefold() in realm.customer_names
+            ]
         elif entity == "Item" and cond.field == "Name":
             ids = [realm.item_names[k.casefold()] for k in keys if k.casefold() in realm.item_names]
         else:
@@ -119,7 +154,7 @@ def _candidates(realm: Realm, entity: str, where: list[Condition]) -> Iterable[R
 def _validate(query: Query) -> str:
     entity = _CANONICAL.get(query.entity.lower())
     if entity is None:
-        raise errors.query_parse_error(f"Invalid entity name \"{query.entity}\"")
+        raise errors.query_parse_error(f'Invalid entity name "{query.entity}"')
     allowed = QUERYABLE[entity]
     names = [c.field for c in query.where] + [name for name, _ in query.order_by]
     for name in names:
@@ -134,7 +169,8 @@ def select(realm: Realm, query: Query) -> tuple[str, list[Record]]:
     where = list(query.where)
     filters_active = any(c.field == "Active" for c in where)
     rows = [
-        r for r in _candidates(realm, entity, where)
+        r
+        for r in _candidates(realm, entity, where)
         if not r.deleted
         and (entity == "Invoice" or filters_active or r.data.get("Active", True))
         and all(_matches(r.data, c, offset) for c in where)
@@ -180,7 +216,7 @@ def run_query(realm: Realm, text: str) -> JsonDict:
         query.max_results if query.max_results is not None else DEFAULT_MAX_RESULTS,
         realm.settings.query_max_results,
     )
-    page = rows[query.start_position - 1: query.start_position - 1 + limit]
+    page = rows[query.start_position - 1 : query.start_position - 1 + limit]
     if not page:
         return {}
     return {

@@ -1,8 +1,8 @@
 """Parser for the QBO query language subset:
 
-    SELECT * | COUNT(*) | Field[, Field] FROM Entity
-    [WHERE Field op value [AND ...]]  (op: = != < > <= >= LIKE IN)
-    [ORDERBY Field [ASC|DESC][, ...]] [STARTPOSITION n] [MAXRESULTS n]
+SELECT * | COUNT(*) | Field[, Field] FROM Entity
+[WHERE Field op value [AND ...]]  (op: = != < > <= >= LIKE IN)
+[ORDERBY Field [ASC|DESC][, ...]] [STARTPOSITION n] [MAXRESULTS n]
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def tokenize(text: str) -> list[Token]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None or match.end() == pos:
-            raise errors.query_parse_error(f"Encountered \"{text[pos:pos + 20]}\" at column {pos}")
+            raise errors.query_parse_error(f'Encountered "{text[pos : pos + 20]}" at column {pos}')
         kind = match.lastgroup or ""
         tokens.append(Token(kind, match.group(kind)))
         pos = match.end()
@@ -93,24 +93,24 @@ class _Parser:
         if not self.keyword(word):
             found = self.peek()
             raise errors.query_parse_error(
-                f"Encountered \"{found.text if found else '<EOF>'}\", expecting {word}"
+                f'Encountered "{found.text if found else "<EOF>"}", expecting {word}'
             )
 
     def expect(self, text: str) -> None:
         token = self.next(text)
         if token.text != text:
-            raise errors.query_parse_error(f"Encountered \"{token.text}\", expecting \"{text}\"")
+            raise errors.query_parse_error(f'Encountered "{token.text}", expecting "{text}"')
 
     def identifier(self) -> str:
         token = self.next("a property name")
         if token.kind != "word":
-            raise errors.query_parse_error(f"Encountered \"{token.text}\", expecting a name")
+            raise errors.query_parse_error(f'Encountered "{token.text}", expecting a name')
         return token.text
 
     def integer(self) -> int:
         token = self.next("a number")
         if token.kind != "number" or not token.text.isdigit():
-            raise errors.query_parse_error(f"Encountered \"{token.text}\", expecting an integer")
+            raise errors.query_parse_error(f'Encountered "{token.text}", expecting an integer')
         return int(token.text)
 
     def literal(self) -> Literal:
@@ -122,7 +122,7 @@ class _Parser:
             return float(token.text) if "." in token.text else int(token.text)
         if token.kind == "word" and token.text.lower() in ("true", "false"):
             return token.text.lower() == "true"
-        raise errors.query_parse_error(f"Encountered \"{token.text}\", expecting a value")
+        raise errors.query_parse_error(f'Encountered "{token.text}", expecting a value')
 
 
 def _select_list(p: _Parser, query: Query) -> None:
@@ -149,7 +149,7 @@ def _condition(p: _Parser) -> Condition:
     token = p.next("an operator")
     op = token.text.upper()
     if op not in OPERATORS:
-        raise errors.query_parse_error(f"Encountered \"{token.text}\", expecting an operator")
+        raise errors.query_parse_error(f'Encountered "{token.text}", expecting an operator')
     if op == "IN":
         p.expect("(")
         values = [p.literal()]
@@ -194,5 +194,5 @@ def parse_query(text: str) -> Query:
             break
     leftover = p.peek()
     if leftover is not None:
-        raise errors.query_parse_error(f"Encountered \"{leftover.text}\" after end of query")
+        raise errors.query_parse_error(f'Encountered "{leftover.text}" after end of query')
     return query

@@ -245,6 +245,7 @@ async def expire_tokens(realm_id: str, request: Request) -> Response:
 @router.post("/realms/{realm_id}/reconnect")
 async def reconnect(realm_id: str, request: Request) -> Response:
     """What a human re-authorising the app does: a fresh refresh token."""
+
     def work(ctx: SandboxContext, _: dict[str, Any]) -> tuple[int, JsonDict]:
         realm = _realm(ctx, realm_id)
         token = realm.tokens.issue_refresh_token(

@@ -73,14 +73,20 @@ async def token(request: Request) -> Response:
     now = ctx.clock()
     rule = fired.terminal
     if rule is not None and rule.kind in ("throttle", "server_error"):
-        realm.stats.record(LABEL, 429 if rule.kind == "throttle" else rule.status,
-                           throttled=rule.kind == "throttle")
+        realm.stats.record(
+            LABEL,
+            429 if rule.kind == "throttle" else rule.status,
+            throttled=rule.kind == "throttle",
+        )
         return injected_failure(rule, False, now, realm.settings.tz_offset_minutes)
     settings = realm.settings
     try:
         pair = realm.tokens.refresh(
-            refresh_token, now, settings.access_token_ttl_seconds,
-            settings.refresh_token_ttl_seconds, settings.refresh_replay_grace_seconds,
+            refresh_token,
+            now,
+            settings.access_token_ttl_seconds,
+            settings.refresh_token_ttl_seconds,
+            settings.refresh_replay_grace_seconds,
         )
     except TokenError as exc:
         realm.stats.record(LABEL, 400)

@@ -27,8 +27,9 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _auth_fault(ctx: SandboxContext, realm: Realm | None, token: str | None,
-                now: float) -> QboFault | None:
+def _auth_fault(
+    ctx: SandboxContext, realm: Realm | None, token: str | None, now: float
+) -> QboFault | None:
     if token is None:
         return errors.authentication_failed("Token invalid: no bearer access token supplied")
     if realm is not None:

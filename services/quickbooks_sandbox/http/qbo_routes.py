@@ -42,8 +42,15 @@ async def batch(realm_id: str, request: Request) -> Response:
     def action(realm: Realm, now: float) -> JsonDict:
         return run_batch(realm, parse_json(raw), now)
 
-    return await run_v3(get_context(request), request, realm_id, "batch", action,
-                        calls=call_count(_peek_json(raw)), replayable=True)
+    return await run_v3(
+        get_context(request),
+        request,
+        realm_id,
+        "batch",
+        action,
+        calls=call_count(_peek_json(raw)),
+        replayable=True,
+    )
 
 
 async def _query(realm_id: str, request: Request, text: str | None) -> Response:
@@ -86,8 +93,7 @@ async def entity_post(realm_id: str, entity: str, request: Request) -> Response:
     def action(realm: Realm, now: float) -> JsonDict:
         return execute_post(realm, entity, parse_json(raw), operation, now)
 
-    return await run_v3(get_context(request), request, realm_id, label, action,
-                        replayable=True)
+    return await run_v3(get_context(request), request, realm_id, label, action, replayable=True)
 
 
 @router.get("/{entity}/{entity_id}")

@@ -41,8 +41,9 @@ def throttle_xml_body(now: float, offset: int = DEFAULT_OFFSET) -> str:
 
 def throttle_response(as_xml: bool, now: float, offset: int = DEFAULT_OFFSET) -> Response:
     if as_xml:
-        return Response(throttle_xml_body(now, offset), status_code=429,
-                        media_type="application/xml")
+        return Response(
+            throttle_xml_body(now, offset), status_code=429, media_type="application/xml"
+        )
     return fault_response(throttled(), now, offset)
 
 

@@ -77,11 +77,17 @@ class RealmHandle:
     def invoice_body(self, **overrides: Any) -> dict[str, Any]:
         body: dict[str, Any] = {
             "CustomerRef": {"value": self.customer_id},
-            "Line": [{
-                "Amount": 200.0, "DetailType": "SalesItemLineDetail",
-                "SalesItemLineDetail": {"ItemRef": {"value": self.item_id}, "Qty": 2,
-                                        "UnitPrice": 100.0},
-            }],
+            "Line": [
+                {
+                    "Amount": 200.0,
+                    "DetailType": "SalesItemLineDetail",
+                    "SalesItemLineDetail": {
+                        "ItemRef": {"value": self.item_id},
+                        "Qty": 2,
+                        "UnitPrice": 100.0,
+                    },
+                }
+            ],
         }
         body.update(overrides)
         return body
@@ -111,9 +117,13 @@ def connect_realm(http: httpx.Client, spec: dict[str, Any] | None = None) -> Rea
     assert created.status_code == 201, created.text
     info = created.json()
     handle = RealmHandle(
-        http=http, realm_id=info["realm_id"], client_id=info["client_id"],
-        client_secret=info["client_secret"], refresh_token=info["refresh_token"],
-        access_token="", item_id=info["items"][0]["Id"],
+        http=http,
+        realm_id=info["realm_id"],
+        client_id=info["client_id"],
+        client_secret=info["client_secret"],
+        refresh_token=info["refresh_token"],
+        access_token="",
+        item_id=info["items"][0]["Id"],
         customer_id=info["customers"][0]["Id"],
     )
     tokens = handle.refresh()

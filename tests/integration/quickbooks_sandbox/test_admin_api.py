@@ -24,16 +24,25 @@ def test_healthz(http: httpx.Client) -> None:
 
 
 def test_create_realm_response(http: httpx.Client) -> None:
-    response = http.post("/_sandbox/realms", json={
-        "items": [{"name": "Display Ad", "unit_price": "100.00"}, {"name": "Banner"}],
-        "customers": [{"display_name": "Acme"}],
-        "settings": {"custom_txn_numbers": True, "batch_max_items": 10},
-        "limits": {"per_minute": 100, "per_second": 5},
-    })
+    response = http.post(
+        "/_sandbox/realms",
+        json={
+            "items": [{"name": "Display Ad", "unit_price": "100.00"}, {"name": "Banner"}],
+            "customers": [{"display_name": "Acme"}],
+            "settings": {"custom_txn_numbers": True, "batch_max_items": 10},
+            "limits": {"per_minute": 100, "per_second": 5},
+        },
+    )
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"realm_id", "client_id", "client_secret", "refresh_token", "items",
-                         "customers"}
+    assert set(body) == {
+        "realm_id",
+        "client_id",
+        "client_secret",
+        "refresh_token",
+        "items",
+        "customers",
+    }
     assert body["realm_id"].isdigit()
     assert [i["Name"] for i in body["items"]] == ["Display Ad", "Banner"]
     assert body["customers"][0]["DisplayName"] == "Acme"
@@ -50,12 +59,17 @@ def test_item_and_customer_management(realm: RealmHandle) -> None:
     item = realm.http.post(f"{realm.admin}/items", json={"name": "Podcast", "unit_price": 25})
     assert item.status_code == 201
     item_id = item.json()["Item"]["Id"]
-    line = {"Amount": 25.0, "DetailType": "SalesItemLineDetail",
-            "SalesItemLineDetail": {"ItemRef": {"value": item_id}, "Qty": 1, "UnitPrice": 25}}
+    line = {
+        "Amount": 25.0,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"ItemRef": {"value": item_id}, "Qty": 1, "UnitPrice": 25},
+    }
     assert realm.post("invoice", realm.invoice_body(Line=[line])).status_code == 200
     realm.http.patch(f"{realm.admin}/items/{item_id}", json={"active": False})
-    assert realm.post("invoice", realm.invoice_body(Line=[line])).json()["Fault"]["Error"][0][
-        "code"] == "2500"
+    assert (
+        realm.post("invoice", realm.invoice_body(Line=[line])).json()["Fault"]["Error"][0]["code"]
+        == "2500"
+    )
 
     customer = realm.http.post(f"{realm.admin}/customers", json={"display_name": "Hooli"})
     customer_id = customer.json()["Customer"]["Id"]
@@ -73,8 +87,9 @@ def test_settings_for_duplicate_doc_numbers(realm: RealmHandle) -> None:
     changed = realm.http.put(f"{realm.admin}/settings", json={"warn_duplicate_doc_number": False})
     assert changed.json()["settings"]["warn_duplicate_doc_number"] is False
     assert realm.post("invoice", realm.invoice_body(DocNumber="42")).status_code == 200
-    assert realm.http.put(f"{realm.admin}/settings", json={"batch_max_items": "x"}
-                          ).status_code == 400
+    assert (
+        realm.http.put(f"{realm.admin}/settings", json={"batch_max_items": "x"}).status_code == 400
+    )
 
 
 def test_invoice_listing_includes_deleted_with_flag(realm: RealmHandle) -> None:
@@ -110,8 +125,10 @@ def test_throughput_of_concurrent_creates(http: httpx.Client) -> None:
                 while queue:
                     number = queue.pop()
                     response = await client.post(
-                        f"{realm.base}/invoice", json=realm.invoice_body(DocNumber=f"P{number}"),
-                        headers=realm.auth, params={"requestid": f"perf-{number}"},
+                        f"{realm.base}/invoice",
+                        json=realm.invoice_body(DocNumber=f"P{number}"),
+                        headers=realm.auth,
+                        params={"requestid": f"perf-{number}"},
                     )
                     assert response.status_code == 200
 
@@ -131,9 +148,19 @@ def test_command_line_start() -> None:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QBO_SANDBOX_WEBHOOK_URL": ""}
     process = subprocess.Popen(
-        [sys.executable, "-m", "services.quickbooks_sandbox", "--host", "127.0.0.1",
-         "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "services.quickbooks_sandbox",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 15

@@ -100,7 +100,8 @@ def test_per_realm_credentials_differ(realm: RealmHandle, http: httpx.Client) ->
 
 
 def test_refresh_token_with_another_realms_credentials_is_invalid_client(
-    realm: RealmHandle, http: httpx.Client,
+    realm: RealmHandle,
+    http: httpx.Client,
 ) -> None:
     other = connect_realm(http)
     crossed = _refresh(http, realm.refresh_token, other.client_id, other.client_secret)

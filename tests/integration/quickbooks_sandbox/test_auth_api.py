@@ -15,8 +15,13 @@ def test_token_response_shape_and_rotation(realm: RealmHandle) -> None:
     response = realm.refresh(old)
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"access_token", "refresh_token", "token_type", "expires_in",
-                         "x_refresh_token_expires_in"}
+    assert set(body) == {
+        "access_token",
+        "refresh_token",
+        "token_type",
+        "expires_in",
+        "x_refresh_token_expires_in",
+    }
     assert (body["token_type"], body["expires_in"]) == ("bearer", 3600)
     assert body["x_refresh_token_expires_in"] == 8726400
     assert body["refresh_token"] != old
@@ -37,16 +42,18 @@ def test_bad_client_credentials_are_invalid_client(realm: RealmHandle) -> None:
 
 
 def test_unsupported_grant_type(realm: RealmHandle) -> None:
-    response = realm.http.post("/oauth2/v1/tokens/bearer", data={"grant_type": "password"},
-                               headers=realm.basic())
+    response = realm.http.post(
+        "/oauth2/v1/tokens/bearer", data={"grant_type": "password"}, headers=realm.basic()
+    )
     assert (response.status_code, response.json()) == (400, {"error": "unsupported_grant_type"})
 
 
 def test_missing_or_unknown_bearer_is_3200(realm: RealmHandle) -> None:
     anonymous = realm.http.get(f"{realm.base}/item/{realm.item_id}")
     assert_fault(anonymous, 401, "3200", "AUTHENTICATION")
-    bogus = realm.http.get(f"{realm.base}/item/{realm.item_id}",
-                           headers={"Authorization": "Bearer nope"})
+    bogus = realm.http.get(
+        f"{realm.base}/item/{realm.item_id}", headers={"Authorization": "Bearer nope"}
+    )
     error = assert_fault(bogus, 401, "3200", "AUTHENTICATION")
     assert "AuthenticationFailed" in error["Message"]
 

@@ -13,8 +13,9 @@ from .conftest import RealmHandle, connect_realm
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$")
 
 
-def assert_fault(response: httpx.Response, status: int, code: str,
-                 fault_type: str = "ValidationFault") -> dict[str, Any]:
+def assert_fault(
+    response: httpx.Response, status: int, code: str, fault_type: str = "ValidationFault"
+) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body = response.json()
     assert TIME.match(body["time"])
@@ -36,8 +37,15 @@ def test_create_read_sparse_update_void_delete(realm: RealmHandle) -> None:
     read = realm.get(f"invoice/{invoice['Id']}")
     assert read.json()["Invoice"] == invoice
 
-    update = realm.post("invoice", {"Id": invoice["Id"], "SyncToken": "0", "sparse": True,
-                                    "CustomerMemo": {"value": "Thanks"}})
+    update = realm.post(
+        "invoice",
+        {
+            "Id": invoice["Id"],
+            "SyncToken": "0",
+            "sparse": True,
+            "CustomerMemo": {"value": "Thanks"},
+        },
+    )
     assert update.json()["Invoice"]["SyncToken"] == "1"
     assert update.json()["Invoice"]["PrivateNote"] == "campaign 7"
 
@@ -115,15 +123,20 @@ def test_query_get_post_paging_and_count(realm: RealmHandle) -> None:
     assert [inv["Id"] for inv in response["Invoice"]] == ids[1:3]
     assert (response["startPosition"], response["maxResults"]) == (2, 2)
     posted = realm.http.post(
-        f"{realm.base}/query", content=f"select * from Invoice where Id in ('{ids[0]}','{ids[4]}')",
+        f"{realm.base}/query",
+        content=f"select * from Invoice where Id in ('{ids[0]}','{ids[4]}')",
         headers={**realm.auth, "Content-Type": "application/text"},
     )
     assert [inv["Id"] for inv in posted.json()["QueryResponse"]["Invoice"]] == [ids[0], ids[4]]
     count = realm.get("query", query="select count(*) from Invoice").json()
     assert count["QueryResponse"] == {"totalCount": 5}
     assert TIME.match(count["time"])
-    assert realm.get("query", query="select * from Invoice where DocNumber = 'x'").json()[
-        "QueryResponse"] == {}
+    assert (
+        realm.get("query", query="select * from Invoice where DocNumber = 'x'").json()[
+            "QueryResponse"
+        ]
+        == {}
+    )
     assert_fault(realm.get("query", query="select from"), 400, "4000")
 
 
@@ -144,11 +157,13 @@ def test_cdc_over_http(realm: RealmHandle) -> None:
 
 
 def test_batch_over_http_and_1040(realm: RealmHandle) -> None:
-    body = {"BatchItemRequest": [
-        {"bId": "b1", "operation": "create", "Invoice": realm.invoice_body()},
-        {"bId": "b2", "operation": "create", "Invoice": realm.invoice_body(DocNumber="Z" * 30)},
-        {"bId": "b3", "Query": "select count(*) from Invoice"},
-    ]}
+    body = {
+        "BatchItemRequest": [
+            {"bId": "b1", "operation": "create", "Invoice": realm.invoice_body()},
+            {"bId": "b2", "operation": "create", "Invoice": realm.invoice_body(DocNumber="Z" * 30)},
+            {"bId": "b3", "Query": "select count(*) from Invoice"},
+        ]
+    }
     response = realm.post("batch", body)
     assert response.status_code == 200
     items = response.json()["BatchItemResponse"]
@@ -156,8 +171,9 @@ def test_batch_over_http_and_1040(realm: RealmHandle) -> None:
     assert items[1]["Fault"]["Error"][0]["code"] == "2050"
     assert items[2]["QueryResponse"]["totalCount"] == 1
     realm.http.put(f"{realm.admin}/limits", json={"per_second": 100})
-    too_big = {"BatchItemRequest": [{"bId": str(i), "Query": "select * from Item"}
-                                    for i in range(31)]}
+    too_big = {
+        "BatchItemRequest": [{"bId": str(i), "Query": "select * from Item"} for i in range(31)]
+    }
     assert_fault(realm.post("batch", too_big), 400, "1040")
     realm.http.put(f"{realm.admin}/settings", json={"batch_max_items": 40})
     assert realm.post("batch", too_big).status_code == 200
@@ -173,8 +189,9 @@ def test_requestid_replays_original_response_without_running_again(realm: RealmH
     fixed = realm.post("invoice", realm.invoice_body(), requestid="req-2")
     assert (fixed.status_code, fixed.json()) == (400, bad.json())
     # Batches replay as a whole.
-    batch = {"BatchItemRequest": [{"bId": "1", "operation": "create",
-                                   "Invoice": realm.invoice_body()}]}
+    batch = {
+        "BatchItemRequest": [{"bId": "1", "operation": "create", "Invoice": realm.invoice_body()}]
+    }
     one = realm.post("batch", batch, requestid="req-3")
     two = realm.post("batch", batch, requestid="req-3")
     assert one.json() == two.json()

@@ -53,8 +53,7 @@ def test_throttle_as_xml_setting(realm: RealmHandle) -> None:
 
 def test_batch_items_count_against_the_limit(realm: RealmHandle) -> None:
     realm.http.put(f"{realm.admin}/limits", json={"per_second": 5})
-    batch = {"BatchItemRequest": [{"bId": str(i), "Query": "select * from Item"}
-                                  for i in range(4)]}
+    batch = {"BatchItemRequest": [{"bId": str(i), "Query": "select * from Item"} for i in range(4)]}
     assert realm.post("batch", batch).status_code == 200
     assert realm.post("batch", batch).status_code == 429
     assert realm.get(f"item/{realm.item_id}").status_code == 200  # 5th call of the second
@@ -83,8 +82,9 @@ def test_injected_throttle_json_and_xml(realm: RealmHandle) -> None:
 
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_injected_server_errors_do_not_run_the_operation(realm: RealmHandle, status: int) -> None:
-    created = realm.http.post(f"{realm.admin}/faults",
-                              json={"kind": "server_error", "status": status, "count": 2})
+    created = realm.http.post(
+        f"{realm.admin}/faults", json={"kind": "server_error", "status": status, "count": 2}
+    )
     assert created.status_code == 201
     for _ in range(2):
         response = realm.post("invoice", realm.invoice_body())
@@ -118,12 +118,18 @@ def test_bad_fault_spec_is_400(realm: RealmHandle) -> None:
 
 
 def test_drop_after_commit_times_out_client_but_invoice_exists(realm: RealmHandle) -> None:
-    realm.http.post(f"{realm.admin}/faults",
-                    json={"kind": "drop_after_commit", "endpoint": "invoice.create"})
+    realm.http.post(
+        f"{realm.admin}/faults", json={"kind": "drop_after_commit", "endpoint": "invoice.create"}
+    )
     started = time.monotonic()
     with pytest.raises(httpx.TimeoutException):
-        realm.http.post(f"{realm.base}/invoice", params={"requestid": "drop-1"},
-                        json=realm.invoice_body(), headers=realm.auth, timeout=1.0)
+        realm.http.post(
+            f"{realm.base}/invoice",
+            params={"requestid": "drop-1"},
+            json=realm.invoice_body(),
+            headers=realm.auth,
+            timeout=1.0,
+        )
     assert time.monotonic() - started < 5
     invoices = realm.all_invoices()
     assert len(invoices) == 1
@@ -147,8 +153,10 @@ def test_drop_after_commit_abort_mode_resets_connection(realm: RealmHandle) -> N
 
 
 def test_drop_after_commit_on_token_refresh_loses_the_rotated_token(realm: RealmHandle) -> None:
-    realm.http.post(f"{realm.admin}/faults",
-                    json={"kind": "drop_after_commit", "endpoint": "token", "mode": "abort"})
+    realm.http.post(
+        f"{realm.admin}/faults",
+        json={"kind": "drop_after_commit", "endpoint": "token", "mode": "abort"},
+    )
     with pytest.raises(httpx.TransportError):
         realm.refresh()
     assert realm.refresh().json() == {"error": "invalid_grant"}

@@ -18,9 +18,7 @@ from .servers import Delivery, WebhookReceiver
 
 
 @pytest.fixture
-def hooked(
-    receiver: tuple[WebhookReceiver, str], http: httpx.Client
-) -> Iterator[WebhookReceiver]:
+def hooked(receiver: tuple[WebhookReceiver, str], http: httpx.Client) -> Iterator[WebhookReceiver]:
     recorder, url = receiver
     recorder.reset()
     body = {"url": url, "verifier_token": WEBHOOK_VERIFIER}
@@ -39,8 +37,9 @@ def _entities(deliveries: list[Delivery], realm_id: str) -> list[dict[str, Any]]
     return found
 
 
-def _wait_for(recorder: WebhookReceiver, realm_id: str, count: int,
-              timeout: float = 5.0) -> list[dict[str, Any]]:
+def _wait_for(
+    recorder: WebhookReceiver, realm_id: str, count: int, timeout: float = 5.0
+) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with recorder.lock:
@@ -96,8 +95,9 @@ def test_failed_delivery_is_retried(hooked: WebhookReceiver, realm: RealmHandle)
 
 
 def test_api_is_not_blocked_by_a_dead_receiver(realm: RealmHandle, http: httpx.Client) -> None:
-    http.put("/_sandbox/webhook",
-             json={"url": "http://127.0.0.1:9/unreachable", "verifier_token": "x"})
+    http.put(
+        "/_sandbox/webhook", json={"url": "http://127.0.0.1:9/unreachable", "verifier_token": "x"}
+    )
     try:
         started = time.monotonic()
         for _ in range(3):
@@ -108,7 +108,9 @@ def test_api_is_not_blocked_by_a_dead_receiver(realm: RealmHandle, http: httpx.C
 
 
 def test_webhook_admin_validation(http: httpx.Client) -> None:
-    assert http.put("/_sandbox/webhook", json={"url": "ftp://x", "verifier_token": "t"}
-                    ).status_code == 400
+    assert (
+        http.put("/_sandbox/webhook", json={"url": "ftp://x", "verifier_token": "t"}).status_code
+        == 400
+    )
     assert http.put("/_sandbox/webhook", json={"url": "http://x"}).status_code == 400
     assert http.delete("/_sandbox/webhook").json()["enabled"] is False

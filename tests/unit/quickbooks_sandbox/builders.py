@@ -25,13 +25,18 @@ def invoice_body(realm: Realm, **overrides: Any) -> dict[str, Any]:
 
 
 def sales_line(
-    realm: Realm, qty: float = 1, price: float = 100.0, amount: float | None = None,
+    realm: Realm,
+    qty: float = 1,
+    price: float = 100.0,
+    amount: float | None = None,
     item: str = "Display Ad",
 ) -> dict[str, Any]:
     return {
         "Amount": qty * price if amount is None else amount,
         "DetailType": "SalesItemLineDetail",
         "SalesItemLineDetail": {
-            "ItemRef": {"value": item_id(realm, item)}, "Qty": qty, "UnitPrice": price,
+            "ItemRef": {"value": item_id(realm, item)},
+            "Qty": qty,
+            "UnitPrice": price,
         },
     }

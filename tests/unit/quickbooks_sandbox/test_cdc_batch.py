@@ -68,11 +68,13 @@ def _create_item(realm: Realm, batch_id: str, **overrides: object) -> dict[str, 
 
 def test_batch_items_fail_independently(realm: Realm) -> None:
     bad_line = sales_line(realm, qty=2, price=10.0, amount=5.0)
-    body = {"BatchItemRequest": [
-        _create_item(realm, "b1"),
-        _create_item(realm, "b2", Line=[bad_line]),
-        {"bId": "b3", "Query": "select count(*) from Invoice"},
-    ]}
+    body = {
+        "BatchItemRequest": [
+            _create_item(realm, "b1"),
+            _create_item(realm, "b2", Line=[bad_line]),
+            {"bId": "b3", "Query": "select count(*) from Invoice"},
+        ]
+    }
     responses = run_batch(realm, body, NOW)["BatchItemResponse"]
     assert [r["bId"] for r in responses] == ["b1", "b2", "b3"]
     assert responses[0]["Invoice"]["SyncToken"] == "0"
@@ -84,11 +86,17 @@ def test_batch_items_fail_independently(realm: Realm) -> None:
 def test_batch_update_void_and_delete(realm: Realm) -> None:
     one = invoices.create_invoice(realm, invoice_body(realm), NOW)
     two = invoices.create_invoice(realm, invoice_body(realm), NOW)
-    body = {"BatchItemRequest": [
-        {"bId": "v", "operation": "update", "optionsData": "void",
-         "Invoice": {"Id": one.id, "SyncToken": "0"}},
-        {"bId": "d", "operation": "delete", "Invoice": {"Id": two.id, "SyncToken": "0"}},
-    ]}
+    body = {
+        "BatchItemRequest": [
+            {
+                "bId": "v",
+                "operation": "update",
+                "optionsData": "void",
+                "Invoice": {"Id": one.id, "SyncToken": "0"},
+            },
+            {"bId": "d", "operation": "delete", "Invoice": {"Id": two.id, "SyncToken": "0"}},
+        ]
+    }
     responses = run_batch(realm, body, NOW)["BatchItemResponse"]
     assert responses[0]["Invoice"]["TotalAmt"] == 0.0
     assert responses[1]["Invoice"]["status"] == "Deleted"
@@ -105,9 +113,11 @@ def test_batch_over_the_limit_is_1040(realm: Realm) -> None:
 
 
 def test_batch_default_limit_is_30(realm: Realm) -> None:
-    body = {"BatchItemRequest": [
-        {"bId": str(i), "Query": "select count(*) from Item"} for i in range(31)
-    ]}
+    body = {
+        "BatchItemRequest": [
+            {"bId": str(i), "Query": "select count(*) from Item"} for i in range(31)
+        ]
+    }
     with pytest.raises(QboFault) as excinfo:
         run_batch(realm, body, NOW)
     assert excinfo.value.code == "1040"

@@ -39,9 +39,7 @@ def test_auto_doc_numbers_skip_numbers_already_used(realm: Realm) -> None:
     assert (first.data["DocNumber"], second.data["DocNumber"]) == ("1001", "1003")
 
 
-@pytest.mark.parametrize(
-    ("missing", "element"), [("CustomerRef", "CustomerRef"), ("Line", "Line")]
-)
+@pytest.mark.parametrize(("missing", "element"), [("CustomerRef", "CustomerRef"), ("Line", "Line")])
 def test_missing_required_field_is_2020(realm: Realm, missing: str, element: str) -> None:
     body = invoice_body(realm)
     del body[missing]
@@ -246,5 +244,7 @@ def test_client_subtotal_lines_are_ignored(realm: Realm) -> None:
     lines = [sales_line(realm), {"Amount": 999, "DetailType": "SubTotalLineDetail"}]
     record = invoices.create_invoice(realm, invoice_body(realm, Line=lines), NOW)
     assert record.data["TotalAmt"] == 100.0
-    assert item_id(realm, "Display Ad") == record.data["Line"][0]["SalesItemLineDetail"][
-        "ItemRef"]["value"]
+    assert (
+        item_id(realm, "Display Ad")
+        == record.data["Line"][0]["SalesItemLineDetail"]["ItemRef"]["value"]
+    )

@@ -156,7 +156,11 @@ def test_settings_validation() -> None:
     settings = RealmSettings()
     settings.update({"batch_max_items": 10, "throttle_as_xml": True})
     assert (settings.batch_max_items, settings.throttle_as_xml) == (10, True)
-    for bad in ({"nope": 1}, {"throttle_as_xml": "yes"}, {"batch_max_items": -1},
-                {"batch_max_items": 0}):
+    for bad in (
+        {"nope": 1},
+        {"throttle_as_xml": "yes"},
+        {"batch_max_items": -1},
+        {"batch_max_items": 0},
+    ):
         with pytest.raises(ValueError):
             settings.update(bad)

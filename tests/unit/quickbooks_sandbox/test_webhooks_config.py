@@ -27,10 +27,14 @@ def test_payload_groups_entities_per_realm() -> None:
     first, second = payload["eventNotifications"]
     assert first["realmId"] == "1"
     assert [e["operation"] for e in first["dataChangeEvent"]["entities"]] == ["Create", "Void"]
-    assert second["dataChangeEvent"]["entities"] == [{
-        "name": "Customer", "id": "5", "operation": "Update",
-        "lastUpdated": "2026-01-01T00:00:01-07:00",
-    }]
+    assert second["dataChangeEvent"]["entities"] == [
+        {
+            "name": "Customer",
+            "id": "5",
+            "operation": "Update",
+            "lastUpdated": "2026-01-01T00:00:01-07:00",
+        }
+    ]
 
 
 def test_events_are_dropped_when_no_webhook_is_configured() -> None:
@@ -49,7 +53,10 @@ def test_config_from_env_and_flags() -> None:
     }
     from_env = SandboxConfig.from_env(env)
     assert (from_env.port, from_env.webhook_url, from_env.webhook_verifier) == (
-        9000, "http://hook", "v")
+        9000,
+        "http://hook",
+        "v",
+    )
     assert from_env.webhook_retry_delays == (0.1, 0.2)
     flags = parse_args(["--port", "8765", "--webhook-verifier", "other"], env)
     assert (flags.port, flags.webhook_url, flags.webhook_verifier) == (8765, "http://hook", "other")
