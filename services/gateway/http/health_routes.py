@@ -3,6 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from services.platform.kafka_topics import readiness_details
+
 router = APIRouter(tags=["health"])
 
 
@@ -14,7 +16,8 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    """Readiness: PostgreSQL answers and the Kafka client is connected."""
+    """Readiness: PostgreSQL answers and the Kafka client is connected. `details.topics`
+    reports topic configs that drift from their specs (without affecting readiness)."""
     checks: dict[str, str] = {}
     try:
         async with request.app.state.pool.acquire(timeout=2) as conn:
@@ -24,4 +27,8 @@ async def readyz(request: Request) -> JSONResponse:
         checks["postgres"] = f"failed: {type(exc).__name__}"
     checks["kafka"] = "ok" if await request.app.state.kafka_ready() else "failed"
     ready = all(v == "ok" for v in checks.values())
-    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+    # Topic config drift is reported, not fatal: every replica would drop out at once.
+    details = {"topics": await readiness_details()}
+    return JSONResponse(
+        {"ready": ready, "checks": checks, "details": details}, status_code=200 if ready else 503
+    )

@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from services.platform.kafka_topics import readiness_details
+
 
 def build_health_app(
     pool: Callable[[], asyncpg.Pool | None], kafka_ready: Callable[[], Awaitable[bool]]
@@ -37,7 +39,12 @@ def build_health_app(
         except Exception as exc:
             checks["kafka"] = f"failed: {type(exc).__name__}"
         ready = all(v == "ok" for v in checks.values())
-        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+        # Topic config drift is reported, not fatal: every replica would drop out at once.
+        details = {"topics": await readiness_details()}
+        return JSONResponse(
+            {"ready": ready, "checks": checks, "details": details},
+            status_code=200 if ready else 503,
+        )
 
     async def prometheus(_: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
