@@ -1,0 +1,8 @@
+"""Processes this package runs, and reading topics straight from the broker."""
+
+from __future__ import annotations
+
+from tests.support.services import gateway_fixture, worker_fixture
+
+running_worker = worker_fixture()
+running_gateway = gateway_fixture()
