@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
     WithJsonSchema,
 )
+
+
+def _refuse_numbers(value: Any) -> Any:
+    # The published schema says string: no lax coercion of JSON numbers (epoch seconds).
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("must be a string, not a number")
+    return value
 
 
 def _require_utc(value: datetime) -> datetime:
@@ -29,11 +38,21 @@ def _format_utc(value: datetime) -> str:
 
 UtcDatetime = Annotated[
     datetime,
+    BeforeValidator(_refuse_numbers),
     AfterValidator(_require_utc),
     PlainSerializer(_format_utc, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 """An RFC 3339 timestamp, normalised to UTC and written with a `Z` suffix."""
+
+
+MONEY_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def _money_text(value: Any) -> Any:
+    if isinstance(value, str) and re.fullmatch(MONEY_PATTERN, value) is None:
+        raise ValueError('money must be a decimal string like "1250.00"')
+    return _refuse_numbers(value)
 
 
 def _money_from(value: Decimal) -> Decimal:
@@ -44,11 +63,24 @@ def _money_from(value: Decimal) -> Decimal:
 
 Money = Annotated[
     Decimal,
+    BeforeValidator(_money_text),
     AfterValidator(_money_from),
     PlainSerializer(lambda v: format(v, "f"), return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["1250.00"]}),
+    WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["1250.00"]}),
 ]
 """Money travels as a decimal string ("1250.00"), never as a float."""
+
+
+STORABLE_TEXT_PATTERN = "^[^\\u0000\\ud800-\\udfff]*$"
+"""Published character rule: no NUL and no lone UTF-16 surrogate, which PostgreSQL cannot
+store (text and jsonb refuse NUL; a lone surrogate has no UTF-8 encoding)."""
+
+Text = Annotated[
+    str,
+    # pydantic's regex engine has no surrogates; any constrained str already refuses them.
+    Field(pattern="^[^\\u0000]*$", json_schema_extra={"pattern": STORABLE_TEXT_PATTERN}),
+]
+"""Every free-text field of the contract: a string PostgreSQL can store."""
 
 
 def utc_now() -> datetime:

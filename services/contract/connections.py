@@ -10,11 +10,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from services.contract.common import EventEnvelope
+from services.contract.common import EventEnvelope, Text
 
 
 class QuickBooksConnectionRequested(EventEnvelope):
     event_type: Literal["quickbooks.connection.requested"] = "quickbooks.connection.requested"
-    realm_id: str = Field(min_length=1, max_length=32)
-    refresh_token_encrypted: str = Field(min_length=1, description="Fernet token.")
-    requested_by: str = Field(min_length=1, max_length=200)
+    realm_id: Text = Field(min_length=1, max_length=32)
+    refresh_token_encrypted: Text = Field(min_length=1, description="Fernet token.")
+    requested_by: Text = Field(min_length=1, max_length=200)

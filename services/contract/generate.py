@@ -19,6 +19,7 @@ from services.contract.topics import DeadLetterHeader, Topic
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 CONTRACT_VERSION = "1.0.0"
+JSON_SCHEMA_FORMAT = "application/schema+json;version=draft-2020-12"
 
 
 def _event_type(model: type[Any]) -> str:
@@ -50,7 +51,10 @@ def asyncapi() -> dict[str, Any]:
             messages[msg_id] = {
                 "name": name,
                 "contentType": "application/json",
-                "payload": {"$ref": f"./json/{name}.schema.json"},
+                "payload": {
+                    "schemaFormat": JSON_SCHEMA_FORMAT,
+                    "schema": {"$ref": f"./json/{name}.schema.json"},
+                },
                 "bindings": {"kafka": {"key": {"type": "string", "description": spec.key}}},
             }
             channel_messages[msg_id] = {"$ref": f"#/components/messages/{msg_id}"}
@@ -76,6 +80,16 @@ def asyncapi() -> dict[str, Any]:
             + "."
         ),
         "messages": {"dead_letter": {"$ref": "#/components/messages/dead_letter"}},
+    }
+    operations[f"publish_{dlq_id}"] = {
+        "action": "send",
+        "channel": {"$ref": f"#/channels/{dlq_id}"},
+        "summary": "sync worker, gateway publish what they could not process",
+    }
+    operations[f"read_{dlq_id}"] = {
+        "action": "receive",
+        "channel": {"$ref": f"#/channels/{dlq_id}"},
+        "summary": "operators read, fix and republish",
     }
     messages["dead_letter"] = {
         "name": "dead_letter",

@@ -7,19 +7,19 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from services.contract.common import ContractModel, EventEnvelope, Money, UtcDatetime
+from services.contract.common import ContractModel, EventEnvelope, Money, Text, UtcDatetime
 
 
 class InvoiceCustomer(ContractModel):
-    customer_id: str = Field(min_length=1, max_length=64)
-    display_name: str = Field(min_length=1, max_length=500)
-    email: str | None = None
+    customer_id: Text = Field(min_length=1, max_length=64)
+    display_name: Text = Field(min_length=1, max_length=500)
+    email: Text | None = None
 
 
 class InvoiceLine(ContractModel):
-    line_id: str = Field(min_length=1, max_length=64)
-    product_id: str = Field(min_length=1, max_length=64)
-    description: str | None = Field(default=None, max_length=4000)
+    line_id: Text = Field(min_length=1, max_length=64)
+    product_id: Text = Field(min_length=1, max_length=64)
+    description: Text | None = Field(default=None, max_length=4000)
     quantity: Money
     unit_price: Money
     amount: Money
@@ -28,8 +28,8 @@ class InvoiceLine(ContractModel):
 class InvoiceSnapshot(ContractModel):
     """The whole invoice as MediaOS holds it after the change."""
 
-    invoice_id: str = Field(min_length=1, max_length=64)
-    number: str = Field(min_length=1, max_length=21)
+    invoice_id: Text = Field(min_length=1, max_length=64)
+    number: Text = Field(min_length=1, max_length=21)
     version: int = Field(
         ge=1, le=2_147_483_647, description="Increases on every change of this invoice."
     )
@@ -39,7 +39,7 @@ class InvoiceSnapshot(ContractModel):
     currency: str = Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")
     lines: list[InvoiceLine]
     total: Money
-    memo: str | None = Field(default=None, max_length=4000)
+    memo: Text | None = Field(default=None, max_length=4000)
     created_at: UtcDatetime
 
 

@@ -6,21 +6,21 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from services.contract.common import EventEnvelope, Money, UtcDatetime
+from services.contract.common import EventEnvelope, Money, Text, UtcDatetime
 
 
 class _QuickBooksInvoiceEvent(EventEnvelope):
-    invoice_id: str = Field(description="The MediaOS invoice id.")
-    realm_id: str
-    external_id: str
-    external_number: str | None = None
+    invoice_id: Text = Field(description="The MediaOS invoice id.")
+    realm_id: Text
+    external_id: Text
+    external_number: Text | None = None
     changed_at: UtcDatetime
     source: Literal["webhook", "cdc"]
 
 
 class QuickBooksInvoiceChanged(_QuickBooksInvoiceEvent):
     event_type: Literal["quickbooks.invoice.changed"] = "quickbooks.invoice.changed"
-    sync_token: str
+    sync_token: Text
     total: Money
     balance: Money
     status: Literal["open", "paid", "partially_paid", "voided"]

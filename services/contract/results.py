@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from services.contract.common import ContractModel, EventEnvelope
+from services.contract.common import ContractModel, EventEnvelope, Text
 from services.contract.errors import ErrorCode
 
 
@@ -27,13 +27,13 @@ class Operation(StrEnum):
 
 class SyncError(ContractModel):
     code: ErrorCode
-    message: str = Field(description="What happened and what to do about it.")
+    message: Text = Field(description="What happened and what to do about it.")
     retryable: bool
     details: dict[str, Any] = Field(default_factory=dict)
 
 
 class _SyncResult(EventEnvelope):
-    invoice_id: str
+    invoice_id: Text
     invoice_version: int | None = Field(
         default=None, description="The MediaOS version this result is about; null if unknown."
     )
@@ -41,8 +41,8 @@ class _SyncResult(EventEnvelope):
     batch_size: int | None = Field(default=None, ge=1)
     trigger: Trigger
     operation: Operation
-    external_id: str | None = Field(default=None, description="QuickBooks invoice Id.")
-    external_number: str | None = Field(
+    external_id: Text | None = Field(default=None, description="QuickBooks invoice Id.")
+    external_number: Text | None = Field(
         default=None, description='QuickBooks DocNumber: the "External Number" users see.'
     )
     error: SyncError | None = None

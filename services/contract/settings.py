@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from services.contract.common import EventEnvelope
+from services.contract.common import EventEnvelope, Text
 
 
 class ConflictPolicy(StrEnum):
@@ -27,7 +27,7 @@ class SettingsChanged(EventEnvelope):
         default=None,
         description='"Manual Push - Disabled Two Way Sync" (One-Way Push) when true.',
     )
-    invoice_number_prefix: str | None = Field(default=None, max_length=10)
+    invoice_number_prefix: Text | None = Field(default=None, max_length=10)
     conflict_policy: ConflictPolicy | None = None
 
     def changed_keys(self) -> frozenset[str]:
@@ -39,9 +39,9 @@ _SETTING_KEYS = frozenset({"manual_push", "invoice_number_prefix", "conflict_pol
 
 class ProductMappingChanged(EventEnvelope):
     event_type: Literal["product_mapping.changed"] = "product_mapping.changed"
-    product_id: str = Field(min_length=1, max_length=64)
-    product_name: str = Field(min_length=1, max_length=500)
-    quickbooks_item_id: str | None = Field(
+    product_id: Text = Field(min_length=1, max_length=64)
+    product_name: Text = Field(min_length=1, max_length=500)
+    quickbooks_item_id: Text | None = Field(
         default=None, description="QuickBooks Item Id; null means the product is unmapped."
     )
 

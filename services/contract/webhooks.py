@@ -6,13 +6,13 @@ from typing import Literal
 
 from pydantic import Field
 
-from services.contract.common import ContractModel, EventEnvelope, UtcDatetime
+from services.contract.common import ContractModel, EventEnvelope, Text, UtcDatetime
 
 
 class ChangedEntity(ContractModel):
-    name: str
-    id: str
-    operation: str
+    name: Text
+    id: Text
+    operation: Text
     last_updated: UtcDatetime | None = None
 
 
@@ -20,5 +20,5 @@ class QuickBooksWebhookReceived(EventEnvelope):
     """One verified notification for the realm connected to `tenant_id`."""
 
     event_type: Literal["quickbooks.webhook.received"] = "quickbooks.webhook.received"
-    realm_id: str
+    realm_id: Text
     entities: list[ChangedEntity] = Field(min_length=1)

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from services.contract.common import UtcDatetime
-from services.contract.push import MAX_BATCH_SIZE
+from services.contract.common import Text, UtcDatetime
+from services.contract.push import MAX_BATCH_SIZE, InvoiceId
 from services.gateway.batches.model import BatchState, InvoiceStatus
-
-InvoiceId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 class _Request(BaseModel):
@@ -24,6 +21,7 @@ class PushBatchRequest(_Request):
         min_length=1,
         max_length=MAX_BATCH_SIZE,
         description=f"MediaOS invoice ids, 1..{MAX_BATCH_SIZE}, no duplicates.",
+        json_schema_extra={"uniqueItems": True},
     )
     confirm_overwrite: StrictBool = Field(
         default=False,
@@ -32,7 +30,7 @@ class PushBatchRequest(_Request):
     dry_run: StrictBool = Field(
         default=False, description="Only report what the gateway knows; send nothing."
     )
-    requested_by: str | None = Field(
+    requested_by: Text | None = Field(
         default=None,
         min_length=1,
         max_length=200,
@@ -50,7 +48,7 @@ class PushBatchRequest(_Request):
 
 class RetryFailedRequest(_Request):
     confirm_overwrite: StrictBool = False
-    requested_by: str | None = Field(default=None, min_length=1, max_length=200)
+    requested_by: Text | None = Field(default=None, min_length=1, max_length=200)
 
 
 class BatchCounts(BaseModel):
