@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import TypeAdapter
+from pydantic import BeforeValidator, TypeAdapter
 
 from services.contract.connections import QuickBooksConnectionRequested
 from services.contract.invoices import (
@@ -32,6 +32,18 @@ from services.contract.topics import Topic
 from services.contract.webhooks import QuickBooksWebhookReceived
 
 
+def _require_event_type(data: Any) -> Any:
+    # On the wire `event_type` is required (the schemas say so); only Python code that
+    # builds an event may rely on the model's default.
+    if isinstance(data, dict) and "event_type" not in data:
+        raise ValueError("event_type: Field required")
+    return data
+
+
+def _wire(event: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(Annotated[event, BeforeValidator(_require_event_type)])
+
+
 @dataclass(frozen=True)
 class TopicSpec:
     topic: Topic
@@ -50,7 +62,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         "MediaOS core",
         "sync worker",
         (InvoiceCreated, InvoiceUpdated, InvoiceVoided, InvoiceDeleted),
-        TypeAdapter(InvoiceEvent),
+        _wire(InvoiceEvent),
     ),
     TopicSpec(
         Topic.SETTINGS,
@@ -58,7 +70,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         "MediaOS core",
         "sync worker",
         (SettingsChanged, ProductMappingChanged),
-        TypeAdapter(SettingsEvent),
+        _wire(SettingsEvent),
     ),
     TopicSpec(
         Topic.PUSH_REQUESTS,
@@ -66,7 +78,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         "gateway, MediaOS core",
         "sync worker, gateway",
         (PushRequested,),
-        TypeAdapter(PushRequested),
+        _wire(PushRequested),
     ),
     TopicSpec(
         Topic.RESULTS,
@@ -74,7 +86,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         "sync worker",
         "gateway, ops dashboard, MediaOS core",
         (InvoiceSyncSucceeded, InvoiceSyncFailed, InvoiceSyncSkipped),
-        TypeAdapter(SyncResult),
+        _wire(SyncResult),
     ),
     TopicSpec(
         Topic.QUICKBOOKS_INVOICE_CHANGES,
@@ -82,7 +94,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         "sync worker (two-way mode only)",
         "MediaOS core",
         (QuickBooksInvoiceChanged, QuickBooksInvoiceDeleted),
-        TypeAdapter(QuickBooksInvoiceEvent),
+        _wire(QuickBooksInvoiceEvent),
     ),
     TopicSpec(
         Topic.QUICKBOOKS_WEBHOOKS,
@@ -90,7 +102,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         "gateway",
         "sync worker",
         (QuickBooksWebhookReceived,),
-        TypeAdapter(QuickBooksWebhookReceived),
+        _wire(QuickBooksWebhookReceived),
         internal=True,
     ),
     TopicSpec(
@@ -99,7 +111,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         "gateway",
         "sync worker",
         (QuickBooksConnectionRequested,),
-        TypeAdapter(QuickBooksConnectionRequested),
+        _wire(QuickBooksConnectionRequested),
         internal=True,
     ),
 )

@@ -34,6 +34,8 @@ def json_schemas() -> dict[str, dict[str, Any]]:
             schema = model.model_json_schema(mode="serialization")
             schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
             schema["$id"] = f"https://mediaos-qbo-sync.example/schemas/v1/{name}.schema.json"
+            # Producers always send it and consumers route on it (the default is for Python).
+            schema["required"] = sorted({*schema.get("required", ()), "event_type"})
             out[f"json/{name}.schema.json"] = schema
     return out
 
