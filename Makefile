@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help system-deps setup jars up down status demo test test-unit lint typecheck schemas faults bench clean
+.PHONY: help system-deps setup jars kafka-tools up down status demo test test-unit lint typecheck schemas faults bench clean
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -22,6 +22,10 @@ system-deps: ## Java, Maven, PostgreSQL, Chromium (apt, as root) if missing
 setup: system-deps $(STAMP) jars ## system packages + virtualenv + dependencies + Kafka jars
 
 jars: $(STAMP) ## resolve the Kafka broker jars from Maven Central (cached in .local/)
+	$(PY) -c 'from deploy.local.kafka import ensure_jars; ensure_jars()'
+
+kafka-tools: $(STAMP) ## re-resolve .local/kafka-libs with the broker's admin tools (README "Operations")
+	rm -f .local/kafka-libs/.complete
 	$(PY) -c 'from deploy.local.kafka import ensure_jars; ensure_jars()'
 
 up: setup ## start Kafka, PostgreSQL, sandbox, worker, gateway in the background
