@@ -25,7 +25,9 @@ async def test_health_is_open_and_metrics_are_exposed(
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     ready = await client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"ready": True, "checks": {"postgres": "ok", "kafka": "ok"}}
+    body = ready.json()
+    assert (body["ready"], body["checks"]) == (True, {"postgres": "ok", "kafka": "ok"})
+    assert body["details"]["topics"] == {"status": "ok", "drift": []}
     assert (await client.get("/docs")).status_code == 200
 
     tenant = new_tenant()
