@@ -21,6 +21,12 @@ from services.contract.quickbooks_changes import (
     QuickBooksInvoiceDeleted,
     QuickBooksInvoiceEvent,
 )
+from services.contract.reconciliation import (
+    ReconciliationCompleted,
+    ReconciliationEvent,
+    ReconciliationProgressed,
+    ReconciliationRequested,
+)
 from services.contract.results import (
     InvoiceSyncFailed,
     InvoiceSyncSkipped,
@@ -101,6 +107,22 @@ TOPICS: tuple[TopicSpec, ...] = (
         (QuickBooksConnectionRequested,),
         TypeAdapter(QuickBooksConnectionRequested),
         internal=True,
+    ),
+    TopicSpec(
+        Topic.RECONCILIATION_REQUESTS,
+        "{tenant_id}",
+        "gateway",
+        "sync worker",
+        (ReconciliationRequested,),
+        TypeAdapter(ReconciliationRequested),
+    ),
+    TopicSpec(
+        Topic.RECONCILIATIONS,
+        "{tenant_id}",
+        "sync worker",
+        "gateway, MediaOS core",
+        (ReconciliationProgressed, ReconciliationCompleted),
+        TypeAdapter(ReconciliationEvent),
     ),
 )
 
