@@ -50,11 +50,11 @@ def categorise(
     """One finding per MediaOS invoice (an invoice deleted in MediaOS and absent from
     QuickBooks has nothing to compare and is left out) plus one per QuickBooks invoice that
     carries our marker or prefix but matches no MediaOS invoice."""
-    index = _QuickBooksIndex(quickbooks)
+    index = _QuickBooksIndex(quickbooks if tenant.connected else ())
     findings: list[Finding] = []
     for mediaos in invoices:
         entry = ledger.get(mediaos.snapshot.invoice_id)
-        qbo = index.claim(mediaos.snapshot.invoice_id, entry) if tenant.connected else None
+        qbo = index.claim(mediaos.snapshot.invoice_id, entry)
         finding = _one(mediaos, entry, qbo, tenant)
         if finding is not None:
             findings.append(finding)
