@@ -21,6 +21,12 @@ from services.contract.quickbooks_changes import (
     QuickBooksInvoiceDeleted,
     QuickBooksInvoiceEvent,
 )
+from services.contract.reconciliation import (
+    ReconciliationCompleted,
+    ReconciliationEvent,
+    ReconciliationProgressed,
+    ReconciliationRequested,
+)
 from services.contract.results import (
     InvoiceSyncFailed,
     InvoiceSyncSkipped,
@@ -113,6 +119,23 @@ TOPICS: tuple[TopicSpec, ...] = (
         (QuickBooksConnectionRequested,),
         _wire(QuickBooksConnectionRequested),
         internal=True,
+    ),
+    TopicSpec(
+        Topic.RECONCILIATION_REQUESTS,
+        "{tenant_id}",
+        "gateway",
+        "sync worker",
+        (ReconciliationRequested,),
+        _wire(ReconciliationRequested),
+        internal=True,
+    ),
+    TopicSpec(
+        Topic.RECONCILIATIONS,
+        "{tenant_id}",
+        "sync worker",
+        "gateway, MediaOS core",
+        (ReconciliationProgressed, ReconciliationCompleted),
+        _wire(ReconciliationEvent),
     ),
 )
 

@@ -13,6 +13,8 @@ class Topic(StrEnum):
     QUICKBOOKS_INVOICE_CHANGES = "quickbooks.invoice-changes.v1"
     QUICKBOOKS_WEBHOOKS = "quickbooks.webhooks.v1"
     CONNECTIONS = "sync.connections.v1"
+    RECONCILIATION_REQUESTS = "sync.reconciliation-requests.v1"
+    RECONCILIATIONS = "sync.reconciliations.v1"
     DEAD_LETTERS = "sync.dead-letters.v1"
 
 

@@ -4,6 +4,7 @@
     syncctl watch --tenant T BATCH
     syncctl failed --tenant T BATCH
     syncctl status --tenant T INVOICE
+    syncctl reconcile --tenant T
 
 GATEWAY_URL and GATEWAY_TOKEN (or GATEWAY_ADMIN_TOKEN) come from the environment or
 --url / --token. Exit status: 0 done, 1 the batch had failures, 2 usage or API error.
@@ -21,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from services.gateway.batches.model import OVERWRITE_WARNING
+from services.gateway.cli import reconcile
 from services.gateway.cli.client import ApiError, GatewayClient
 from services.gateway.cli.watch import watch_batch
 
@@ -48,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="an invoice's QuickBooks sync status")
     status.add_argument("--tenant", required=True)
     status.add_argument("invoice_id", metavar="INVOICE")
+    reconcile.add_parser(commands)
     return parser
 
 
@@ -123,6 +126,8 @@ async def _run(args: argparse.Namespace, console: Console) -> int:
             return await _follow(client, args.tenant, args.batch_id, console)
         if args.command == "failed":
             return await _failed(client, args, console)
+        if args.command == "reconcile":
+            return await reconcile.reconcile(args, console)
         return await _status(client, args, console)
     except ApiError as exc:
         console.print(f"[red]Error {exc.status}:[/] {exc}")

@@ -24,6 +24,7 @@ from services.gateway.http import (
     health_routes,
     metrics_routes,
     page_routes,
+    reconciliation_routes,
     status_routes,
     token_routes,
     webhook_routes,
@@ -33,6 +34,8 @@ from services.gateway.http.problems import install_problem_handlers
 from services.gateway.observability import metrics
 from services.gateway.observability.metrics import RequestMetrics
 from services.gateway.progress.handler import GatewayEventHandler
+from services.gateway.reconciliations.ingest import WithReconciliations
+from services.gateway.reconciliations.nightly import schedule_nightly
 from services.gateway.settings import GatewaySettings
 from services.platform.crypto import TokenCipher, parse_keys
 from services.platform.ingest import IngestOutcome
@@ -43,7 +46,7 @@ from services.platform.outbox import OutboxRelay
 from services.platform.postgres import apply_migrations, create_pool
 
 SCHEMA = "gateway"
-CONSUMED_TOPICS = (Topic.RESULTS, Topic.PUSH_REQUESTS)
+CONSUMED_TOPICS = (Topic.RESULTS, Topic.PUSH_REQUESTS, Topic.RECONCILIATIONS)
 
 log = structlog.get_logger(__name__)
 
@@ -65,7 +68,7 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         [t.value for t in CONSUMED_TOPICS],
         group_id=settings.gateway_group_id,
         pool=pool,
-        handler=GatewayEventHandler,
+        handler=lambda: WithReconciliations(GatewayEventHandler()),
         consumer_name=f"gateway:{settings.gateway_instance_id}",
         max_records=settings.ingest_max_records,
         on_batch=count_results,
@@ -96,6 +99,7 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
             idle_poll_seconds=settings.outbox_poll_seconds,
         )
         relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+        nightly_task = schedule_nightly(pool())
         await broker.start()
         app.state.pool = pool()
         app.state.notifier = notifier
@@ -105,6 +109,7 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
             yield
         finally:
             await broker.stop()
+            nightly_task.cancel()
             relay.stop()
             await asyncio.wait([relay_task], timeout=10)
             await producer.stop()
@@ -137,6 +142,7 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         token_routes,
         webhook_routes,
         page_routes,
+        reconciliation_routes,
     ):
         app.include_router(module.router)
     return app

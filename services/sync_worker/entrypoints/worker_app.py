@@ -27,6 +27,7 @@ from services.sync_worker.observability.collector import Collector
 from services.sync_worker.observability.http import build_health_app, health_server
 from services.sync_worker.observability.qbo_hook import record_quickbooks_request
 from services.sync_worker.quickbooks import QuickBooksConfig, QuickBooksService
+from services.sync_worker.reconciliation.wiring import start_reconciliations
 from services.sync_worker.settings import WorkerSettings
 from services.sync_worker.sync.executor import Executor, ExecutorSettings
 from services.sync_worker.sync.inbound import Inbound, InboundPolicy
@@ -39,6 +40,7 @@ CONSUMED_TOPICS = (
     Topic.PUSH_REQUESTS,
     Topic.QUICKBOOKS_WEBHOOKS,
     Topic.CONNECTIONS,
+    Topic.RECONCILIATION_REQUESTS,
 )
 
 log = structlog.get_logger(__name__)
@@ -188,6 +190,9 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
             interval_seconds=settings.metrics_interval_seconds,
         )
         runtime.tasks.append(asyncio.create_task(collector.run(), name="metrics-collector"))
+        runtime.tasks.append(
+            start_reconciliations(pool, quickbooks, settings.worker_id, record_quickbooks_request)
+        )
         runtime.http_task = asyncio.create_task(http.serve(), name="health-http")
 
     @app.after_startup

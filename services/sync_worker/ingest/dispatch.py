@@ -13,11 +13,13 @@ from services.contract.connections import QuickBooksConnectionRequested
 from services.contract.errors import ErrorCode
 from services.contract.invoices import InvoiceCreated, InvoiceDeleted, InvoiceUpdated, InvoiceVoided
 from services.contract.push import PushRequested
+from services.contract.reconciliation import ReconciliationRequested
 from services.contract.results import Trigger
 from services.contract.settings import ProductMappingChanged, SettingsChanged
 from services.contract.webhooks import QuickBooksWebhookReceived
 from services.platform.outbox import OutboxMessage
 from services.sync_worker.invoices.snapshots import store_if_newer
+from services.sync_worker.reconciliation.ingest import queue_requested
 from services.sync_worker.results.builders import ResultSubject, skipped, sync_error
 from services.sync_worker.sync import work_items
 from services.sync_worker.tenants import repository as tenants
@@ -72,6 +74,8 @@ class SyncEventHandler:
                     )
         elif isinstance(event, QuickBooksConnectionRequested):
             await self._connect_tenant(conn, event)
+        elif isinstance(event, ReconciliationRequested):
+            await queue_requested(conn, event)
         return []
 
     async def _invoice(self, conn: asyncpg.Connection, event: Any) -> list[OutboxMessage]:

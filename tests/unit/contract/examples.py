@@ -16,6 +16,16 @@ from services.contract.quickbooks_changes import (
     QuickBooksInvoiceChanged,
     QuickBooksInvoiceDeleted,
 )
+from services.contract.reconciliation import (
+    CategoryTotals,
+    FieldDifference,
+    ReconciliationCategory,
+    ReconciliationCompleted,
+    ReconciliationFinding,
+    ReconciliationPhase,
+    ReconciliationProgressed,
+    ReconciliationRequested,
+)
 from services.contract.results import (
     InvoiceSyncFailed,
     InvoiceSyncSkipped,
@@ -92,6 +102,42 @@ def _events() -> list[BaseModel]:
         ),
         QuickBooksConnectionRequested(
             tenant_id=T, realm_id="9130", refresh_token_encrypted="gAAAA", requested_by="admin"
+        ),
+        *_reconciliation_events(),
+    ]
+
+
+def _reconciliation_events() -> list[BaseModel]:
+    run = uuid.uuid4()
+    totals = CategoryTotals(count=1, mediaos_amount="10.00", quickbooks_amount="12.00")
+    finding = ReconciliationFinding(
+        category=ReconciliationCategory.DIFFERENT,
+        invoice_id="inv-1",
+        differences=[FieldDifference(field="total", mediaos="10.00", quickbooks="12.00")],
+    )
+    return [
+        ReconciliationRequested(tenant_id=T, reconciliation_id=run, requested_by="admin"),
+        ReconciliationProgressed(
+            tenant_id=T,
+            reconciliation_id=run,
+            phase=ReconciliationPhase.COMPARING,
+            invoices_checked=1,
+            invoices_total=1,
+            quickbooks_calls=1,
+            chunk=1,
+            findings=[finding],
+        ),
+        ReconciliationCompleted(
+            tenant_id=T,
+            reconciliation_id=run,
+            state="completed",
+            conflict_policy="report",
+            invoices_total=1,
+            categories={ReconciliationCategory.DIFFERENT: totals},
+            totals=totals,
+            quickbooks_calls=1,
+            finding_chunks=1,
+            started_at=CHANGED_AT,
         ),
     ]
 

@@ -32,7 +32,8 @@ def _validate(document: Path) -> subprocess.CompletedProcess[str]:
 def test_official_parser_accepts_the_generated_document() -> None:
     result = _validate(SCHEMAS_DIR / "asyncapi.yaml")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "valid: 8 channels" in result.stdout
+    channels = yaml.safe_load((SCHEMAS_DIR / "asyncapi.yaml").read_text())["channels"]
+    assert f"valid: {len(channels)} channels" in result.stdout
 
 
 def test_official_parser_refuses_an_operation_on_a_missing_channel(tmp_path: Path) -> None:

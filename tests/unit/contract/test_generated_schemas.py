@@ -37,6 +37,8 @@ def test_asyncapi_lists_every_topic_of_the_contract() -> None:
         "quickbooks.invoice-changes.v1",
         "quickbooks.webhooks.v1",
         "sync.connections.v1",
+        "sync.reconciliation-requests.v1",
+        "sync.reconciliations.v1",
         "sync.dead-letters.v1",
     }
     assert doc["asyncapi"].startswith("3.")

@@ -1,0 +1,219 @@
+"""Reconciliation: start a run, follow it, list or download its findings, repair them."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from services.contract.reconciliation import ReconciliationCategory
+from services.gateway.auth.dependencies import CurrentPrincipal, require
+from services.gateway.auth.principal import Principal, Role
+from services.gateway.batches.model import OVERWRITE_WARNING, BatchState
+from services.gateway.batches.schemas import PushAccepted
+from services.gateway.http.links import base_url, batch_links
+from services.gateway.http.params import TenantId
+from services.gateway.http.problems import Problem
+from services.gateway.reconciliations import repository as repo
+from services.gateway.reconciliations import service
+from services.gateway.reconciliations.schemas import (
+    DifferencePage,
+    NightlySetting,
+    ReconciliationAccepted,
+    ReconciliationLinks,
+    ReconciliationRun,
+    RepairAccepted,
+    RepairRequest,
+    StartRequest,
+)
+from services.gateway.reconciliations.views import csv_lines, difference_body, run_body
+
+router = APIRouter(prefix="/v1/tenants/{tenant_id}", tags=["reconciliation"])
+RunId = Annotated[UUID, Path(description="Id returned by POST reconciliations.")]
+_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+
+
+def _links(request: Request, tenant_id: str, run_id: UUID) -> ReconciliationLinks:
+    root = f"{base_url(request)}/v1/tenants/{tenant_id}/reconciliations/{run_id}"
+    return ReconciliationLinks(
+        status=root, differences=f"{root}/differences", csv=f"{root}/csv", repair=f"{root}/repair"
+    )
+
+
+async def _load(request: Request, tenant_id: str, run_id: UUID) -> Any:
+    async with request.app.state.pool.acquire() as conn:
+        row = await repo.get(conn, tenant_id, run_id)
+    if row is None:
+        raise Problem(404, "Not Found", f"No reconciliation {run_id} for this tenant.")
+    return row
+
+
+@router.post("/reconciliations", status_code=202, response_model=ReconciliationAccepted)
+async def start_reconciliation(
+    tenant_id: TenantId,
+    request: Request,
+    response: Response,
+    principal: CurrentPrincipal,
+    body: StartRequest | None = None,
+) -> ReconciliationAccepted:
+    """Compare every MediaOS invoice of the tenant with QuickBooks (runs in the background)."""
+    require(principal, tenant_id, Role.PUSH)
+    requested_by = (body.requested_by if body else None) or principal.label
+    run_id = await service.start(request.app.state.pool, tenant_id, requested_by)
+    links = _links(request, tenant_id, run_id)
+    response.headers["Location"] = links.status
+    return ReconciliationAccepted(id=run_id, tenant_id=tenant_id, links=links)
+
+
+@router.get("/reconciliations/{run_id}", response_model=ReconciliationRun)
+async def reconciliation(
+    tenant_id: TenantId, run_id: RunId, request: Request, principal: CurrentPrincipal
+) -> ReconciliationRun:
+    """State, progress, and per category the count and the amounts on each side."""
+    require(principal, tenant_id, Role.READ)
+    return run_body(await _load(request, tenant_id, run_id), _links(request, tenant_id, run_id))
+
+
+def _after(cursor: str | None) -> int:
+    if not cursor:
+        return -1
+    try:
+        return int(base64.urlsafe_b64decode(cursor.encode()).decode())
+    except ValueError as exc:
+        raise Problem(400, "Invalid cursor", "Use `next_cursor` from the last page.") from exc
+
+
+@router.get("/reconciliations/{run_id}/differences", response_model=DifferencePage)
+async def differences(
+    tenant_id: TenantId,
+    run_id: RunId,
+    request: Request,
+    principal: CurrentPrincipal,
+    category: Annotated[ReconciliationCategory | None, Query(description="Only this one.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(max_length=40, description="`next_cursor`.")] = None,
+) -> DifferencePage:
+    """One row per invoice compared (fields that differ with both values), `limit` at a time."""
+    require(principal, tenant_id, Role.READ)
+    await _load(request, tenant_id, run_id)
+    categories = [category.value] if category else None
+    async with request.app.state.pool.acquire() as conn:
+        rows = await repo.findings(
+            conn, run_id, categories=categories, after=_after(cursor), limit=limit + 1
+        )
+    page, more = rows[:limit], len(rows) > limit
+    next_cursor = (
+        base64.urlsafe_b64encode(str(page[-1]["position"]).encode()).decode() if more else None
+    )
+    return DifferencePage(items=[difference_body(r) for r in page], next_cursor=next_cursor)
+
+
+@router.get(
+    "/reconciliations/{run_id}/csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "One line per difference."}},
+)
+async def differences_csv(
+    tenant_id: TenantId,
+    run_id: RunId,
+    request: Request,
+    principal: CurrentPrincipal,
+    category: Annotated[ReconciliationCategory | None, Query()] = None,
+) -> StreamingResponse:
+    """The findings as CSV, for a spreadsheet."""
+    require(principal, tenant_id, Role.READ)
+    await _load(request, tenant_id, run_id)
+    async with request.app.state.pool.acquire() as conn:
+        rows = await repo.findings(
+            conn, run_id, categories=[category.value] if category else None, after=-1, limit=None
+        )
+    name = f"reconciliation-{run_id}.csv"
+    return StreamingResponse(
+        iter(csv_lines(rows)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.post(
+    "/reconciliations/{run_id}/repair",
+    status_code=202,
+    response_model=RepairAccepted,
+    responses={
+        409: {**_PROBLEM, "description": "The run has not completed."},
+        428: {**_PROBLEM, "description": "`confirm_overwrite` is not true: nothing was sent."},
+    },
+)
+async def repair(
+    tenant_id: TenantId,
+    run_id: RunId,
+    body: RepairRequest,
+    request: Request,
+    principal: CurrentPrincipal,
+) -> RepairAccepted:
+    """Push exactly the invoices of these categories as a normal push batch."""
+    require(principal, tenant_id, Role.PUSH)
+    run = await _load(request, tenant_id, run_id)
+    if run["state"] != "completed":
+        raise Problem(409, "Not completed", f"The reconciliation is {run['state']}.")
+    if not body.confirm_overwrite:
+        raise Problem(
+            428,
+            "Confirmation required",
+            f"{OVERWRITE_WARNING} Send again with `confirm_overwrite: true` to proceed.",
+            type_="urn:mediaos-sync:problem:overwrite-confirmation-required",
+            warning=OVERWRITE_WARNING,
+        )
+    async with request.app.state.pool.acquire() as conn:
+        try:
+            plan = await service.plan_repair(conn, run, list(dict.fromkeys(body.categories)))
+        except service.TooManyToRepair as exc:
+            raise Problem(422, "Too many invoices", str(exc)) from exc
+    requested_by = body.requested_by or principal.label
+    batch_id = await service.repair(request.app.state.pool, tenant_id, plan, requested_by)
+    return RepairAccepted(
+        reconciliation_id=run_id,
+        invoices=len(plan.invoice_ids),
+        batch=_accepted(request, principal, tenant_id, batch_id, len(plan.invoice_ids)),
+        conflict_policy=plan.policy.value,
+        kept_by_conflict_policy=plan.kept,
+        note=plan.note,
+    )
+
+
+def _accepted(
+    request: Request, principal: Principal, tenant_id: str, batch_id: UUID | None, total: int
+) -> PushAccepted | None:
+    if batch_id is None:
+        return None
+    return PushAccepted(
+        batch_id=batch_id,
+        tenant_id=tenant_id,
+        total=total,
+        state=BatchState.PENDING,
+        retry_of=None,
+        links=batch_links(request, principal, tenant_id, batch_id),
+    )
+
+
+@router.put("/reconciliation-settings", response_model=NightlySetting)
+async def put_settings(
+    tenant_id: TenantId, body: NightlySetting, request: Request, principal: CurrentPrincipal
+) -> NightlySetting:
+    """Nightly reconciliation on or off (off by default)."""
+    require(principal, tenant_id, Role.ADMIN)
+    async with request.app.state.pool.acquire() as conn:
+        await repo.set_nightly(conn, tenant_id, body.nightly)
+    return body
+
+
+@router.get("/reconciliation-settings", response_model=NightlySetting)
+async def get_settings(
+    tenant_id: TenantId, request: Request, principal: CurrentPrincipal
+) -> NightlySetting:
+    require(principal, tenant_id, Role.READ)
+    async with request.app.state.pool.acquire() as conn:
+        return NightlySetting(nightly=await repo.nightly(conn, tenant_id))

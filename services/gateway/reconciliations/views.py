@@ -1,0 +1,118 @@
+"""Database rows -> API bodies and CSV lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import asyncpg
+
+from services.contract.reconciliation import CategoryTotals, FieldDifference
+
+from .schemas import Difference, ReconciliationLinks, ReconciliationRun
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def run_body(row: asyncpg.Record, links: ReconciliationLinks) -> ReconciliationRun:
+    categories = _json(row["categories"])
+    overall = _json(row["totals"])
+    total = row["invoices_total"]
+    checked = row["invoices_checked"]
+    done = row["state"] in ("completed", "failed")
+    return ReconciliationRun(
+        id=row["reconciliation_id"],
+        tenant_id=row["tenant_id"],
+        state=row["state"],
+        phase=row["phase"],
+        trigger=row["trigger"],
+        requested_by=row["requested_by"],
+        progress=1.0 if done else (checked / total if total else 0.0),
+        invoices_checked=checked,
+        invoices_total=total,
+        quickbooks_calls=row["quickbooks_calls"],
+        realm_id=row["realm_id"],
+        conflict_policy=row["conflict_policy"],
+        counts={k: CategoryTotals.model_validate(v) for k, v in categories.items()}
+        if categories
+        else None,
+        totals=CategoryTotals.model_validate(overall) if overall else None,
+        error=row["error"],
+        requested_at=row["requested_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        links=links,
+    )
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def difference_body(row: asyncpg.Record) -> Difference:
+    return Difference(
+        category=row["category"],
+        invoice_id=row["invoice_id"],
+        number=row["number"],
+        external_id=row["external_id"],
+        external_number=row["external_number"],
+        mediaos_total=_money(row["mediaos_total"]),
+        quickbooks_total=_money(row["quickbooks_total"]),
+        differences=[FieldDifference.model_validate(d) for d in _json(row["differences"])],
+        edited_in_quickbooks=row["edited_in_quickbooks"],
+        reason=row["reason"],
+        detail=row["detail"],
+    )
+
+
+CSV_COLUMNS = (
+    "category",
+    "invoice_id",
+    "number",
+    "external_id",
+    "external_number",
+    "mediaos_total",
+    "quickbooks_total",
+    "field",
+    "mediaos_value",
+    "quickbooks_value",
+    "edited_in_quickbooks",
+    "reason",
+)
+
+
+def csv_lines(rows: Iterable[asyncpg.Record]) -> Iterable[str]:
+    """One line per field difference (one per invoice when it has none)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        body = difference_body(row)
+        head = [
+            body.category.value,
+            body.invoice_id or "",
+            body.number or "",
+            body.external_id or "",
+            body.external_number or "",
+            body.mediaos_total or "",
+            body.quickbooks_total or "",
+        ]
+        tail = [
+            "" if body.edited_in_quickbooks is None else str(body.edited_in_quickbooks).lower(),
+            body.reason or "",
+        ]
+        diffs: list[FieldDifference | None] = list(body.differences) or [None]
+        for diff in diffs:
+            values = (
+                [diff.field, diff.mediaos or "", diff.quickbooks or ""] if diff else ["", "", ""]
+            )
+            writer.writerow(head + values + tail)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()

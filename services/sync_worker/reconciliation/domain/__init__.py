@@ -1,0 +1,1 @@
+"""Pure comparison and categorisation (no I/O)."""

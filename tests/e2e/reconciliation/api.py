@@ -1,0 +1,104 @@
+"""Driving reconciliations and push batches through the gateway, and editing QuickBooks as
+its users do, for the scenarios."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+
+from tests.conftest import QBO_CLIENT_ID, QBO_CLIENT_SECRET
+
+
+async def wait_until(
+    api: httpx.AsyncClient, url: str, done: tuple[str, ...], timeout: float
+) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        body = (await api.get(url)).json()
+        if body["state"] in done:
+            return body
+        assert time.monotonic() < deadline, body
+        await asyncio.sleep(0.5)
+
+
+async def reconcile(api: httpx.AsyncClient, tenant: str) -> dict[str, Any]:
+    started = await api.post(f"/v1/tenants/{tenant}/reconciliations", json={})
+    assert started.status_code == 202, started.text
+    run: dict[str, Any] = await wait_until(
+        api, started.json()["links"]["status"], ("completed", "failed"), 120
+    )
+    assert run["state"] == "completed", run
+    return run
+
+
+async def all_differences(api: httpx.AsyncClient, run: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        params = {"limit": 100, **({"cursor": cursor} if cursor else {})}
+        page = (await api.get(run["links"]["differences"], params=params)).json()
+        rows.extend(page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return rows
+
+
+async def push_and_wait(api: httpx.AsyncClient, tenant: str, ids: list[str]) -> dict[str, Any]:
+    accepted = await api.post(
+        f"/v1/tenants/{tenant}/push-batches", json={"invoice_ids": ids, "confirm_overwrite": True}
+    )
+    assert accepted.status_code == 202, accepted.text
+    return await wait_for_batch(api, accepted.json()["links"]["status"])
+
+
+async def wait_for_batch(api: httpx.AsyncClient, url: str) -> dict[str, Any]:
+    batch: dict[str, Any] = await wait_until(api, url, ("completed", "completed_with_errors"), 240)
+    return batch
+
+
+async def create_as_quickbooks_user(
+    sandbox_url: str, realm_id: str, doc_number: str, item_id: str, amount: str
+) -> dict[str, Any]:
+    """An invoice typed straight into QuickBooks (the API, with a fresh authorisation)."""
+    async with httpx.AsyncClient(base_url=sandbox_url, timeout=10) as http:
+        refresh = (await http.post(f"/_sandbox/realms/{realm_id}/reconnect")).json()
+        token = (
+            await http.post(
+                "/oauth2/v1/tokens/bearer",
+                auth=(QBO_CLIENT_ID, QBO_CLIENT_SECRET),
+                data={"grant_type": "refresh_token", "refresh_token": refresh["refresh_token"]},
+            )
+        ).json()["access_token"]
+        customer = (
+            await http.post(
+                f"/v3/company/{realm_id}/customer",
+                json={"DisplayName": f"Walk-in {doc_number}"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        ).json()["Customer"]
+        line = {
+            "Amount": amount,
+            "DetailType": "SalesItemLineDetail",
+            "SalesItemLineDetail": {"ItemRef": {"value": item_id}, "Qty": 1, "UnitPrice": amount},
+        }
+        answer = await http.post(
+            f"/v3/company/{realm_id}/invoice",
+            json={
+                "CustomerRef": {"value": customer["Id"]},
+                "DocNumber": doc_number,
+                "Line": [line],
+            },
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        answer.raise_for_status()
+        invoice: dict[str, Any] = answer.json()["Invoice"]
+        return invoice
+
+
+async def void_as_quickbooks_user(sandbox_url: str, realm_id: str, invoice_id: str) -> None:
+    async with httpx.AsyncClient(base_url=sandbox_url, timeout=10) as http:
+        answer = await http.post(f"/_sandbox/realms/{realm_id}/invoices/{invoice_id}/void")
+        answer.raise_for_status()
