@@ -7,7 +7,12 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from services.contract.connections import QuickBooksConnectionRequested
+from services.contract.connection_status import QuickBooksConnectionStatusChanged
+from services.contract.connections import (
+    ConnectionEvent,
+    QuickBooksConnectionRequested,
+    QuickBooksDisconnectRequested,
+)
 from services.contract.invoices import (
     InvoiceCreated,
     InvoiceDeleted,
@@ -98,8 +103,17 @@ TOPICS: tuple[TopicSpec, ...] = (
         "{tenant_id}",
         "gateway",
         "sync worker",
-        (QuickBooksConnectionRequested,),
-        TypeAdapter(QuickBooksConnectionRequested),
+        (QuickBooksConnectionRequested, QuickBooksDisconnectRequested),
+        TypeAdapter(ConnectionEvent),
+        internal=True,
+    ),
+    TopicSpec(
+        Topic.CONNECTION_STATUS,
+        "{tenant_id}",
+        "sync worker",
+        "gateway",
+        (QuickBooksConnectionStatusChanged,),
+        TypeAdapter(QuickBooksConnectionStatusChanged),
         internal=True,
     ),
 )

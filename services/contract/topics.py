@@ -13,6 +13,7 @@ class Topic(StrEnum):
     QUICKBOOKS_INVOICE_CHANGES = "quickbooks.invoice-changes.v1"
     QUICKBOOKS_WEBHOOKS = "quickbooks.webhooks.v1"
     CONNECTIONS = "sync.connections.v1"
+    CONNECTION_STATUS = "sync.connection-status.v1"
     DEAD_LETTERS = "sync.dead-letters.v1"
 
 
