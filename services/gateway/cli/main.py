@@ -4,6 +4,10 @@
     syncctl watch --tenant T BATCH
     syncctl failed --tenant T BATCH
     syncctl status --tenant T INVOICE
+    syncctl inbox --tenant T [--status S] [--code C] [--trigger auto|push] [--since TIME]
+    syncctl batches --tenant T [--state S]
+    syncctl connection --tenant T
+    syncctl ops
 
 GATEWAY_URL and GATEWAY_TOKEN (or GATEWAY_ADMIN_TOKEN) come from the environment or
 --url / --token. Exit status: 0 done, 1 the batch had failures, 2 usage or API error.
@@ -21,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from services.gateway.batches.model import OVERWRITE_WARNING
+from services.gateway.cli import reports
 from services.gateway.cli.client import ApiError, GatewayClient
 from services.gateway.cli.watch import watch_batch
 
@@ -48,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="an invoice's QuickBooks sync status")
     status.add_argument("--tenant", required=True)
     status.add_argument("invoice_id", metavar="INVOICE")
+    reports.add_report_commands(commands)
     return parser
 
 
@@ -114,6 +120,14 @@ async def _status(client: GatewayClient, args: argparse.Namespace, console: Cons
     return 0
 
 
+_REPORTS = {
+    "inbox": reports.inbox,
+    "batches": reports.batches,
+    "connection": reports.connection,
+    "ops": reports.ops,
+}
+
+
 async def _run(args: argparse.Namespace, console: Console) -> int:
     client = GatewayClient(args.url, args.token)
     try:
@@ -123,6 +137,8 @@ async def _run(args: argparse.Namespace, console: Console) -> int:
             return await _follow(client, args.tenant, args.batch_id, console)
         if args.command == "failed":
             return await _failed(client, args, console)
+        if args.command in _REPORTS:
+            return await _REPORTS[args.command](client, args, console)
         return await _status(client, args, console)
     except ApiError as exc:
         console.print(f"[red]Error {exc.status}:[/] {exc}")

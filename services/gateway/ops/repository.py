@@ -31,9 +31,10 @@ async def failure_counts(conn: asyncpg.Connection, now: datetime) -> list[Failur
     rows = await conn.fetch(
         """
         SELECT tenant_id, code,
-               count(*) FILTER (WHERE occurred_at >= $1 - interval '1 hour') AS last_hour,
+               count(*) FILTER (
+                   WHERE occurred_at >= $1::timestamptz - interval '1 hour') AS last_hour,
                count(*) AS last_day
-        FROM sync_failures WHERE occurred_at >= $1 - interval '1 day'
+        FROM sync_failures WHERE occurred_at >= $1::timestamptz - interval '1 day'
         GROUP BY tenant_id, code ORDER BY last_day DESC, tenant_id, code
         """,
         now,
@@ -49,7 +50,8 @@ async def throttled_realms(
         """
         SELECT f.tenant_id, c.realm_id, count(*) AS n, max(f.occurred_at) AS last_at
         FROM sync_failures f LEFT JOIN quickbooks_connections c USING (tenant_id)
-        WHERE f.code = 'QBO_RATE_LIMITED' AND f.occurred_at >= $1 - make_interval(mins => $2)
+        WHERE f.code = 'QBO_RATE_LIMITED'
+          AND f.occurred_at >= $1::timestamptz - make_interval(mins => $2::integer)
         GROUP BY f.tenant_id, c.realm_id ORDER BY n DESC, f.tenant_id
         """,
         now,
