@@ -95,7 +95,9 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
         event: QuickBooksConnectionRequested | QuickBooksDisconnectRequested,
     ) -> None:
         await runtime.require_quickbooks().apply_connection_event(conn, event)
-        log.info("tenant_connection_changed", tenant_id=event.tenant_id, event=event.event_type)
+        log.info(
+            "tenant_connection_changed", tenant_id=event.tenant_id, event_type=event.event_type
+        )
 
     def count_ingest(outcome: IngestOutcome, seconds: float) -> None:
         metrics.INGEST_BATCH_SECONDS.observe(seconds)
