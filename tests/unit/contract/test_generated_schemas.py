@@ -37,6 +37,7 @@ def test_asyncapi_lists_every_topic_of_the_contract() -> None:
         "quickbooks.invoice-changes.v1",
         "quickbooks.webhooks.v1",
         "sync.connections.v1",
+        "sync.connection-status.v1",
         "sync.dead-letters.v1",
     }
     assert doc["asyncapi"].startswith("3.")
