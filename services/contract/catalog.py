@@ -7,7 +7,12 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, TypeAdapter
 
-from services.contract.connections import QuickBooksConnectionRequested
+from services.contract.connection_status import QuickBooksConnectionStatusChanged
+from services.contract.connections import (
+    ConnectionEvent,
+    QuickBooksConnectionRequested,
+    QuickBooksDisconnectRequested,
+)
 from services.contract.invoices import (
     InvoiceCreated,
     InvoiceDeleted,
@@ -116,8 +121,17 @@ TOPICS: tuple[TopicSpec, ...] = (
         "{tenant_id}",
         "gateway",
         "sync worker",
-        (QuickBooksConnectionRequested,),
-        _wire(QuickBooksConnectionRequested),
+        (QuickBooksConnectionRequested, QuickBooksDisconnectRequested),
+        _wire(ConnectionEvent),
+        internal=True,
+    ),
+    TopicSpec(
+        Topic.CONNECTION_STATUS,
+        "{tenant_id}",
+        "sync worker",
+        "gateway",
+        (QuickBooksConnectionStatusChanged,),
+        _wire(QuickBooksConnectionStatusChanged),
         internal=True,
     ),
     TopicSpec(

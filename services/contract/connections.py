@@ -6,7 +6,7 @@ and the worker), so it is never readable on the broker or in logs.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -18,3 +18,16 @@ class QuickBooksConnectionRequested(EventEnvelope):
     realm_id: Text = Field(min_length=1, max_length=32)
     refresh_token_encrypted: Text = Field(min_length=1, description="Fernet token.")
     requested_by: Text = Field(min_length=1, max_length=200)
+
+
+class QuickBooksDisconnectRequested(EventEnvelope):
+    """The tenant's tokens are to be destroyed; later units answer `NOT_CONNECTED`."""
+
+    event_type: Literal["quickbooks.disconnect.requested"] = "quickbooks.disconnect.requested"
+    requested_by: Text = Field(min_length=1, max_length=200)
+
+
+ConnectionEvent = Annotated[
+    QuickBooksConnectionRequested | QuickBooksDisconnectRequested,
+    Field(discriminator="event_type"),
+]

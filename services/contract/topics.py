@@ -15,6 +15,7 @@ class Topic(StrEnum):
     CONNECTIONS = "sync.connections.v1"
     RECONCILIATION_REQUESTS = "sync.reconciliation-requests.v1"
     RECONCILIATIONS = "sync.reconciliations.v1"
+    CONNECTION_STATUS = "sync.connection-status.v1"
     DEAD_LETTERS = "sync.dead-letters.v1"
 
 

@@ -129,6 +129,7 @@ TOPIC_SPECS: tuple[TopicConfigSpec, ...] = (
     _history(Topic.QUICKBOOKS_INVOICE_CHANGES, "MediaOS core applies each change once."),
     _history(Topic.QUICKBOOKS_WEBHOOKS, "notifications; the CDC sweep catches any missed."),
     _state(Topic.CONNECTIONS, "the newest connection request per tenant is its state."),
+    _state(Topic.CONNECTION_STATUS, "the newest status report per tenant is its state."),
     _history(Topic.RECONCILIATION_REQUESTS, "a run is a one-off request, tracked in PostgreSQL."),
     _history(Topic.RECONCILIATIONS, "the gateway records each run's findings in PostgreSQL."),
     TopicConfigSpec(

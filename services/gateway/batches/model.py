@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
+from uuid import UUID
 
 
 class InvoiceStatus(StrEnum):
@@ -64,3 +66,33 @@ def batch_state(total: int | None, counts: Counts) -> BatchState:
 
 def is_complete(total: int | None, counts: Counts) -> bool:
     return batch_state(total, counts) in (BatchState.COMPLETED, BatchState.COMPLETED_WITH_ERRORS)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRow:
+    """One stored push batch (a `push_batches` row)."""
+
+    batch_id: UUID
+    tenant_id: str
+    origin: str
+    requested_by: str | None
+    retry_of: UUID | None
+    total: int | None
+    succeeded: int
+    failed: int
+    skipped: int
+    last_seq: int
+    started_at: datetime
+    updated_at: datetime
+    first_result_at: datetime | None
+    last_result_at: datetime | None
+    completed_at: datetime | None
+
+
+# SQL condition per batch state (mirrors `batch_state`: complete rows have completed_at).
+STATE_CONDITIONS: dict[BatchState, str] = {
+    BatchState.PENDING: "completed_at IS NULL AND succeeded + failed + skipped = 0",
+    BatchState.RUNNING: "completed_at IS NULL AND succeeded + failed + skipped > 0",
+    BatchState.COMPLETED: "completed_at IS NOT NULL AND failed = 0",
+    BatchState.COMPLETED_WITH_ERRORS: "completed_at IS NOT NULL AND failed > 0",
+}

@@ -8,7 +8,13 @@ from uuid import UUID
 
 import asyncpg
 
-from services.gateway.batches.model import Counts, InvoiceStatus
+from services.gateway.batches.model import (
+    STATE_CONDITIONS,
+    BatchRow,
+    BatchState,
+    Counts,
+    InvoiceStatus,
+)
 from services.gateway.batches.results import InvoiceChange, StoredResult
 
 CHANGES_CHANNEL = "gateway_batch_changes"
@@ -295,3 +301,48 @@ async def invoices_in_open_batches(
             list(invoice_ids),
         )
     )
+
+
+_BATCH_COLUMNS = (
+    "batch_id, tenant_id, origin, requested_by, retry_of, total, succeeded, failed, skipped, "
+    "last_seq, started_at, updated_at, first_result_at, last_result_at, completed_at"
+)
+
+
+def _batch_row(row: asyncpg.Record) -> BatchRow:
+    return BatchRow(**dict(row))
+
+
+async def list_batches(
+    conn: asyncpg.Connection,
+    tenant_id: str,
+    *,
+    state: BatchState | None,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[BatchRow]:
+    """The tenant's batches newest first; `after` is the previous page's last
+    (started_at, batch_id)."""
+    where = "tenant_id = $1"
+    if state is not None:
+        where += f" AND {STATE_CONDITIONS[state]}"
+    args: list[object] = [tenant_id, limit]
+    if after is not None:
+        args.extend(after)
+        where += " AND (started_at, batch_id) < ($3, $4)"
+    rows = await conn.fetch(
+        f"SELECT {_BATCH_COLUMNS} FROM push_batches WHERE {where} "
+        "ORDER BY started_at DESC, batch_id DESC LIMIT $2",
+        *args,
+    )
+    return [_batch_row(r) for r in rows]
+
+
+async def open_batches(conn: asyncpg.Connection, limit: int) -> list[BatchRow]:
+    """Unfinished batches of every tenant, newest first (the ops view)."""
+    rows = await conn.fetch(
+        f"SELECT {_BATCH_COLUMNS} FROM push_batches WHERE completed_at IS NULL "
+        "ORDER BY started_at DESC LIMIT $1",
+        limit,
+    )
+    return [_batch_row(r) for r in rows]

@@ -65,6 +65,30 @@ class GatewayClient:
             if not cursor:
                 return
 
+    async def pages(
+        self, path: str, params: dict[str, str], *, limit: int
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Items of a keyset-paged list, following `next_cursor`, at most `limit`."""
+        cursor: str | None = None
+        sent = 0
+        while sent < limit:
+            query = {**params, "limit": str(min(limit - sent, 500))}
+            if cursor:
+                query["cursor"] = cursor
+            page = await self._json("GET", path, params=query)
+            for item in page["items"]:
+                yield item
+                sent += 1
+            cursor = page["next_cursor"]
+            if not cursor:
+                return
+
+    async def connection(self, tenant: str) -> dict[str, Any]:
+        return await self._json("GET", f"/v1/tenants/{tenant}/quickbooks-connection")
+
+    async def ops_overview(self) -> dict[str, Any]:
+        return await self._json("GET", "/v1/ops/overview")
+
     async def sync_status(self, tenant: str, invoice_id: str) -> dict[str, Any]:
         return await self._json("GET", f"/v1/tenants/{tenant}/invoices/{invoice_id}/sync-status")
 

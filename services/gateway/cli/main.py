@@ -5,6 +5,10 @@
     syncctl failed --tenant T BATCH
     syncctl status --tenant T INVOICE
     syncctl reconcile --tenant T
+    syncctl inbox --tenant T [--status S] [--code C] [--trigger auto|push] [--since TIME]
+    syncctl batches --tenant T [--state S]
+    syncctl connection --tenant T
+    syncctl ops
 
 GATEWAY_URL and GATEWAY_TOKEN (or GATEWAY_ADMIN_TOKEN) come from the environment or
 --url / --token. Exit status: 0 done, 1 the batch had failures, 2 usage or API error.
@@ -22,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from services.gateway.batches.model import OVERWRITE_WARNING
-from services.gateway.cli import reconcile
+from services.gateway.cli import reconcile, reports
 from services.gateway.cli.client import ApiError, GatewayClient
 from services.gateway.cli.watch import watch_batch
 
@@ -51,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--tenant", required=True)
     status.add_argument("invoice_id", metavar="INVOICE")
     reconcile.add_parser(commands)
+    reports.add_report_commands(commands)
     return parser
 
 
@@ -117,6 +122,14 @@ async def _status(client: GatewayClient, args: argparse.Namespace, console: Cons
     return 0
 
 
+_REPORTS = {
+    "inbox": reports.inbox,
+    "batches": reports.batches,
+    "connection": reports.connection,
+    "ops": reports.ops,
+}
+
+
 async def _run(args: argparse.Namespace, console: Console) -> int:
     client = GatewayClient(args.url, args.token)
     try:
@@ -128,6 +141,8 @@ async def _run(args: argparse.Namespace, console: Console) -> int:
             return await _failed(client, args, console)
         if args.command == "reconcile":
             return await reconcile.reconcile(args, console)
+        if args.command in _REPORTS:
+            return await _REPORTS[args.command](client, args, console)
         return await _status(client, args, console)
     except ApiError as exc:
         console.print(f"[red]Error {exc.status}:[/] {exc}")

@@ -16,13 +16,17 @@ from faststream.kafka import KafkaBroker
 from services.contract.topics import Topic
 from services.gateway.auth.page_tokens import derive_key
 from services.gateway.batches.repository import CHANGES_CHANNEL
+from services.gateway.connections.handler import ConnectionStatusHandler
 from services.gateway.events.notifier import ChangeNotifier
 from services.gateway.http import (
+    batch_history_routes,
     batch_routes,
     connection_routes,
     event_routes,
     health_routes,
+    inbox_routes,
     metrics_routes,
+    ops_routes,
     page_routes,
     reconciliation_routes,
     status_routes,
@@ -31,6 +35,7 @@ from services.gateway.http import (
 )
 from services.gateway.http.body_limit import BodySizeLimit
 from services.gateway.http.problems import install_problem_handlers
+from services.gateway.inbox.handler import HandlerChain, InboxHandler
 from services.gateway.observability import metrics
 from services.gateway.observability.metrics import RequestMetrics
 from services.gateway.progress.handler import GatewayEventHandler
@@ -46,7 +51,12 @@ from services.platform.outbox import OutboxRelay
 from services.platform.postgres import apply_migrations, create_pool
 
 SCHEMA = "gateway"
-CONSUMED_TOPICS = (Topic.RESULTS, Topic.PUSH_REQUESTS, Topic.RECONCILIATIONS)
+CONSUMED_TOPICS = (
+    Topic.RESULTS,
+    Topic.PUSH_REQUESTS,
+    Topic.RECONCILIATIONS,
+    Topic.CONNECTION_STATUS,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -68,7 +78,9 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         [t.value for t in CONSUMED_TOPICS],
         group_id=settings.gateway_group_id,
         pool=pool,
-        handler=lambda: WithReconciliations(GatewayEventHandler()),
+        handler=lambda: WithReconciliations(
+            HandlerChain(GatewayEventHandler(), InboxHandler(), ConnectionStatusHandler())
+        ),
         consumer_name=f"gateway:{settings.gateway_instance_id}",
         max_records=settings.ingest_max_records,
         on_batch=count_results,
@@ -135,14 +147,17 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
     for module in (
         health_routes,
         metrics_routes,
+        batch_history_routes,
         batch_routes,
         event_routes,
+        inbox_routes,
         status_routes,
         connection_routes,
         token_routes,
         webhook_routes,
         page_routes,
         reconciliation_routes,
+        ops_routes,
     ):
         app.include_router(module.router)
     return app

@@ -28,7 +28,8 @@ from services.gateway.batches.schemas import (
 )
 from services.gateway.batches.service import submit_batch
 from services.gateway.batches.views import invoice_body, progress_body
-from services.gateway.http.links import batch_links, page_token_for
+from services.gateway.connections.gate import ensure_connected
+from services.gateway.http.links import base_url, batch_links, page_token_for
 from services.gateway.http.params import BatchId, TenantId
 from services.gateway.http.problems import Problem
 
@@ -89,6 +90,7 @@ async def _accepted(
     response_model=PushAccepted,
     responses={
         200: {"model": DryRunReport, "description": "`dry_run: true`: the pre-flight report."},
+        409: {**_PROBLEM, "description": "`not_connected`: nothing was sent."},
         **_CONFIRM_RESPONSE,
     },
 )
@@ -107,9 +109,11 @@ async def push_batch(
     """
     if body.dry_run:
         require(principal, tenant_id, Role.READ)
+        await ensure_connected(request.app.state.pool, tenant_id, base_url(request))
         report = await _dry_run(request, tenant_id, body.invoice_ids)
         return JSONResponse(report.model_dump(mode="json"))
     require(principal, tenant_id, Role.PUSH)
+    await ensure_connected(request.app.state.pool, tenant_id, base_url(request))
     if not body.confirm_overwrite:
         raise _confirmation_problem()
     return await _accepted(
@@ -189,7 +193,7 @@ async def batch_invoices(
     response_model=PushAccepted,
     responses={
         **_CONFIRM_RESPONSE,
-        409: {**_PROBLEM, "description": "The batch has no failed invoices."},
+        409: {**_PROBLEM, "description": "No failed invoices, or `not_connected`."},
     },
 )
 async def retry_failed(
@@ -203,6 +207,7 @@ async def retry_failed(
     """Send the batch's failed invoices again, as a new batch (same confirmation rule)."""
     require(principal, tenant_id, Role.PUSH, batch_id)
     await _load_batch(request, tenant_id, batch_id)
+    await ensure_connected(request.app.state.pool, tenant_id, base_url(request))
     async with request.app.state.pool.acquire() as conn:
         failed = await repo.failed_invoice_ids(conn, batch_id)
     if not failed:

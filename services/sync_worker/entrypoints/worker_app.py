@@ -12,9 +12,12 @@ from aiokafka import AIOKafkaProducer
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
-from services.contract.connections import QuickBooksConnectionRequested
+from services.contract.connections import (
+    QuickBooksConnectionRequested,
+    QuickBooksDisconnectRequested,
+)
 from services.contract.topics import Topic
-from services.platform.crypto import TokenCipher, parse_keys
+from services.platform.crypto import parse_keys
 from services.platform.ingest import IngestOutcome
 from services.platform.ingest.subscriber import subscribe_ingest
 from services.platform.kafka_topics import ensure_topics
@@ -87,17 +90,16 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
     settings = settings or WorkerSettings()
     configure_logging("sync-worker", settings.log_level, settings.log_format)
     runtime = Runtime(settings)
-    cipher = TokenCipher(parse_keys(settings.token_encryption_keys.get_secret_value()))
     broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
 
     async def connect_tenant(
-        conn: asyncpg.Connection, event: QuickBooksConnectionRequested
+        conn: asyncpg.Connection,
+        event: QuickBooksConnectionRequested | QuickBooksDisconnectRequested,
     ) -> None:
-        refresh_token = cipher.decrypt(event.refresh_token_encrypted.encode())
-        await runtime.require_quickbooks().connect_tenant(
-            event.tenant_id, event.realm_id, refresh_token, conn=conn
+        await runtime.require_quickbooks().apply_connection_event(conn, event)
+        log.info(
+            "tenant_connection_changed", tenant_id=event.tenant_id, event_type=event.event_type
         )
-        log.info("tenant_connected", tenant_id=event.tenant_id, realm_id=event.realm_id)
 
     def count_ingest(outcome: IngestOutcome, seconds: float) -> None:
         metrics.INGEST_BATCH_SECONDS.observe(seconds)

@@ -9,7 +9,10 @@ from typing import Any
 
 import asyncpg
 
-from services.contract.connections import QuickBooksConnectionRequested
+from services.contract.connections import (
+    QuickBooksConnectionRequested,
+    QuickBooksDisconnectRequested,
+)
 from services.contract.errors import ErrorCode
 from services.contract.invoices import InvoiceCreated, InvoiceDeleted, InvoiceUpdated, InvoiceVoided
 from services.contract.push import PushRequested
@@ -27,7 +30,10 @@ from services.sync_worker.tenants.model import TenantSettings
 
 _INVOICE_EVENTS = (InvoiceCreated, InvoiceUpdated, InvoiceVoided, InvoiceDeleted)
 
-ConnectTenant = Callable[[asyncpg.Connection, QuickBooksConnectionRequested], Awaitable[None]]
+ConnectTenant = Callable[
+    [asyncpg.Connection, QuickBooksConnectionRequested | QuickBooksDisconnectRequested],
+    Awaitable[None],
+]
 
 
 class SyncEventHandler:
@@ -72,7 +78,7 @@ class SyncEventHandler:
                             "operation": entity.operation,
                         },
                     )
-        elif isinstance(event, QuickBooksConnectionRequested):
+        elif isinstance(event, QuickBooksConnectionRequested | QuickBooksDisconnectRequested):
             await self._connect_tenant(conn, event)
         elif isinstance(event, ReconciliationRequested):
             await queue_requested(conn, event)

@@ -9,6 +9,10 @@ import asyncpg
 import httpx
 from pydantic import SecretStr
 
+from services.contract.connections import (
+    QuickBooksConnectionRequested,
+    QuickBooksDisconnectRequested,
+)
 from services.platform.crypto import TokenCipher
 
 from .client import QuickBooksClient
@@ -42,7 +46,8 @@ class QuickBooksService:
                 config.request_timeout_seconds, connect=config.connect_timeout_seconds
             ),
         )
-        self.connections = ConnectionStore(pool, TokenCipher(config.token_encryption_keys))
+        self._cipher = TokenCipher(config.token_encryption_keys)
+        self.connections = ConnectionStore(pool, self._cipher)
         self.rate_limiter = RealmRateLimiter(
             pool,
             per_second=config.rate_limit_per_second,
@@ -90,10 +95,24 @@ class QuickBooksService:
     async def get_connection(self, tenant_id: str) -> ConnectionInfo | None:
         return await self.connections.get(tenant_id)
 
-    async def disconnect(self, tenant_id: str) -> bool:
-        """Forget the tenant's tokens (does not revoke them at Intuit)."""
+    async def disconnect(self, tenant_id: str, *, conn: asyncpg.Connection | None = None) -> bool:
+        """Destroy the tenant's tokens (does not revoke them at Intuit); later units answer
+        NOT_CONNECTED. `conn` joins the caller's transaction."""
         self._tokens.forget(tenant_id)
-        return await self.connections.delete(tenant_id)
+        return await self.connections.delete(tenant_id, conn=conn)
+
+    async def apply_connection_event(
+        self,
+        conn: asyncpg.Connection,
+        event: QuickBooksConnectionRequested | QuickBooksDisconnectRequested,
+    ) -> None:
+        """A consumed `sync.connections.v1` event, inside the ingest transaction; the status
+        change is reported on `sync.connection-status.v1` in the same transaction."""
+        if isinstance(event, QuickBooksDisconnectRequested):
+            await self.disconnect(event.tenant_id, conn=conn)
+            return
+        refresh_token = self._cipher.decrypt(event.refresh_token_encrypted.encode())
+        await self.connect_tenant(event.tenant_id, event.realm_id, refresh_token, conn=conn)
 
     async def client(self, tenant_id: str) -> QuickBooksClient:
         """Raises QuickBooksNotConnectedError (NOT_CONNECTED) or QuickBooksAuthError

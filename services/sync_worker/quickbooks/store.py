@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -10,7 +12,10 @@ from typing import Any
 import asyncpg
 from pydantic import SecretStr
 
+from services.contract.connection_status import ConnectionState, QuickBooksConnectionStatusChanged
+from services.contract.topics import Topic, tenant_key
 from services.platform.crypto import TokenCipher
+from services.platform.outbox import enqueue, event_message
 
 from .oauth import TokenGrant
 
@@ -68,6 +73,23 @@ def _info(row: asyncpg.Record) -> ConnectionInfo:
     )
 
 
+async def _report(
+    conn: asyncpg.Connection, info: ConnectionInfo, state: ConnectionState | None = None
+) -> None:
+    """Tells the gateway (through the outbox, in the caller's transaction) what changed."""
+    event = QuickBooksConnectionStatusChanged(
+        tenant_id=info.tenant_id,
+        status=state or ConnectionState(info.status.value),
+        realm_id=info.realm_id,
+        reason=info.broken_reason,
+        token_version=info.token_version,
+        connected_at=info.connected_at,
+        refresh_token_rotated_at=info.refreshed_at,
+    )
+    message = event_message(Topic.CONNECTION_STATUS.value, tenant_key(info.tenant_id), event)
+    await enqueue(conn, [message])
+
+
 class ConnectionStore:
     """All SQL touching `quickbooks_connections`. Callers may pass a connection to join a
     transaction (the refresh path holds the row lock while it talks to Intuit)."""
@@ -75,6 +97,15 @@ class ConnectionStore:
     def __init__(self, pool: asyncpg.Pool, cipher: TokenCipher) -> None:
         self._pool = pool
         self._cipher = cipher
+
+    @asynccontextmanager
+    async def _transaction(self, conn: Any) -> AsyncIterator[Any]:
+        """The caller's connection (its transaction) or a new transaction of our own."""
+        if conn is not None:
+            yield conn
+            return
+        async with self._pool.acquire() as own, own.transaction():
+            yield own
 
     def _tokens(self, row: asyncpg.Record) -> StoredTokens:
         access_enc = row["access_token_enc"]
@@ -97,7 +128,23 @@ class ConnectionStore:
         """Store a freshly authorised connection; clears any broken state.
 
         Pass `conn` to make the change part of the caller's transaction."""
-        row = await (conn or self._pool).fetchrow(
+        async with self._transaction(conn) as tx:
+            info = await self._upsert(
+                tx, tenant_id, realm_id, refresh_token, access_token, access_token_expires_at
+            )
+            await _report(tx, info)
+        return info
+
+    async def _upsert(
+        self,
+        conn: Any,
+        tenant_id: str,
+        realm_id: str,
+        refresh_token: SecretStr,
+        access_token: SecretStr | None,
+        access_token_expires_at: datetime | None,
+    ) -> ConnectionInfo:
+        row = await conn.fetchrow(
             f"""
             INSERT INTO quickbooks_connections AS c
                 (tenant_id, realm_id, refresh_token_enc, access_token_enc,
@@ -132,11 +179,16 @@ class ConnectionStore:
         )
         return _info(row) if row is not None else None
 
-    async def delete(self, tenant_id: str) -> bool:
-        result: str = await self._pool.execute(
-            "DELETE FROM quickbooks_connections WHERE tenant_id = $1", tenant_id
-        )
-        return result.endswith(" 1")
+    async def delete(self, tenant_id: str, *, conn: Any = None) -> bool:
+        """Destroys the tenant's tokens; False if it had none."""
+        async with self._transaction(conn) as tx:
+            row = await tx.fetchrow(
+                f"DELETE FROM quickbooks_connections WHERE tenant_id = $1 RETURNING {_COLUMNS}",
+                tenant_id,
+            )
+            if row is not None:
+                await _report(tx, _info(row), ConnectionState.DISCONNECTED)
+        return row is not None
 
     async def load_tokens(
         self, tenant_id: str, *, conn: Any = None, for_update: bool = False
@@ -151,8 +203,9 @@ class ConnectionStore:
         self, tenant_id: str, grant: TokenGrant, *, expected_version: int, conn: Any = None
     ) -> bool:
         """Store a rotated token pair if nobody stored another since `expected_version`."""
-        result: str = await (conn or self._pool).execute(
-            """
+        async with self._transaction(conn) as tx:
+            row = await tx.fetchrow(
+                f"""
             UPDATE quickbooks_connections SET
                 refresh_token_enc = $3,
                 access_token_enc = $4,
@@ -164,27 +217,34 @@ class ConnectionStore:
                 refreshed_at = now(),
                 updated_at = now()
             WHERE tenant_id = $1 AND token_version = $2
+            RETURNING {_COLUMNS}
             """,
-            tenant_id,
-            expected_version,
-            self._cipher.encrypt(grant.refresh_token),
-            self._cipher.encrypt(grant.access_token),
-            grant.access_token_expires_at,
-            grant.refresh_token_expires_at,
-        )
-        return result.endswith(" 1")
+                tenant_id,
+                expected_version,
+                self._cipher.encrypt(grant.refresh_token),
+                self._cipher.encrypt(grant.access_token),
+                grant.access_token_expires_at,
+                grant.refresh_token_expires_at,
+            )
+            if row is not None:
+                await _report(tx, _info(row))
+        return row is not None
 
     async def mark_broken(
         self, tenant_id: str, reason: str, *, expected_version: int, conn: Any = None
     ) -> None:
-        await (conn or self._pool).execute(
-            """
-            UPDATE quickbooks_connections SET
-                status = 'broken', broken_reason = $3,
-                access_token_enc = NULL, access_token_expires_at = NULL, updated_at = now()
-            WHERE tenant_id = $1 AND token_version = $2
-            """,
-            tenant_id,
-            expected_version,
-            reason,
-        )
+        async with self._transaction(conn) as tx:
+            row = await tx.fetchrow(
+                f"""
+                UPDATE quickbooks_connections SET
+                    status = 'broken', broken_reason = $3,
+                    access_token_enc = NULL, access_token_expires_at = NULL, updated_at = now()
+                WHERE tenant_id = $1 AND token_version = $2
+                RETURNING {_COLUMNS}
+                """,
+                tenant_id,
+                expected_version,
+                reason,
+            )
+            if row is not None:
+                await _report(tx, _info(row))

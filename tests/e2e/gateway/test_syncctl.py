@@ -10,8 +10,17 @@ import httpx
 import pytest
 
 from deploy.local.services import ServiceProcess
+from services.contract.errors import ErrorCode
 from services.contract.topics import Topic
-from tests.integration.gateway.helpers import mint_token, publish_results, result
+from tests.conftest import ADMIN_TOKEN
+from tests.integration.gateway.helpers import (
+    ADMIN,
+    connect_tenant,
+    mint_token,
+    publish_results,
+    push,
+    result,
+)
 from tests.support.factories import new_tenant
 from tests.support.kafka import TopicReader
 
@@ -44,6 +53,7 @@ async def test_syncctl_pushes_watches_and_reports(
     url = gateways[0].url or ""
     async with httpx.AsyncClient(base_url=url) as client:
         token = await mint_token(client, tenant, "push")
+        await connect_tenant(client, tenant)
     env = {
         **os.environ,
         "GATEWAY_URL": url,
@@ -89,3 +99,53 @@ async def test_syncctl_pushes_watches_and_reports(
     other = await _syncctl(env, "status", "--tenant", new_tenant(), "c-1")
     code, output = await _finish(other)
     assert code == 2 and "404" in output
+
+
+async def test_syncctl_inbox_batches_connection_and_ops(
+    gateways: list[ServiceProcess], kafka_bootstrap_servers: str
+) -> None:
+    tenant = new_tenant()
+    url = gateways[0].url or ""
+    async with httpx.AsyncClient(base_url=url) as client:
+        read = await mint_token(client, tenant, "read")
+        batch = (await push(client, tenant, ["s-1", "s-2"])).json()["batch_id"]
+        await publish_results(
+            kafka_bootstrap_servers,
+            [
+                result(tenant, batch, "s-1", batch_size=2),
+                result(tenant, batch, "s-2", "failed", batch_size=2, code=ErrorCode.QBO_VALIDATION),
+            ],
+        )
+        for _ in range(200):
+            body = (
+                await client.get(f"/v1/tenants/{tenant}/push-batches/{batch}", headers=ADMIN)
+            ).json()
+            if body["counts"]["pending"] == 0:
+                break
+            await asyncio.sleep(0.2)
+        for _ in range(200):
+            listed = (await client.get(f"/v1/tenants/{tenant}/invoices", headers=ADMIN)).json()
+            if {i["status"] for i in listed["items"]} == {"succeeded", "failed"}:
+                break
+            await asyncio.sleep(0.2)
+    env = {**os.environ, "GATEWAY_URL": url, "GATEWAY_TOKEN": read, "COLUMNS": "200"}
+    env.pop("GATEWAY_ADMIN_TOKEN", None)
+
+    code, output = await _finish(await _syncctl(env, "inbox", "--tenant", tenant))
+    assert code == 0 and "s-2" in output and "QBO_VALIDATION" in output and "s-1" not in output
+    code, output = await _finish(
+        await _syncctl(env, "inbox", "--tenant", tenant, "--status", "all", "--trigger", "push")
+    )
+    assert code == 0 and "s-1" in output and "s-2" in output
+    code, output = await _finish(await _syncctl(env, "batches", "--tenant", tenant))
+    assert code == 0 and batch in output and "completed_with_errors" in output
+    code, output = await _finish(await _syncctl(env, "connection", "--tenant", tenant))
+    assert code == 0 and "connecting" in output
+    code, output = await _finish(await _syncctl(env, "connection", "--tenant", new_tenant()))
+    assert code == 2 and "404" in output
+
+    code, output = await _finish(await _syncctl(env, "ops"))
+    assert code == 2 and "403" in output  # a tenant token may not read the ops view
+    operator = {**env, "GATEWAY_TOKEN": env.get("GATEWAY_ADMIN_TOKEN") or ADMIN_TOKEN}
+    code, output = await _finish(await _syncctl(operator, "ops"))
+    assert code == 0 and "QBO_VALIDATION" in output and "Dead-lettered" in output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.integration.gateway.helpers import ADMIN, mint_token, push
+from tests.integration.gateway.helpers import ADMIN, connect_tenant, mint_token, push
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.integration
@@ -19,6 +19,7 @@ async def test_tenant_tokens_are_scoped_by_tenant_and_role(client: httpx.AsyncCl
     tenant_a, tenant_b = new_tenant(), new_tenant()
     push_a = _bearer(await mint_token(client, tenant_a, "push"))
     read_a = _bearer(await mint_token(client, tenant_a, "read"))
+    await connect_tenant(client, tenant_a)
     batch_b = (await push(client, tenant_b, ["b-1"])).json()["batch_id"]
 
     own = await client.post(

@@ -11,6 +11,7 @@ from services.contract.push import PushRequested
 from services.contract.topics import Topic, tenant_key
 from tests.integration.gateway.helpers import (
     ADMIN,
+    connect_tenant,
     drain_partitions,
     publish_results,
     push,
@@ -33,6 +34,7 @@ async def test_push_without_confirmation_is_refused_and_sends_nothing(
     client: httpx.AsyncClient, kafka_bootstrap_servers: str
 ) -> None:
     tenant = new_tenant()
+    await connect_tenant(client, tenant)
     async with TopicReader(kafka_bootstrap_servers, Topic.PUSH_REQUESTS) as reader:
         response = await client.post(
             f"/v1/tenants/{tenant}/push-batches", json={"invoice_ids": ["a", "b"]}, headers=ADMIN

@@ -8,7 +8,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.contract.connections import QuickBooksConnectionRequested
+from services.contract.connection_status import ConnectionState, QuickBooksConnectionStatusChanged
+from services.contract.connections import (
+    QuickBooksConnectionRequested,
+    QuickBooksDisconnectRequested,
+)
 from services.contract.errors import ErrorCode
 from services.contract.invoices import InvoiceDeleted, InvoiceUpdated, InvoiceVoided
 from services.contract.push import PushRequested
@@ -102,6 +106,15 @@ def _events() -> list[BaseModel]:
         ),
         QuickBooksConnectionRequested(
             tenant_id=T, realm_id="9130", refresh_token_encrypted="gAAAA", requested_by="admin"
+        ),
+        QuickBooksDisconnectRequested(tenant_id=T, requested_by="admin"),
+        QuickBooksConnectionStatusChanged(
+            tenant_id=T,
+            status=ConnectionState.BROKEN,
+            realm_id="9130",
+            reason="invalid_grant",
+            token_version=3,
+            connected_at=CHANGED_AT,
         ),
         *_reconciliation_events(),
     ]

@@ -39,6 +39,7 @@ def test_asyncapi_lists_every_topic_of_the_contract() -> None:
         "sync.connections.v1",
         "sync.reconciliation-requests.v1",
         "sync.reconciliations.v1",
+        "sync.connection-status.v1",
         "sync.dead-letters.v1",
     }
     assert doc["asyncapi"].startswith("3.")

@@ -1,0 +1,59 @@
+"""Batch history: a tenant's push batches, newest first."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from services.contract.common import utc_now
+from services.gateway.auth.dependencies import CurrentPrincipal, require
+from services.gateway.auth.principal import Role
+from services.gateway.batches import repository as repo
+from services.gateway.batches.cursor import encode_time_cursor
+from services.gateway.batches.model import BatchState
+from services.gateway.batches.views import progress_body
+from services.gateway.http.deps import DbPool
+from services.gateway.http.inbox_routes import parse_cursor
+from services.gateway.http.params import TenantId
+from services.gateway.http.problems import Problem
+from services.gateway.inbox.schemas import BatchHistoryPage
+
+router = APIRouter(prefix="/v1/tenants/{tenant_id}/push-batches", tags=["push batches"])
+
+
+def _batch_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
+    after = parse_cursor(cursor)
+    if after is None:
+        return None
+    try:
+        return after[0], UUID(after[1])
+    except ValueError as exc:
+        raise Problem(400, "Invalid cursor", "the cursor is not one this API returned") from exc
+
+
+@router.get("", response_model=BatchHistoryPage)
+async def batch_history(
+    tenant_id: TenantId,
+    principal: CurrentPrincipal,
+    pool: DbPool,
+    state: Annotated[BatchState | None, Query(description="Only batches in this state.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=400, description="`next_cursor`.")] = None,
+) -> BatchHistoryPage:
+    """Every push batch of the tenant, newest first, with counts and `retry_of`."""
+    require(principal, tenant_id, Role.READ)
+    after = _batch_cursor(cursor)
+    async with pool.acquire() as conn:
+        rows = await repo.list_batches(conn, tenant_id, state=state, after=after, limit=limit + 1)
+    page, more = rows[:limit], len(rows) > limit
+    now = utc_now()
+    next_cursor = (
+        encode_time_cursor(page[-1].started_at, page[-1].batch_id) if more and page else None
+    )
+    return BatchHistoryPage(
+        items=[progress_body(asdict(r), now) for r in page], next_cursor=next_cursor
+    )

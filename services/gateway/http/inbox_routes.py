@@ -1,0 +1,136 @@
+"""The error inbox: every invoice's latest state, filtered and paged; retry by ids or filter."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from services.contract.push import MAX_BATCH_SIZE
+from services.gateway.auth.dependencies import CurrentPrincipal, require
+from services.gateway.auth.principal import Role
+from services.gateway.batches.cursor import InvalidCursor, decode_time_cursor, encode_time_cursor
+from services.gateway.batches.model import OVERWRITE_WARNING, BatchState, InvoiceStatus
+from services.gateway.batches.schemas import PushAccepted
+from services.gateway.batches.service import submit_batch
+from services.gateway.connections.gate import ensure_connected
+from services.gateway.http.deps import BaseUrl, DbPool
+from services.gateway.http.links import batch_links
+from services.gateway.http.params import TenantId
+from services.gateway.http.problems import Problem
+from services.gateway.inbox import repository
+from services.gateway.inbox.model import InboxFilter
+from services.gateway.inbox.schemas import InboxPage, InboxRetryRequest, TriggerName
+from services.gateway.inbox.views import inbox_item
+
+router = APIRouter(prefix="/v1/tenants/{tenant_id}/invoices", tags=["invoices"])
+
+_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+
+
+def parse_cursor(cursor: str | None) -> tuple[datetime, str] | None:
+    try:
+        return decode_time_cursor(cursor) if cursor else None
+    except InvalidCursor as exc:
+        raise Problem(400, "Invalid cursor", str(exc)) from exc
+
+
+@router.get("", response_model=InboxPage)
+async def inbox(
+    tenant_id: TenantId,
+    principal: CurrentPrincipal,
+    pool: DbPool,
+    status: Annotated[InvoiceStatus | None, Query(description="Only this state.")] = None,
+    code: Annotated[str | None, Query(max_length=64, description="Error code.")] = None,
+    trigger: Annotated[TriggerName | None, Query(description="auto or push.")] = None,
+    updated_since: Annotated[datetime | None, Query(description="RFC 3339.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(max_length=400, description="`next_cursor`.")] = None,
+) -> InboxPage:
+    """The latest state of every invoice the service reported on (pushes and two-way sync),
+    newest first, `limit` at a time (keyset pagination)."""
+    require(principal, tenant_id, Role.READ)
+    if updated_since is not None and updated_since.tzinfo is None:
+        raise Problem(422, "Invalid request", "updated_since: needs a UTC offset (RFC 3339).")
+    flt = InboxFilter(status=status, code=code, trigger=trigger, updated_since=updated_since)
+    after = parse_cursor(cursor)
+    async with pool.acquire() as conn:
+        rows = await repository.list_entries(conn, tenant_id, flt, after=after, limit=limit + 1)
+    page, more = rows[:limit], len(rows) > limit
+    last = page[-1] if page else None
+    next_cursor = encode_time_cursor(last.state_at, last.invoice_id) if more and last else None
+    return InboxPage(items=[inbox_item(e) for e in page], next_cursor=next_cursor)
+
+
+async def _selected_ids(pool: DbPool, tenant_id: str, body: InboxRetryRequest) -> list[str]:
+    if body.invoice_ids is not None:
+        return list(body.invoice_ids)
+    assert body.filter is not None
+    f = body.filter
+    flt = InboxFilter(f.status, f.code, f.trigger, f.updated_since)
+    async with pool.acquire() as conn:
+        ids = await repository.matching_ids(conn, tenant_id, flt, MAX_BATCH_SIZE + 1)
+    if len(ids) > MAX_BATCH_SIZE:
+        raise Problem(
+            422,
+            "Too many invoices",
+            f"The filter matches more than {MAX_BATCH_SIZE} invoices: narrow it "
+            "(e.g. `code` or `updated_since`).",
+        )
+    if not ids:
+        raise Problem(
+            409,
+            "Nothing to retry",
+            "No invoice matches the filter.",
+            type_="urn:mediaos-sync:problem:no-failed-invoices",
+        )
+    return ids
+
+
+@router.post(
+    "/retry",
+    status_code=202,
+    response_model=PushAccepted,
+    responses={
+        409: {**_PROBLEM, "description": "Not connected (`not_connected`), or nothing matches."},
+        428: {**_PROBLEM, "description": "`confirm_overwrite` is not true: nothing was sent."},
+    },
+)
+async def retry(
+    tenant_id: TenantId,
+    body: InboxRetryRequest,
+    request: Request,
+    response: Response,
+    principal: CurrentPrincipal,
+    pool: DbPool,
+    base_url: BaseUrl,
+) -> PushAccepted:
+    """Send these invoices (or all the inbox lists for `filter`, by default the failed ones)
+    again, as a new push batch; the same confirmation rule as any push."""
+    require(principal, tenant_id, Role.PUSH)
+    await ensure_connected(pool, tenant_id, base_url)
+    ids = await _selected_ids(pool, tenant_id, body)
+    if not body.confirm_overwrite:
+        raise Problem(
+            428,
+            "Confirmation required",
+            f"{OVERWRITE_WARNING} Send again with `confirm_overwrite: true` to proceed.",
+            type_="urn:mediaos-sync:problem:overwrite-confirmation-required",
+            warning=OVERWRITE_WARNING,
+        )
+    batch_id = await submit_batch(
+        pool,
+        tenant_id=tenant_id,
+        invoice_ids=ids,
+        requested_by=body.requested_by or principal.label,
+    )
+    links = batch_links(request, principal, tenant_id, batch_id)
+    response.headers["Location"] = links.status
+    return PushAccepted(
+        batch_id=batch_id,
+        tenant_id=tenant_id,
+        total=len(ids),
+        state=BatchState.PENDING,
+        links=links,
+    )

@@ -1,0 +1,1 @@
+"""The operator's dashboard: one read-only overview of every tenant, live over SSE."""

@@ -1,0 +1,158 @@
+"""The ops dashboard in headless Chromium against real gateways, Kafka and PostgreSQL:
+every section shows the tenants' real numbers, updates live over SSE, each number links
+to the filtered inbox or batch list, and only the operator (or an ops page token) reads it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+
+from deploy.local.services import ServiceProcess
+from services.contract.connection_status import (
+    ConnectionState,
+    QuickBooksConnectionStatusChanged,
+)
+from services.contract.errors import ErrorCode
+from services.contract.topics import Topic, tenant_key
+from tests.e2e.gateway.test_progress_window import browser  # noqa: F401 (fixture)
+from tests.integration.gateway.helpers import ADMIN, mint_token, publish_results, push, result
+from tests.support.factories import new_tenant
+from tests.support.kafka import produce
+
+pytestmark = pytest.mark.e2e
+
+
+async def _until(check: Callable[[], bool], what: str, timeout: float = 45) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"page never showed {what}")
+        await asyncio.sleep(0.2)
+
+
+def _text(driver: webdriver.Chrome, element_id: str) -> str:
+    return str(driver.find_element(By.ID, element_id).text)
+
+
+def _link(driver: webdriver.Chrome, table: str, row_text: str, column: int) -> str:
+    for row in driver.find_elements(By.CSS_SELECTOR, f"#{table} tr"):
+        if row_text in row.text:
+            cell = row.find_elements(By.TAG_NAME, "td")[column]
+            return str(cell.find_element(By.TAG_NAME, "a").get_attribute("href"))
+    raise AssertionError(f"no row with {row_text!r} in #{table}")
+
+
+def _row_text(driver: webdriver.Chrome, table: str, row_text: str) -> str:
+    rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, f"#{table} tr")]
+    return next((r for r in rows if row_text in r), "")
+
+
+async def test_ops_page_shows_live_numbers_with_links(
+    browser: webdriver.Chrome,  # noqa: F811
+    gateways: list[ServiceProcess],
+    kafka_bootstrap_servers: str,
+    artifacts_dir: Path,
+) -> None:
+    busy, broken = new_tenant(), new_tenant()
+    async with httpx.AsyncClient(base_url=gateways[0].url or "", timeout=30) as client:
+        done = (await push(client, busy, ["o-1", "o-2"])).json()["batch_id"]
+        running = (await push(client, busy, ["o-3", "o-4", "o-5", "o-6"])).json()["batch_id"]
+        await publish_results(
+            kafka_bootstrap_servers,
+            [
+                result(
+                    busy, done, "o-1", "failed", batch_size=2, code=ErrorCode.QBO_DUPLICATE_NUMBER
+                ),
+                result(busy, done, "o-2", "failed", batch_size=2, code=ErrorCode.QBO_RATE_LIMITED),
+                result(busy, running, "o-3", batch_size=4),
+            ],
+        )
+        report = QuickBooksConnectionStatusChanged(
+            tenant_id=broken,
+            status=ConnectionState.BROKEN,
+            realm_id="9341453000000001",
+            reason="invalid_grant",
+            token_version=3,
+        )
+        await produce(kafka_bootstrap_servers, Topic.CONNECTION_STATUS, report, tenant_key(broken))
+
+        minted = await client.post("/v1/ops/page-token", headers=ADMIN)
+        assert minted.status_code == 201, minted.text
+        page = minted.json()["page"]
+        browser.get(page)
+        await _until(lambda: _text(browser, "status") == "live", "the live stream")
+        await _until(lambda: busy in _text(browser, "failures-by-tenant"), "the busy tenant")
+        await _until(lambda: broken in _text(browser, "not-working"), "the broken tenant")
+        await _until(lambda: "25%" in _row_text(browser, "batches", busy), "the running batch")
+
+        assert "invalid_grant" in _row_text(browser, "not-working", broken)
+        assert "2" in _row_text(browser, "failures-by-tenant", busy).split()
+        assert busy in _row_text(browser, "throttled", busy)
+        codes = _text(browser, "failures-by-code")
+        assert "QBO_DUPLICATE_NUMBER" in codes and "QBO_RATE_LIMITED" in codes
+        assert int(browser.find_element(By.CSS_SELECTOR, "#connections .tile.broken b").text) >= 1
+        assert "dead-lettered" in _text(browser, "kafka")
+        assert "gateway-e2e" in _text(browser, "lag")
+        screenshot = artifacts_dir / "ops-page.png"
+        assert browser.save_screenshot(str(screenshot))
+        assert screenshot.stat().st_size > 10_000
+
+        # Each number links to the list behind it, which holds exactly those invoices.
+        inbox_link = _link(browser, "failures-by-tenant", busy, 2)
+        assert f"/v1/tenants/{busy}/invoices?status=failed" in inbox_link
+        listed = (await client.get(inbox_link, headers=ADMIN)).json()["items"]
+        assert sorted(i["invoice_id"] for i in listed) == ["o-1", "o-2"]
+        batches_link = _link(browser, "batches", busy, 0)
+        assert f"/v1/tenants/{busy}/push-batches?state=running" in batches_link
+        listed = (await client.get(batches_link, headers=ADMIN)).json()["items"]
+        assert [b["batch_id"] for b in listed] == [running]
+
+        # Live: a new failure reaches the open page without a reload.
+        await publish_results(
+            kafka_bootstrap_servers,
+            [result(busy, running, "o-4", "failed", batch_size=4, code=ErrorCode.QBO_VALIDATION)],
+        )
+        await _until(
+            lambda: "3" in _row_text(browser, "failures-by-tenant", busy).split(), "the new failure"
+        )
+        await _until(lambda: "50%" in _row_text(browser, "batches", busy), "the batch moving")
+        assert "QBO_VALIDATION" in _text(browser, "failures-by-code")
+
+
+async def test_only_the_operator_or_an_ops_page_token_reads_the_ops_view(
+    gateways: list[ServiceProcess],
+) -> None:
+    tenant = new_tenant()
+    async with httpx.AsyncClient(base_url=gateways[0].url or "", timeout=30) as client:
+        admin_token = await mint_token(client, tenant, "admin")
+        tenant_headers = {"Authorization": f"Bearer {admin_token}"}
+        assert (await client.get("/v1/ops/overview")).status_code == 401
+        assert (await client.get("/v1/ops/overview", headers=tenant_headers)).status_code == 403
+        assert (await client.post("/v1/ops/page-token", headers=tenant_headers)).status_code == 403
+        overview = await client.get("/v1/ops/overview", headers=ADMIN)
+        assert overview.status_code == 200 and "connections" in overview.json()
+
+        token = (await client.post("/v1/ops/page-token", headers=ADMIN)).json()["token"]
+        by_query = await client.get("/v1/ops/overview", params={"access_token": token})
+        assert by_query.status_code == 200
+        bearer = {"Authorization": f"Bearer {token}"}
+        assert (await client.get("/v1/ops/overview", headers=bearer)).status_code == 200
+        # Read-only and ops-only: it opens no tenant's data and mints nothing.
+        assert (await client.post("/v1/ops/page-token", headers=bearer)).status_code == 401
+        assert (
+            await client.get(f"/v1/tenants/{tenant}/invoices", params={"access_token": token})
+        ).status_code == 401
+        forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+        assert (
+            await client.get("/v1/ops/overview", params={"access_token": forged})
+        ).status_code == 401
+        assert (
+            await client.get("/v1/ops/overview", params={"access_token": admin_token})
+        ).status_code == 401
