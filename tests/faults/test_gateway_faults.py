@@ -51,6 +51,7 @@ async def test_gateway_sigkill_mid_batch_keeps_counts_exact(
     )
     events = [invoice_created(tenant, number=f"G{i:04d}") for i in range(300)]
     await tenants.publish_invoices(kafka_bootstrap_servers, worker_pg_pool, events)
+    await tenants.wait_gateway_connected(worker_pg_pool, tenant)
     kills = 0
     try:
         async with httpx.AsyncClient(base_url=gateway.url or "", headers=ADMIN) as api:

@@ -55,6 +55,19 @@ async def connect(
     )
 
 
+async def wait_gateway_connected(pool: asyncpg.Pool, tenant_id: str) -> None:
+    """Waits until the gateway has consumed the worker's `connected` report: pushes through
+    the API are refused with 409 until then. The gateway's tables are in its own schema of
+    the test database."""
+    await wait_for_row(
+        pool,
+        "SELECT 1 FROM gateway.quickbooks_connections WHERE tenant_id = $1 "
+        "AND status = 'connected'",
+        tenant_id,
+        timeout=60,
+    )
+
+
 async def map_products(
     bootstrap: str, pool: asyncpg.Pool, tenant_id: str, mapping: dict[str, str | None]
 ) -> None:

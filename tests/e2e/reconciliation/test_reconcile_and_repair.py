@@ -39,6 +39,7 @@ async def _tenant_with_300_sent(
     realm = await sandbox.create_realm(items=ITEMS, limits=LIMITS)
     tenant = new_tenant()
     await tenants.connect(bootstrap, pool, tenant, realm, ENCRYPTION_KEY)
+    await tenants.wait_gateway_connected(pool, tenant)
     await tenants.change_settings(
         bootstrap, pool, tenant, manual_push=True, invoice_number_prefix=PREFIX
     )

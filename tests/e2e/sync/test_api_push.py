@@ -34,6 +34,7 @@ async def test_push_through_the_api_reaches_100_percent_with_exact_counts(
     events = mapped + unmapped
     await tenants.publish_invoices(kafka_bootstrap_servers, worker_pg_pool, events)
     ids = [e.invoice.invoice_id for e in events]
+    await tenants.wait_gateway_connected(worker_pg_pool, tenant)
     headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     async with httpx.AsyncClient(base_url=running_gateway.url, headers=headers) as api:
         accepted = await api.post(
