@@ -16,7 +16,7 @@ from tests.integration.kafka_topics.helpers import live_topics
 
 pytestmark = pytest.mark.integration
 
-STATE_TOPICS = {Topic.SETTINGS.value, Topic.CONNECTIONS.value}
+STATE_TOPICS = {Topic.SETTINGS.value, Topic.CONNECTIONS.value, Topic.CONNECTION_STATUS.value}
 
 
 async def test_every_topic_the_services_created_matches_its_spec(
