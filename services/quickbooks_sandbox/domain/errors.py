@@ -171,3 +171,14 @@ def system_fault(status: int) -> QboFault:
         http_status=status,
         fault_type="SystemFault",
     )
+
+
+def unrecognized_field(name: str, schema_class: str) -> QboFault:
+    """QBO's JSON binding refuses a property its schema does not have."""
+    return QboFault(
+        "2010",
+        "Request has invalid or unsupported property",
+        f'Property Name:Unrecognized field "{name}" (class com.intuit.schema.finance.v3.'
+        f"{schema_class}), not marked as ignorable specified is unsupported or invalid",
+        name,
+    )
