@@ -126,7 +126,8 @@ def test_unknown_properties_are_2010_unrecognized_field(
     with pytest.raises(QboFault) as caught:
         invoices.create_invoice(realm, body, NOW)
     assert caught.value.code == "2010"
-    assert f'Unrecognized field "BillableStatus" (class com.intuit.schema.finance.v3.{schema_class})' in (
-        caught.value.detail
+    assert (
+        f'Unrecognized field "BillableStatus" (class com.intuit.schema.finance.v3.{schema_class})'
+        in (caught.value.detail)
     )
     assert not realm.invoices.rows
