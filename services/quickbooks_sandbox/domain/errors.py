@@ -153,11 +153,27 @@ def authorization_failed(detail: str) -> QboFault:
 THROTTLE_MESSAGE = "message=ThrottleExceeded; errorCode=003001; statusCode=429"
 
 
-def throttled() -> QboFault:
+WINDOW_TEXT = {
+    "second": "{limit} requests per second",
+    "minute": "{limit} API calls per minute (each batch item is a call)",
+    "batch-minute": "{limit} batch requests per minute",
+}
+
+
+def throttled(window: str | None = None, limit: int = 0, retry_after: float = 0.0) -> QboFault:
+    """Without a window (an injected throttle) the detail names no wait it cannot know."""
+    if window is None:
+        detail = "The request limit was reached."
+    else:
+        what = WINDOW_TEXT[window].format(limit=limit)
+        detail = (
+            f"The request limit was reached: at most {what} for this company. "
+            f"Capacity frees up in {max(retry_after, 0.001):.3f} seconds."
+        )
     return QboFault(
         "3001",
         THROTTLE_MESSAGE,
-        "The request limit was reached. Wait 60 seconds before retrying.",
+        detail,
         http_status=429,
         fault_type="SERVICE",
     )

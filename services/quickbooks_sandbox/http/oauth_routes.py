@@ -92,6 +92,7 @@ async def token(request: Request) -> Response:
         realm.stats.record(LABEL, 400)
         return _oauth_error(exc.error, 400)
     realm.stats.record(LABEL, 200)
+    ctx.persist(realm)
     if rule is not None and rule.kind == "drop_after_commit":
         return DroppedResponse(rule.hang_seconds, rule.mode)
     body = {
