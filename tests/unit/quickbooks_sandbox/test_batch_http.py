@@ -100,3 +100,21 @@ async def test_minute_budget_429_says_when_capacity_returns(api: Any, clock: Clo
     assert "500 API calls per minute" in error["Detail"]
     assert "Wait 60 seconds" not in error["Detail"]
     assert (await http.post(url, json=creates(realm, 20))).status_code == 200
+
+
+async def test_latency_admin_routes(api: Any) -> None:
+    http, realm = api
+    assert (await http.get("/_sandbox/latency")).json() == {"latency": None}
+    put = await http.put("/_sandbox/latency", json={"profile": "intuit"})
+    assert put.json()["latency"] == {"distribution": "lognormal", "p50_ms": 300.0, "p99_ms": 1200.0}
+    own = await http.put(
+        f"/_sandbox/realms/{realm['realm_id']}/latency", json={"p50_ms": 1, "p99_ms": 2}
+    )
+    assert own.json() == {
+        "latency": {"distribution": "lognormal", "p50_ms": 1.0, "p99_ms": 2.0},
+        "own": True,
+    }
+    off = await http.put(f"/_sandbox/realms/{realm['realm_id']}/latency", json={"profile": "off"})
+    assert off.json() == {"latency": None, "own": False}
+    bad = await http.put("/_sandbox/latency", json={"p50_ms": 9, "p99_ms": 1})
+    assert bad.status_code == 400
