@@ -38,27 +38,32 @@ def start_sandbox(
     client_id: str,
     client_secret: str,
     port: int | None = None,
+    state_dir: Path | None = None,
+    latency: str | None = None,
 ) -> ServiceProcess:
-    """The QuickBooks sandbox with one app's credentials (as Intuit: one set per app)."""
+    """The QuickBooks sandbox with one app's credentials (as Intuit: one set per app).
+    `state_dir`: keep its state across restarts; `latency`: a latency profile such as
+    `intuit` or `p50=0.25,p99=1.2` (see the sandbox README)."""
     port = port or free_port()
     log = log_dir / "quickbooks-sandbox.log"
-    proc = spawn(
-        [
-            sys.executable,
-            "-m",
-            "services.quickbooks_sandbox",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--client-id",
-            client_id,
-            "--client-secret",
-            client_secret,
-        ],
-        log_file=log,
-        cwd=REPO,
-    )
+    args = [
+        sys.executable,
+        "-m",
+        "services.quickbooks_sandbox",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--client-id",
+        client_id,
+        "--client-secret",
+        client_secret,
+    ]
+    if state_dir is not None:
+        args += ["--state-dir", str(state_dir)]
+    if latency is not None:
+        args += ["--latency", latency]
+    proc = spawn(args, log_file=log, cwd=REPO)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(

@@ -26,6 +26,8 @@ LOCAL = REPO / ".local"
 STATE = LOCAL / "stack.json"
 ENV_FILE = LOCAL / "stack.env"
 LOGS = LOCAL / "logs"
+# The sandbox keeps its companies here, so restarting it (e.g. in a fault drill) loses nothing.
+SANDBOX_STATE = LOCAL / "quickbooks-sandbox-state"
 
 
 def pg_data_dir() -> Path:
@@ -66,6 +68,7 @@ def up() -> dict[str, str]:
             LOGS,
             client_id=secret_env["QBO_CLIENT_ID"],
             client_secret=secret_env["QBO_CLIENT_SECRET"],
+            state_dir=SANDBOX_STATE,
         )
         started["quickbooks-sandbox"] = sandbox.pid
         env = {
@@ -130,6 +133,7 @@ def down() -> None:
         ).stop()
     # Throwaway data: the next `up` starts from empty Kafka topics and an empty database.
     shutil.rmtree(LOCAL / "kafka-data", ignore_errors=True)
+    shutil.rmtree(SANDBOX_STATE, ignore_errors=True)  # its realms belong to that database
     if pg_dir:
         shutil.rmtree(pg_dir, ignore_errors=True)
     STATE.unlink()

@@ -7,6 +7,8 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .domain.latency import parse_latency
+
 
 def _floats(text: str) -> tuple[float, ...]:
     return tuple(float(part) for part in text.split(",") if part.strip())
@@ -29,6 +31,11 @@ class SandboxConfig:
     # app. Unset: each realm gets its own generated pair (returned by POST /_sandbox/realms).
     client_id: str | None = None
     client_secret: str | None = None
+    # Where realms, tokens, entities, replay memory and the webhook queue are kept across
+    # restarts (see state.py). None: memory only.
+    state_dir: str | None = None
+    # Global latency profile: "off", "intuit" or "p50=MS,p99=MS" (domain/latency.py).
+    latency: str = "off"
 
     def app_credentials(self) -> tuple[str, str] | None:
         """(client_id, client_secret), or None for per-realm credentials."""
@@ -60,6 +67,8 @@ class SandboxConfig:
         config.log_level = env.get(prefix + "LOG_LEVEL", config.log_level)
         config.client_id = env.get(prefix + "CLIENT_ID") or None
         config.client_secret = env.get(prefix + "CLIENT_SECRET") or None
+        config.state_dir = env.get(prefix + "STATE_DIR") or None
+        config.latency = env.get(prefix + "LATENCY", config.latency)
         return config
 
 
@@ -90,6 +99,17 @@ def parse_args(argv: Sequence[str] | None, env: Mapping[str, str] | None = None)
         help="app-level OAuth client id shared by all realms (with --client-secret)",
     )
     parser.add_argument("--client-secret", default=base.client_secret)
+    parser.add_argument(
+        "--state-dir",
+        default=base.state_dir,
+        help="keep realms, tokens, entities and the webhook queue here across restarts",
+    )
+    parser.add_argument(
+        "--latency",
+        default=base.latency,
+        help="response-time profile for every realm: off, intuit (p50 300 ms, p99 1.2 s) "
+        "or p50=MS,p99=MS",
+    )
     args = parser.parse_args(argv)
     config = SandboxConfig(
         host=args.host,
@@ -103,9 +123,12 @@ def parse_args(argv: Sequence[str] | None, env: Mapping[str, str] | None = None)
         log_level=args.log_level,
         client_id=args.client_id or None,
         client_secret=args.client_secret or None,
+        state_dir=args.state_dir or None,
+        latency=args.latency,
     )
     try:
         config.app_credentials()
+        parse_latency(config.latency)
     except ValueError as exc:
         parser.error(str(exc))
     return config

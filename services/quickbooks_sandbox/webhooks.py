@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,9 +74,12 @@ class WebhookDispatcher:
     retry_delays: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0)
     timeout: float = 3.0
     stats: DeliveryStats = field(default_factory=DeliveryStats)
+    # Called with every undelivered event (pending and in flight) whenever that set changes.
+    on_change: Callable[[list[ChangeEvent]], None] | None = None
 
     def __post_init__(self) -> None:
         self._pending: list[ChangeEvent] = []
+        self._in_flight: list[list[ChangeEvent]] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._flush_scheduled = False
         self._client: httpx.AsyncClient | None = None
@@ -87,6 +90,24 @@ class WebhookDispatcher:
 
     def configure(self, url: str | None, verifier_token: str | None) -> None:
         self.url, self.verifier_token = url, verifier_token
+        self._schedule()
+
+    def undelivered(self) -> list[ChangeEvent]:
+        return [*self._pending, *(e for batch in self._in_flight for e in batch)]
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self.undelivered())
+
+    def restore(self, events: list[ChangeEvent]) -> None:
+        """Events that were undelivered when the last process stopped: sent once enabled."""
+        self._pending.extend(events)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if self.enabled and self._pending and not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._spawn(self._flush_later())
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -103,9 +124,8 @@ class WebhookDispatcher:
             self.stats.dropped_events += 1
             return
         self._pending.append(event)
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            self._spawn(self._flush_later())
+        self._changed()
+        self._schedule()
 
     def _spawn(self, coro: Any) -> None:
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)
@@ -116,8 +136,14 @@ class WebhookDispatcher:
         await asyncio.sleep(self.batch_delay)
         self._flush_scheduled = False
         events, self._pending = self._pending, []
-        if events and self.url and self.verifier_token:
-            await self._deliver(self.url, self.verifier_token, events)
+        if not (events and self.url and self.verifier_token):
+            self._pending[:0] = events
+            return
+        self._in_flight.append(events)
+        # Cancelled at shutdown: the events stay in the saved queue for the next start.
+        await self._deliver(self.url, self.verifier_token, events)
+        self._in_flight.remove(events)
+        self._changed()
 
     async def _deliver(self, url: str, verifier: str, events: list[ChangeEvent]) -> None:
         body = json.dumps(build_payload(events), separators=(",", ":")).encode()

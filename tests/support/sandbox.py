@@ -67,6 +67,14 @@ class SandboxAdmin:
         stats: dict[str, Any] = response.json()
         return stats
 
+    async def set_latency(self, realm_id: str | None = None, **profile: Any) -> dict[str, Any]:
+        """`profile="intuit"|"off"|"global"` or `p50_ms=..., p99_ms=...`; global without a realm."""
+        path = f"/_sandbox/realms/{realm_id}/latency" if realm_id else "/_sandbox/latency"
+        response = await self._http.put(path, json=profile)
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
     async def set_webhook(self, url: str, verifier_token: str) -> None:
         response = await self._http.put(
             "/_sandbox/webhook", json={"url": url, "verifier_token": verifier_token}

@@ -153,11 +153,27 @@ def authorization_failed(detail: str) -> QboFault:
 THROTTLE_MESSAGE = "message=ThrottleExceeded; errorCode=003001; statusCode=429"
 
 
-def throttled() -> QboFault:
+WINDOW_TEXT = {
+    "second": "{limit} requests per second",
+    "minute": "{limit} API calls per minute (each batch item is a call)",
+    "batch-minute": "{limit} batch requests per minute",
+}
+
+
+def throttled(window: str | None = None, limit: int = 0, retry_after: float = 0.0) -> QboFault:
+    """Without a window (an injected throttle) the detail names no wait it cannot know."""
+    if window is None:
+        detail = "The request limit was reached."
+    else:
+        what = WINDOW_TEXT[window].format(limit=limit)
+        detail = (
+            f"The request limit was reached: at most {what} for this company. "
+            f"Capacity frees up in {max(retry_after, 0.001):.3f} seconds."
+        )
     return QboFault(
         "3001",
         THROTTLE_MESSAGE,
-        "The request limit was reached. Wait 60 seconds before retrying.",
+        detail,
         http_status=429,
         fault_type="SERVICE",
     )
@@ -170,4 +186,15 @@ def system_fault(status: int) -> QboFault:
         "System Failure Error: An unexpected error occurred while accessing or saving your data.",
         http_status=status,
         fault_type="SystemFault",
+    )
+
+
+def unrecognized_field(name: str, schema_class: str) -> QboFault:
+    """QBO's JSON binding refuses a property its schema does not have."""
+    return QboFault(
+        "2010",
+        "Request has invalid or unsupported property",
+        f'Property Name:Unrecognized field "{name}" (class com.intuit.schema.finance.v3.'
+        f"{schema_class}), not marked as ignorable specified is unsupported or invalid",
+        name,
     )

@@ -30,6 +30,9 @@ class ReplayCache:
         while len(self._entries) > self.capacity:
             self._entries.popitem(last=False)
 
+    def items(self) -> list[tuple[str, StoredResponse]]:
+        return list(self._entries.items())
+
     def __len__(self) -> int:
         return len(self._entries)
 

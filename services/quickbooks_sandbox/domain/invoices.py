@@ -9,6 +9,7 @@ from . import errors
 from .clock import local_date
 from .entities import Record, metadata, next_sync_token, ref_value
 from .errors import JsonDict
+from .invoice_schema import normalize_invoice
 from .lines import build_lines, void_lines
 from .money import as_number
 from .realm import Realm
@@ -39,6 +40,11 @@ DEFAULT_CURRENCY: JsonDict = {"value": "USD", "name": "United States Dollar"}
 
 def _writable(body: JsonDict) -> JsonDict:
     return {k: v for k, v in body.items() if k not in READ_ONLY}
+
+
+def _sent(body: JsonDict) -> JsonDict:
+    """The writable fields of a request body, after QBO's schema binding (invoice_schema)."""
+    return _writable(normalize_invoice(body))
 
 
 def _check_lengths(fields: JsonDict) -> None:
@@ -137,7 +143,7 @@ def _index_doc_number(realm: Realm, old: str | None, new: str | None, invoice_id
 
 
 def create_invoice(realm: Realm, body: JsonDict, now: float) -> Record:
-    fields = _writable(body)
+    fields = _sent(body)
     data = _materialize(realm, fields, None, set(fields), now)
     if "DocNumber" not in data:
         data["DocNumber"] = realm.allocate_doc_number()
@@ -192,7 +198,7 @@ def _write(realm: Realm, record: Record, data: JsonDict, now: float, operation: 
 
 
 def _apply_update(realm: Realm, record: Record, body: JsonDict, sparse: bool, now: float) -> Record:
-    sent = _writable(body)
+    sent = _sent(body)
     current = _writable(record.data)
     if sparse:
         fields = {**current, **sent}

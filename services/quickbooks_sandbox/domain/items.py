@@ -92,3 +92,39 @@ def update_item(realm: Realm, item_id: str, spec: JsonDict, now: float) -> Recor
     record.changed_at = now
     realm.emit("Item", record, "Update", now)
     return record
+
+
+def _spec_from_api(body: JsonDict) -> JsonDict:
+    """QBO Item body -> admin spec. Empty strings are unset (python-quickbooks sends them)."""
+    spec: JsonDict = {}
+    for api_key, key in API_KEYS.items():
+        value = body.get(api_key)
+        if value is not None and value != "":
+            spec[key] = value
+    return spec
+
+
+API_KEYS = {
+    "Name": "name",
+    "UnitPrice": "unit_price",
+    "Type": "type",
+    "Description": "description",
+    "Active": "active",
+}
+
+
+def api_create_item(realm: Realm, body: JsonDict, now: float) -> Record:
+    """`POST /item`: Name required (2020), unique (6240); no chart of accounts is checked."""
+    record = create_item(realm, _spec_from_api(body), now)
+    if body.get("Sku"):
+        record.data["Sku"] = str(body["Sku"])
+    return record
+
+
+def api_update_item(realm: Realm, body: JsonDict, now: float) -> Record:
+    if body.get("SyncToken") is None:
+        raise errors.required_param("SyncToken")
+    record = read_item(realm, body.get("Id"))
+    if str(body["SyncToken"]) != record.sync_token:
+        raise errors.stale_object(record.id, str(body["SyncToken"]), record.sync_token)
+    return update_item(realm, record.id, _spec_from_api(body), now)

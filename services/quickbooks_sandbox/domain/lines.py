@@ -52,6 +52,10 @@ def _sales_line(realm: Realm, line: JsonDict, amount: Decimal) -> JsonDict:
     item = _active_item(realm, detail)
     qty = _optional_number(detail, "Qty")
     price = _optional_number(detail, "UnitPrice")
+    if qty == 0 and price == 0 and amount != 0:
+        # Clients serialize unset numbers as 0 (python-quickbooks: Qty 0, UnitPrice 0 beside
+        # the Amount); QBO takes the Amount and does not answer 6070.
+        qty = price = None
     if qty is not None and price is not None:
         if round_money(qty * price) != round_money(amount):
             raise errors.amount_mismatch(str(line["Amount"]))

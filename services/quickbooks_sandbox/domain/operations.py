@@ -59,6 +59,11 @@ def execute_post(
             return {name: customers.create_customer(realm, body, now).data}
         if op == "update":
             return {name: customers.update_customer(realm, body, now).data}
+    if name == "Item":
+        if op == "create":
+            return {name: items.api_create_item(realm, body, now).data}
+        if op == "update":
+            return {name: items.api_update_item(realm, body, now).data}
     raise QboFault(
         "2010",
         "Operation not supported",

@@ -1,6 +1,6 @@
 """Parser for the QBO query language subset:
 
-SELECT * | COUNT(*) | Field[, Field] FROM Entity
+SELECT * | *, Field[, ...] | COUNT(*) | Field[, Field] FROM Entity
 [WHERE Field op value [AND ...]]  (op: = != < > <= >= LIKE IN)
 [ORDERBY Field [ASC|DESC][, ...]] [STARTPOSITION n] [MAXRESULTS n]
 """
@@ -128,7 +128,12 @@ class _Parser:
 def _select_list(p: _Parser, query: Query) -> None:
     token = p.peek()
     if token is not None and token.text == "*":
+        # `SELECT *, Sku FROM Item` (python-quickbooks' Item.all()) is accepted by QBO:
+        # the star already returns every property, the extra columns add nothing.
         p.pos += 1
+        while p.peek() == Token("punct", ","):
+            p.pos += 1
+            p.identifier()
         return
     if token is not None and token.kind == "word" and token.text.upper() == "COUNT":
         p.pos += 1

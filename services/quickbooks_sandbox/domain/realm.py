@@ -13,6 +13,7 @@ from .entities import Record, Table
 from .events import ChangeEvent, EventSink, discard_event
 from .faults import FaultInjector
 from .idempotency import ReplayCache
+from .latency import LatencyProfile
 from .settings import RateLimits, RealmSettings
 from .stats import RealmStats
 from .throttle import Throttle
@@ -41,12 +42,15 @@ class Realm:
         self.doc_numbers: dict[str, dict[str, None]] = {}
         self.customer_names: dict[str, str] = {}
         self.item_names: dict[str, str] = {}
-        self._next_id = 1
-        self._next_doc_number = 1001
+        self.next_id = 1
+        self.next_doc_number = 1001
         self.throttle = Throttle(self.limits)
         self.stats = RealmStats()
         self.faults = FaultInjector(seed=fault_seed)
         self.replays = ReplayCache(self.settings.replay_cache_size)
+        # Own latency profile (None: the global one), or latency switched off for this realm.
+        self.latency: LatencyProfile | None = None
+        self.latency_off = False
 
     @property
     def invoices(self) -> Table:
@@ -61,15 +65,15 @@ class Realm:
         return self.tables["Item"]
 
     def allocate_id(self) -> str:
-        value = self._next_id
-        self._next_id += 1
+        value = self.next_id
+        self.next_id += 1
         return str(value)
 
     def allocate_doc_number(self) -> str:
-        while str(self._next_doc_number) in self.doc_numbers:
-            self._next_doc_number += 1
-        value = str(self._next_doc_number)
-        self._next_doc_number += 1
+        while str(self.next_doc_number) in self.doc_numbers:
+            self.next_doc_number += 1
+        value = str(self.next_doc_number)
+        self.next_doc_number += 1
         return value
 
     def timestamp(self, now: float) -> str:

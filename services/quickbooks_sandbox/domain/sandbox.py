@@ -11,7 +11,7 @@ from .errors import JsonDict, QboFault
 from .events import EventSink, discard_event
 from .realm import Realm
 from .settings import RateLimits, RealmSettings
-from .tokens import TokenStore, credentials_match
+from .tokens import TokenStore, credentials_match, token_key
 
 
 def _random_realm_id() -> str:
@@ -34,6 +34,7 @@ def customer_body(spec: JsonDict) -> JsonDict:
 class CreatedRealm:
     realm: Realm
     refresh_token: str
+    client_secret: str
 
 
 class Sandbox:
@@ -50,7 +51,7 @@ class Sandbox:
             raise ValueError("app client_id and client_secret must both be non-empty")
         self.realms: dict[str, Realm] = {}
         self._by_client: dict[str, Realm] = {}
-        # Every refresh token ever issued (rotated-out ones too) -> the realm it belongs to.
+        # Every refresh token ever issued (rotated-out ones too), by token key -> its realm.
         self._by_refresh: dict[str, Realm] = {}
         self.sink = sink
         self.fault_seed = fault_seed
@@ -65,7 +66,7 @@ class Sandbox:
 
     def by_refresh_token(self, refresh_token: str) -> Realm | None:
         """The realm a refresh token was issued for, even once it has been rotated out."""
-        return self._by_refresh.get(refresh_token)
+        return self._by_refresh.get(token_key(refresh_token))
 
     def client_known(self, client_id: str, client_secret: str) -> bool:
         """Whether the credentials are the app's (or some realm's, without app credentials)."""
@@ -109,10 +110,20 @@ class Sandbox:
         self.realms[realm_id] = realm
         if self.app_credentials is None:
             self._by_client[tokens.client_id] = realm
-        return CreatedRealm(realm, refresh)
+        return CreatedRealm(realm, refresh, client_secret)
 
-    def _index_refresh(self, refresh_token: str, realm: Realm) -> None:
-        self._by_refresh[refresh_token] = realm
+    def _index_refresh(self, refresh_key: str, realm: Realm) -> None:
+        self._by_refresh[refresh_key] = realm
+
+    def adopt(self, realm: Realm) -> None:
+        """Register a realm restored from a snapshot, with its token indexes."""
+        realm.sink = self.sink
+        self.realms[realm.realm_id] = realm
+        realm.tokens.on_refresh_issued = lambda key: self._index_refresh(key, realm)
+        for key in realm.tokens.refresh_keys():
+            self._index_refresh(key, realm)
+        if self.app_credentials is None:
+            self._by_client[realm.tokens.client_id] = realm
 
 
 def realm_summary(created: CreatedRealm) -> JsonDict:
@@ -120,7 +131,7 @@ def realm_summary(created: CreatedRealm) -> JsonDict:
     return {
         "realm_id": realm.realm_id,
         "client_id": realm.tokens.client_id,
-        "client_secret": realm.tokens.client_secret,
+        "client_secret": created.client_secret,
         "refresh_token": created.refresh_token,
         "items": [{"Id": r.id, "Name": r.data["Name"]} for r in realm.items.rows.values()],
         "customers": [

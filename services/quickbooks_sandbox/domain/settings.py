@@ -66,6 +66,8 @@ class RealmSettings:
 class RateLimits:
     per_minute: int = 500
     per_second: int = 10
+    # `/batch` requests per minute per realm and app (Intuit's documented batch throttle).
+    batch_per_minute: int = 40
 
     def update(self, changes: dict[str, Any]) -> None:
         _apply(self, changes)

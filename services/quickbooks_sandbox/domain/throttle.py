@@ -1,8 +1,16 @@
-"""Sliding-window rate limiting per realm (per second and per minute), with peak tracking."""
+"""Rate limiting per realm (sliding windows), with peak tracking.
+
+Accounting (sources in README.md, "Throttling"):
+- per second: HTTP requests; a `/batch` request is one request, whatever its size;
+- per minute: API calls; each batch item is one call;
+- batch per minute: `/batch` requests (Intuit: 40 per minute per realm and app).
+A request is admitted whole or not at all; a refused one consumes nothing.
+"""
 
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 
 from .settings import RateLimits
 
@@ -27,25 +35,52 @@ class SlidingCounter:
         self._times.extend([now] * n)
         self.peak = max(self.peak, len(self._times))
 
+    def wait_for(self, now: float, room: int, limit: int) -> float:
+        """Seconds until `room` more events fit under `limit` (0 if they fit now)."""
+        self.count(now)
+        excess = len(self._times) + room - limit
+        if excess <= 0:
+            return 0.0
+        if room > limit or excess > len(self._times):
+            return self.window
+        return max(self._times[excess - 1] + self.window - now, 0.0)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    window: str  # "second", "minute" or "batch-minute"
+    limit: int
+    retry_after: float
+
 
 class Throttle:
-    """Admits `calls` at once or not at all; rejected calls do not consume the budget."""
-
     def __init__(self, limits: RateLimits) -> None:
         self.limits = limits
         self.second = SlidingCounter(1.0)
         self.minute = SlidingCounter(60.0)
-        # Attempted calls, including the throttled ones, for stats only.
+        self.batch_minute = SlidingCounter(60.0)
+        # Attempted requests / calls, including the throttled ones, for stats only.
         self.attempted_second = SlidingCounter(1.0)
         self.attempted_minute = SlidingCounter(60.0)
 
-    def try_acquire(self, now: float, calls: int = 1) -> bool:
-        self.attempted_second.add(now, calls)
+    def admit(self, now: float, calls: int = 1, batch: bool = False) -> Refusal | None:
+        self.attempted_second.add(now)
         self.attempted_minute.add(now, calls)
-        if self.second.count(now) + calls > self.limits.per_second:
-            return False
-        if self.minute.count(now) + calls > self.limits.per_minute:
-            return False
-        self.second.add(now, calls)
+        checks = [
+            ("second", self.second, 1, self.limits.per_second),
+            ("minute", self.minute, calls, self.limits.per_minute),
+        ]
+        if batch:
+            checks.append(("batch-minute", self.batch_minute, 1, self.limits.batch_per_minute))
+        for window, counter, room, limit in checks:
+            wait = counter.wait_for(now, room, limit)
+            if wait > 0:
+                return Refusal(window, limit, wait)
+        self.second.add(now)
         self.minute.add(now, calls)
-        return True
+        if batch:
+            self.batch_minute.add(now)
+        return None
+
+    def try_acquire(self, now: float, calls: int = 1) -> bool:
+        return self.admit(now, calls) is None

@@ -48,13 +48,17 @@ def _realm(ctx: SandboxContext, realm_id: str) -> Realm:
 
 
 async def _admin(
-    request: Request, work: Callable[[SandboxContext, dict[str, Any]], tuple[int, JsonDict]]
+    request: Request,
+    work: Callable[[SandboxContext, dict[str, Any]], tuple[int, JsonDict]],
+    changes: str | None = None,
 ) -> Response:
     """Run an admin action; QBO rule violations come back as QBO faults, others as
-    `{"error": ...}` with 400/404."""
+    `{"error": ...}` with 400/404. `changes` names the realm the action modifies (persisted)."""
     ctx = get_context(request)
     try:
         status, body = work(ctx, await _body(request))
+        if changes is not None:
+            ctx.persist(ctx.sandbox.get(changes or str(body.get("realm_id"))))
     except AdminError as exc:
         return JSONResponse({"error": exc.message}, status_code=exc.status)
     except ValueError as exc:
@@ -75,7 +79,7 @@ async def create_realm(request: Request) -> Response:
     def work(ctx: SandboxContext, body: dict[str, Any]) -> tuple[int, JsonDict]:
         return 201, realm_summary(ctx.sandbox.create_realm(body, ctx.clock()))
 
-    return await _admin(request, work)
+    return await _admin(request, work, changes="")
 
 
 @router.get("/realms/{realm_id}")
@@ -149,7 +153,7 @@ async def edit_invoice(realm_id: str, invoice_id: str, request: Request) -> Resp
         record = invoices.user_edit(_realm(ctx, realm_id), invoice_id, body, ctx.clock())
         return 200, {"Invoice": record.data}
 
-    return await _admin(request, work)
+    return await _admin(request, work, changes=realm_id)
 
 
 @router.post("/realms/{realm_id}/invoices/{invoice_id}/void")
@@ -158,7 +162,7 @@ async def void_invoice(realm_id: str, invoice_id: str, request: Request) -> Resp
         record = invoices.user_void(_realm(ctx, realm_id), invoice_id, ctx.clock())
         return 200, {"Invoice": record.data}
 
-    return await _admin(request, work)
+    return await _admin(request, work, changes=realm_id)
 
 
 @router.delete("/realms/{realm_id}/invoices/{invoice_id}")
@@ -167,7 +171,7 @@ async def delete_invoice(realm_id: str, invoice_id: str, request: Request) -> Re
         stub = invoices.user_delete(_realm(ctx, realm_id), invoice_id, ctx.clock())
         return 200, {"Invoice": stub}
 
-    return await _admin(request, work)
+    return await _admin(request, work, changes=realm_id)
 
 
 @router.post("/realms/{realm_id}/items")
@@ -175,7 +179,7 @@ async def create_item(realm_id: str, request: Request) -> Response:
     def work(ctx: SandboxContext, body: dict[str, Any]) -> tuple[int, JsonDict]:
         return 201, {"Item": items.create_item(_realm(ctx, realm_id), body, ctx.clock()).data}
 
-    return await _admin(request, work)
+    return await _admin(request, work, changes=realm_id)
 
 
 @router.patch("/realms/{realm_id}/items/{item_id}")
@@ -184,7 +188,7 @@ async def update_item(realm_id: str, item_id: str, request: Request) -> Response
         record = items.update_item(_realm(ctx, realm_id), item_id, body, ctx.clock())
         return 200, {"Item": record.data}
 
-    return await _admin(request, work)
+    return await _admin(request, work, changes=realm_id)
 
 
 @router.post("/realms/{realm_id}/customers")
@@ -196,7 +200,7 @@ async def create_customer(realm_id: str, request: Request) -> Response:
             record = customers.admin_update_customer(realm, record.id, {"Active": False}, now)
         return 201, {"Customer": record.data}
 
-    return await _admin(request, work)
+    return await _admin(request, work, changes=realm_id)
 
 
 @router.patch("/realms/{realm_id}/customers/{customer_id}")
@@ -210,7 +214,7 @@ async def update_customer(realm_id: str, customer_id: str, request: Request) -> 
         )
         return 200, {"Customer": record.data}
 
-    return await _admin(request, work)
+    return await _admin(request, work, changes=realm_id)
 
 
 @router.put("/realms/{realm_id}/settings")
@@ -221,7 +225,7 @@ async def put_settings(realm_id: str, request: Request) -> Response:
         realm.replays.capacity = realm.settings.replay_cache_size
         return 200, {"settings": vars(realm.settings)}
 
-    return await _admin(request, work)
+    return await _admin(request, work, changes=realm_id)
 
 
 @router.put("/realms/{realm_id}/limits")
@@ -231,7 +235,7 @@ async def put_limits(realm_id: str, request: Request) -> Response:
         realm.limits.update(body)
         return 200, {"limits": vars(realm.limits)}
 
-    return await _admin(request, work)
+    return await _admin(request, work, changes=realm_id)
 
 
 @router.post("/realms/{realm_id}/expire-access-tokens")
@@ -239,7 +243,7 @@ async def expire_tokens(realm_id: str, request: Request) -> Response:
     def work(ctx: SandboxContext, _: dict[str, Any]) -> tuple[int, JsonDict]:
         return 200, {"expired": _realm(ctx, realm_id).tokens.expire_access_tokens(ctx.clock())}
 
-    return await _admin(request, work)
+    return await _admin(request, work, changes=realm_id)
 
 
 @router.post("/realms/{realm_id}/reconnect")
@@ -253,7 +257,7 @@ async def reconnect(realm_id: str, request: Request) -> Response:
         )
         return 201, {"refresh_token": token}
 
-    return await _admin(request, work)
+    return await _admin(request, work, changes=realm_id)
 
 
 @router.get("/webhook")

@@ -92,6 +92,7 @@ async def token(request: Request) -> Response:
         realm.stats.record(LABEL, 400)
         return _oauth_error(exc.error, 400)
     realm.stats.record(LABEL, 200)
+    ctx.persist(realm)
     if rule is not None and rule.kind == "drop_after_commit":
         return DroppedResponse(rule.hang_seconds, rule.mode)
     body = {
@@ -102,3 +103,24 @@ async def token(request: Request) -> Response:
         "x_refresh_token_expires_in": pair.refresh_expires_in,
     }
     return JSONResponse(body, headers=NO_STORE)
+
+
+@router.get("/.well-known/openid_configuration")
+@router.get("/.well-known/openid_sandbox_configuration")
+async def discovery(request: Request) -> JSONResponse:
+    """Intuit's OpenID discovery document, pointing at this server. Intuit's own OAuth
+    client (intuit-oauth) reads it when its `environment` is a discovery URL."""
+    base = str(request.base_url).rstrip("/")
+    return JSONResponse(
+        {
+            "issuer": base,
+            "authorization_endpoint": f"{base}/connect/oauth2",
+            "token_endpoint": f"{base}/oauth2/v1/tokens/bearer",
+            "userinfo_endpoint": f"{base}/v1/openid_connect/userinfo",
+            "revocation_endpoint": f"{base}/oauth2/v1/tokens/revoke",
+            "jwks_uri": f"{base}/oauth2/v1/keys",
+            "response_types_supported": ["code"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+        }
+    )

@@ -59,6 +59,7 @@ async def run_v3(
     action: Action,
     calls: int = 1,
     replayable: bool = False,
+    batch: bool = False,
 ) -> Response:
     now = ctx.clock()
     realm = ctx.sandbox.get(realm_id)
@@ -69,13 +70,21 @@ async def run_v3(
             realm.stats.record(label, fault.http_status)
         return fault_response(fault, now)
     offset = realm.settings.tz_offset_minutes
-    if not realm.throttle.try_acquire(now, calls):
+    if batch and calls > realm.settings.batch_max_items:
+        # Refused before it is counted: an oversized batch is 1040, never 429.
+        fault = errors.batch_too_large(calls, realm.settings.batch_max_items)
+        realm.stats.record(label, fault.http_status)
+        return fault_response(fault, now, offset)
+    refusal = realm.throttle.admit(now, calls, batch=batch)
+    if refusal is not None:
         realm.stats.record(label, 429, throttled=True)
-        return throttle_response(realm.settings.throttle_as_xml, now, offset)
+        fault = errors.throttled(refusal.window, refusal.limit, refusal.retry_after)
+        return throttle_response(realm.settings.throttle_as_xml, now, offset, fault)
     # Faults are consumed only by requests that got past the real throttle.
     fired = realm.faults.fire(label)
-    if fired.latency_ms:
-        await asyncio.sleep(fired.latency_ms / 1000)
+    delay = fired.latency_ms / 1000 + ctx.latency_for(realm)
+    if delay > 0:
+        await asyncio.sleep(delay)
         now = ctx.clock()
     rule = fired.terminal
     if rule is not None and rule.kind == "throttle":
@@ -98,6 +107,8 @@ async def run_v3(
             stored = StoredResponse(fault.http_status, timed(fault.fault_body(), now, offset))
         if request_id:
             realm.replays.put(request_id, stored)
+        if replayable:  # the POST routes: the only ones that change a realm
+            ctx.persist(realm)
     realm.stats.record(label, stored.status)
     if rule is not None and rule.kind == "drop_after_commit":
         return DroppedResponse(rule.hang_seconds, rule.mode)

@@ -50,6 +50,7 @@ async def batch(realm_id: str, request: Request) -> Response:
         action,
         calls=call_count(_peek_json(raw)),
         replayable=True,
+        batch=True,
     )
 
 

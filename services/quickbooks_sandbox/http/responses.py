@@ -28,8 +28,10 @@ def fault_response(fault: QboFault, now: float, offset: int = DEFAULT_OFFSET) ->
     return qbo_json(timed(fault.fault_body(), now, offset), fault.http_status)
 
 
-def throttle_xml_body(now: float, offset: int = DEFAULT_OFFSET) -> str:
-    fault = throttled()
+def throttle_xml_body(
+    now: float, offset: int = DEFAULT_OFFSET, fault: QboFault | None = None
+) -> str:
+    fault = fault or throttled()
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<IntuitResponse xmlns="http://schema.intuit.com/finance/v3" time="{stamp(now, offset)}">'
@@ -39,12 +41,15 @@ def throttle_xml_body(now: float, offset: int = DEFAULT_OFFSET) -> str:
     )
 
 
-def throttle_response(as_xml: bool, now: float, offset: int = DEFAULT_OFFSET) -> Response:
+def throttle_response(
+    as_xml: bool, now: float, offset: int = DEFAULT_OFFSET, fault: QboFault | None = None
+) -> Response:
+    fault = fault or throttled()
     if as_xml:
         return Response(
-            throttle_xml_body(now, offset), status_code=429, media_type="application/xml"
+            throttle_xml_body(now, offset, fault), status_code=429, media_type="application/xml"
         )
-    return fault_response(throttled(), now, offset)
+    return fault_response(fault, now, offset)
 
 
 def gateway_error(status: int) -> Response:

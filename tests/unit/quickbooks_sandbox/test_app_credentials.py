@@ -29,13 +29,16 @@ def test_app_credentials_are_shared_by_every_realm() -> None:
 
 def test_without_app_credentials_each_realm_gets_its_own_pair() -> None:
     sandbox = Sandbox()
-    first = sandbox.create_realm({}, NOW).realm
-    second = sandbox.create_realm({}, NOW).realm
+    created_first = sandbox.create_realm({}, NOW)
+    created_second = sandbox.create_realm({}, NOW)
+    first, second = created_first.realm, created_second.realm
     assert first.tokens.client_id != second.tokens.client_id
-    assert first.tokens.client_secret != second.tokens.client_secret
+    assert created_first.client_secret != created_second.client_secret
     assert sandbox.by_client_id(first.tokens.client_id) is first
-    assert sandbox.client_known(first.tokens.client_id, first.tokens.client_secret)
-    assert not sandbox.client_known(first.tokens.client_id, second.tokens.client_secret)
+    assert sandbox.client_known(first.tokens.client_id, created_first.client_secret)
+    assert not sandbox.client_known(first.tokens.client_id, created_second.client_secret)
+    # Only a digest of the secret is kept.
+    assert created_first.client_secret not in str(vars(first.tokens))
 
 
 @pytest.mark.parametrize("app_credentials", [APP, None])

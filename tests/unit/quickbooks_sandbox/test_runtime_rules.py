@@ -26,11 +26,32 @@ def test_per_minute_window() -> None:
     assert throttle.try_acquire(70.5)
 
 
-def test_batch_costs_one_call_per_item_all_or_nothing() -> None:
-    throttle = Throttle(RateLimits(per_minute=500, per_second=10))
-    assert throttle.try_acquire(0.0, calls=8)
-    assert not throttle.try_acquire(0.1, calls=3)
-    assert throttle.try_acquire(0.1, calls=2)
+def test_a_batch_is_one_request_per_second_and_one_call_per_item_per_minute() -> None:
+    throttle = Throttle(RateLimits(per_minute=40, per_second=10))
+    assert throttle.admit(0.0, calls=30, batch=True) is None
+    assert throttle.second.count(0.0) == 1
+    refusal = throttle.admit(0.1, calls=11, batch=True)  # 41 calls > 40 per minute
+    assert refusal is not None and refusal.window == "minute"
+    assert 59.8 < refusal.retry_after <= 60.0
+    assert throttle.admit(0.1, calls=10, batch=True) is None  # all or nothing
+
+
+def test_batch_requests_per_minute() -> None:
+    throttle = Throttle(RateLimits(per_minute=10_000, per_second=1000, batch_per_minute=40))
+    assert all(throttle.admit(i * 0.01, calls=1, batch=True) is None for i in range(40))
+    refusal = throttle.admit(1.0, calls=1, batch=True)
+    assert refusal is not None and (refusal.window, refusal.limit) == ("batch-minute", 40)
+    assert throttle.admit(1.0, calls=1) is None  # plain requests are not batch requests
+    assert throttle.admit(60.01, calls=1, batch=True) is None
+
+
+def test_per_second_refusal_names_the_real_wait() -> None:
+    throttle = Throttle(RateLimits(per_minute=500, per_second=2))
+    throttle.admit(10.0)
+    throttle.admit(10.4)
+    refusal = throttle.admit(10.5)
+    assert refusal is not None and refusal.window == "second"
+    assert refusal.retry_after == pytest.approx(0.5)
 
 
 def test_throttled_calls_do_not_consume_budget_and_peaks_are_tracked() -> None:
