@@ -4,17 +4,51 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# uv resolves and installs from uv.lock (exact versions, hashes checked). It is itself
+# installed from deploy/python/bootstrap.txt with pip --require-hashes. README "Dependencies".
+UV_HOME := .local/uv
+UV := $(UV_HOME)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help system-deps setup jars kafka-tools up down status demo test test-unit lint typecheck schemas faults bench clean
+.PHONY: help system-deps setup jars kafka-tools lock lock-check verify-env audit sbom up down status demo test test-unit lint typecheck schemas faults bench clean
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+$(UV): deploy/python/bootstrap.txt
+	$(PYTHON) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/pip install -q --require-hashes --no-deps -r deploy/python/bootstrap.txt
+	touch $(UV)
+
+$(STAMP): pyproject.toml uv.lock $(UV)
+	@$(MAKE) --no-print-directory lock-check
+	$(UV) sync -q --frozen --extra dev --python $(PYTHON)
 	touch $(STAMP)
+
+lock-check: $(UV) ## fail when pyproject.toml and uv.lock disagree
+	@$(UV) lock --check -q 2>/dev/null || { \
+		echo "pyproject.toml and uv.lock disagree: run 'make lock', then commit uv.lock" >&2; exit 1; }
+
+lock: $(UV) ## re-resolve uv.lock and the Kafka jar checksums (then run make test and make bench)
+	$(UV) lock
+	$(MAKE) --no-print-directory $(STAMP)
+	$(PY) -m deploy.local.kafka_jars --write-checksums
+
+verify-env: $(STAMP) ## the virtualenv holds exactly the locked versions (pip freeze vs uv.lock)
+	$(UV) export -q --frozen --extra dev --no-emit-project --no-hashes --format requirements.txt \
+		-o .local/locked-requirements.txt
+	$(PY) -m deploy.python.verify_env .local/locked-requirements.txt
+
+audit: $(STAMP) ## known vulnerabilities of the locked packages (pip-audit, PyPI advisories)
+	$(UV) export -q --frozen --extra dev --no-emit-project --format requirements.txt \
+		-o .local/audit-requirements.txt
+	$(PY) -m deploy.python.audit .local/audit-requirements.txt $(if $(AUDIT_ALLOW_UNREACHABLE),--allow-unreachable)
+
+sbom: $(STAMP) ## CycloneDX SBOM of every locked package -> build/sbom.cdx.json
+	@mkdir -p build
+	$(UV) export -q --frozen --extra dev --format cyclonedx1.5 -o build/sbom.cdx.json
+	@echo "wrote build/sbom.cdx.json"
 
 system-deps: ## Java, Maven, PostgreSQL, Chromium (apt, as root) if missing
 	bash deploy/local/system-deps.sh
@@ -41,6 +75,7 @@ demo: setup ## set up, start the stack, run the main job end to end, stop
 	$(PY) -m deploy.local.demo
 
 test: setup ## set up and run lint, types, schema check and the whole test suite
+	@$(MAKE) --no-print-directory lock-check verify-env
 	$(PY) -m ruff check services tests deploy bench
 	$(PY) -m ruff format --check services tests deploy bench
 	$(PY) -m mypy
@@ -68,4 +103,4 @@ bench: setup ## benchmarks (not part of make test); writes bench/results/*.json
 	$(PY) -m bench run
 
 clean: down
-	rm -rf .local $(VENV)
+	rm -rf .local $(VENV) build

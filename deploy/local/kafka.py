@@ -5,44 +5,18 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import shutil
 import subprocess
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from deploy.local.kafka_jars import ensure_jars
 from deploy.local.processes import free_port, port_open, spawn, stop_group, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 POM = REPO / "deploy" / "kafka" / "pom.xml"
 LOG4J = REPO / "deploy" / "kafka" / "log4j2.yaml"
-DEFAULT_JARS = REPO / ".local" / "kafka-libs"
 HEAP = "-Xms256m -Xmx768m"
-
-
-def ensure_jars(jars_dir: Path = DEFAULT_JARS) -> Path:
-    """Resolves the broker's jars with Maven once; later calls reuse the cache."""
-    marker = jars_dir / ".complete"
-    if marker.exists():
-        return jars_dir
-    if shutil.which("mvn") is None:
-        raise RuntimeError("Maven (mvn) is required to fetch the Kafka broker jars")
-    jars_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            "mvn",
-            "-q",
-            "-B",
-            "-f",
-            str(POM),
-            "dependency:copy-dependencies",
-            f"-DoutputDirectory={jars_dir}",
-            "-DincludeScope=runtime",
-        ],
-        check=True,
-    )
-    marker.touch()
-    return jars_dir
 
 
 @dataclass
