@@ -37,3 +37,7 @@ class DeadLetterHeader(StrEnum):
     ERROR_MESSAGE = "dlq.error.message"
     FAILED_BY = "dlq.failed.by"
     FAILED_AT = "dlq.failed.at"
+    # Only on a record larger than the dead-letter copy keeps (services/contract/limits.py).
+    TRUNCATED = "dlq.truncated"
+    ORIGINAL_SIZE = "dlq.original.size"
+    ORIGINAL_SHA256 = "dlq.original.sha256"

@@ -9,18 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from services.contract.limits import DEAD_LETTER_MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES, MiB
 from services.contract.topics import Topic
 
-MiB = 1024 * 1024
+__all__ = ["DEAD_LETTER_MAX_MESSAGE_BYTES", "MAX_MESSAGE_BYTES", "MiB"]
 DAY_MS = 24 * 60 * 60 * 1000
-
-MAX_MESSAGE_BYTES = 1 * MiB
-"""The largest record batch a contract topic accepts (`max.message.bytes`). Producers'
-`max_request_size` and the broker's `message.max.bytes` must not be lower."""
-
-DEAD_LETTER_MAX_MESSAGE_BYTES = 2 * MiB
-"""A dead letter carries a refused message of up to MAX_MESSAGE_BYTES plus `dlq.*` headers
-(reason, source, time): the headroom keeps a poison message from also failing here."""
 
 LONGEST_PLANNED_OUTAGE_MS = 7 * DAY_MS
 """The longest time consumers may be stopped (a lost region, a week-long freeze) without

@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import structlog
-from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
@@ -45,6 +44,7 @@ from services.gateway.settings import GatewaySettings
 from services.platform.crypto import TokenCipher, parse_keys
 from services.platform.ingest import IngestOutcome
 from services.platform.ingest.subscriber import subscribe_ingest
+from services.platform.kafka_producer import outbox_producer
 from services.platform.kafka_topics import ensure_topics
 from services.platform.logging import configure_logging
 from services.platform.outbox import OutboxRelay
@@ -100,9 +100,7 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         )
         notifier = ChangeNotifier(dsn, CHANGES_CHANNEL)
         await notifier.start()
-        producer = AIOKafkaProducer(
-            bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", enable_idempotence=True
-        )
+        producer = outbox_producer(settings.kafka_bootstrap_servers)
         await producer.start()
         relay = OutboxRelay(
             pool(),

@@ -8,7 +8,7 @@ from datetime import datetime
 import asyncpg
 
 # Parked messages are another feature's table; the overview tolerates its absence.
-_PARKED_TABLES = ("parked_messages", "sync_worker.parked_messages")
+_PARKED_TABLES = ("gateway.parked_messages", "sync_worker.parked_messages")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +63,14 @@ async def throttled_realms(
 
 
 async def parked_count(conn: asyncpg.Connection) -> int | None:
-    """None when no parked-messages table is reachable from this schema."""
+    """Parked rows of the gateway's and the worker's outboxes (those reachable from here);
+    None when no parked-messages table is reachable."""
+    total: int | None = None
     for table in _PARKED_TABLES:
         if await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", table):
             try:
                 count: int = await conn.fetchval(f"SELECT count(*) FROM {table}")
             except asyncpg.InsufficientPrivilegeError:
                 continue
-            return count
-    return None
+            total = (total or 0) + count
+    return total

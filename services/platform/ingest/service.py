@@ -61,6 +61,9 @@ async def ingest_batch(
             parsed.append((record, parse_event(record.topic, record.value)))
         except ContractViolation as error:
             _dead_letter(outcome, record, error, consumer_name, now)
+        except Exception as exc:  # parse_event promises ContractViolation; never trust bytes
+            unreadable = ContractViolation("Unreadable", f"{type(exc).__name__}: {exc}"[:500])
+            _dead_letter(outcome, record, unreadable, consumer_name, now)
     async with conn.transaction():
         first_seen = await repository.mark_processed(
             conn, [(event.event_id, record.topic) for record, event in parsed]

@@ -17,6 +17,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
 from services.contract.common import utc_now
+from services.platform.ingest.isolation import FailureCounter, ingest_isolating, is_outage
 from services.platform.ingest.ports import EventHandler
 from services.platform.ingest.records import RawRecord
 from services.platform.ingest.service import IngestOutcome, ingest_batch
@@ -39,6 +40,8 @@ def subscribe_ingest(
     max_records: int,
     on_batch: Callable[[IngestOutcome, float], None] | None = None,
 ) -> None:
+    failures = FailureCounter()
+
     @broker.subscriber(
         *topics,
         group_id=group_id,
@@ -55,9 +58,22 @@ def subscribe_ingest(
         records = sorted(records, key=lambda r: (r.topic, r.partition, r.offset))
         try:
             async with pool().acquire() as conn:
-                outcome = await ingest_batch(
-                    conn, records, handler, consumer_name=consumer_name, now=utc_now()
-                )
+                try:
+                    outcome = await ingest_batch(
+                        conn, records, handler, consumer_name=consumer_name, now=utc_now()
+                    )
+                except Exception as exc:
+                    if is_outage(exc) or not failures.failed(records):
+                        raise
+                    outcome = await ingest_isolating(
+                        conn,
+                        records,
+                        handler,
+                        consumer_name=consumer_name,
+                        now=utc_now(),
+                        attempts=failures.limit,
+                    )
+            failures.succeeded(records)
         except Exception as exc:
             # Pause so a database outage does not become a hot redelivery loop.
             log.error("ingest_failed_will_redeliver", error=repr(exc), records=len(records))

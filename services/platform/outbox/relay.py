@@ -16,10 +16,26 @@ import zlib
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
+from aiokafka import errors as kafka_errors
 
+from services.platform.outbox.parking import park_row
 from services.platform.outbox.store import NOTIFY_CHANNEL
 
 log = structlog.get_logger(__name__)
+
+# Refusals that depend on the record itself: sending it again can never succeed, so the row
+# is parked and the rows behind it go on. Every other error is retried (the broker is away,
+# a leader moved, ...), keeping order.
+PERMANENT_REFUSALS: tuple[type[BaseException], ...] = (
+    kafka_errors.MessageSizeTooLargeError,
+    kafka_errors.RecordTooLargeError,
+    kafka_errors.RecordListTooLargeError,
+    kafka_errors.CorruptRecordException,
+    kafka_errors.InvalidMessageError,
+    kafka_errors.InvalidTimestampError,
+    kafka_errors.UnsupportedForMessageFormatError,
+    kafka_errors.InvalidTopicError,
+)
 
 
 class OutboxRelay:
@@ -39,7 +55,6 @@ class OutboxRelay:
         self._idle_poll = idle_poll_seconds
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        self.published_total = 0
 
     def stop(self) -> None:
         self._stopping.set()
@@ -82,20 +97,33 @@ class OutboxRelay:
         )
         if not rows:
             return 0
-        futures = [
-            await self._producer.send(
-                row["topic"],
-                value=row["value"],
-                key=row["key"],
-                headers=[(k, v.encode()) for k, v in json.loads(row["headers"])],
-            )
-            for row in rows
-        ]
-        await asyncio.gather(*futures)
+        sent: list[tuple[asyncpg.Record, asyncio.Future[object]]] = []
+        refused: list[tuple[asyncpg.Record, BaseException]] = []
+        for row in rows:
+            try:
+                future = await self._producer.send(
+                    row["topic"],
+                    value=row["value"],
+                    key=row["key"],
+                    headers=[(k, v.encode()) for k, v in json.loads(row["headers"])],
+                )
+            except PERMANENT_REFUSALS as exc:
+                refused.append((row, exc))
+                continue
+            sent.append((row, future))
+        outcomes = await asyncio.gather(*(f for _, f in sent), return_exceptions=True)
+        published_ids = []
+        for (row, _), outcome in zip(sent, outcomes, strict=True):
+            if isinstance(outcome, PERMANENT_REFUSALS):
+                refused.append((row, outcome))
+            elif isinstance(outcome, BaseException):
+                raise outcome  # transient: the whole batch is retried, in order
+            else:
+                published_ids.append(row["id"])
         # Exact ids, not a range: a transaction with a lower id may commit after this read.
-        published_ids = [r["id"] for r in rows]
         await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", published_ids)
-        self.published_total += len(rows)
+        for row, error in refused:
+            await park_row(conn, row, f"refused_by_kafka: {type(error).__name__}: {error}")
         return len(rows)
 
     def _on_notify(self, *_args: object) -> None:

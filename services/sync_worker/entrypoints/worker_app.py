@@ -20,6 +20,7 @@ from services.contract.topics import Topic
 from services.platform.crypto import parse_keys
 from services.platform.ingest import IngestOutcome
 from services.platform.ingest.subscriber import subscribe_ingest
+from services.platform.kafka_producer import outbox_producer
 from services.platform.kafka_topics import ensure_topics
 from services.platform.logging import configure_logging
 from services.platform.outbox import OutboxRelay
@@ -141,12 +142,7 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
         runtime.quickbooks = quickbooks = QuickBooksService(
             quickbooks_config(settings), pool, metrics=record_quickbooks_request
         )
-        runtime.producer = AIOKafkaProducer(
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            acks="all",
-            enable_idempotence=True,
-            linger_ms=5,
-        )
+        runtime.producer = outbox_producer(settings.kafka_bootstrap_servers)
         await runtime.producer.start()
         runtime.relay = OutboxRelay(
             pool,
