@@ -93,6 +93,10 @@ class ContractModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
 
+TENANT_ID_PATTERN = r"^[A-Za-z0-9._-]*[A-Za-z0-9_-][A-Za-z0-9._-]*$"
+"""Letters, digits, `.`, `_`, `-`, and at least one that is not a dot (`.`/`..` are paths)."""
+
+
 class EventEnvelope(ContractModel):
     """Fields every message carries. Consumers deduplicate on `event_id`."""
 
@@ -101,6 +105,6 @@ class EventEnvelope(ContractModel):
     tenant_id: str = Field(
         min_length=1,
         max_length=64,
-        pattern=r"^[A-Za-z0-9._-]+$",
+        pattern=TENANT_ID_PATTERN,
         description="One MediaOS account, connected to one QuickBooks company.",
     )

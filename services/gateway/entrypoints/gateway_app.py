@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import structlog
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from faststream.kafka import KafkaBroker
 
 from services.contract.topics import Topic
@@ -33,6 +33,8 @@ from services.gateway.http import (
     webhook_routes,
 )
 from services.gateway.http.body_limit import BodySizeLimit
+from services.gateway.http.error_guard import ErrorGuard
+from services.gateway.http.path_guard import check_path_params
 from services.gateway.http.problems import install_problem_handlers
 from services.gateway.inbox.handler import HandlerChain, InboxHandler
 from services.gateway.observability import metrics
@@ -132,6 +134,7 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         version="1.0.0",
         description="Send invoices to QuickBooks and follow their progress.",
         lifespan=lifespan,
+        dependencies=[Depends(check_path_params)],
     )
     app.state.settings = settings
     app.state.page_key = derive_key(
@@ -140,6 +143,7 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
     keys = settings.token_encryption_keys
     app.state.cipher = TokenCipher(parse_keys(keys.get_secret_value())) if keys else None
     install_problem_handlers(app)
+    app.add_middleware(ErrorGuard)
     app.add_middleware(BodySizeLimit, max_bytes=settings.gateway_max_body_bytes)
     app.add_middleware(RequestMetrics)
     for module in (

@@ -7,12 +7,14 @@ from uuid import UUID
 
 from fastapi import Path
 
+from services.contract.common import TENANT_ID_PATTERN
+
 TenantId = Annotated[
     str,
     Path(
         min_length=1,
         max_length=64,
-        pattern=r"^[A-Za-z0-9._-]+$",
+        pattern=TENANT_ID_PATTERN,
         description="MediaOS account id (as in the event contract).",
     ),
 ]

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from services.contract.parsing import MAX_NESTING, nesting_depth
 from services.contract.webhooks import ChangedEntity
 
 _ENTITY_NAMES = {
@@ -51,8 +52,14 @@ class Notification:
 
 def parse_notifications(body: bytes) -> list[Notification]:
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PayloadError(f"not UTF-8: {exc}") from exc
+    if nesting_depth(text) > MAX_NESTING:
+        raise PayloadError(f"JSON nested deeper than {MAX_NESTING} levels")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
         raise PayloadError(f"not valid JSON: {exc}") from exc
     if isinstance(data, dict) and isinstance(data.get("eventNotifications"), list):
         return [_legacy(item) for item in data["eventNotifications"]]
