@@ -65,7 +65,13 @@ def _page_principal(request: Request, token: str) -> Principal:
     if claims is None:
         raise Problem(401, "Unauthorized", "The page token is not valid or has expired.")
     return Principal(
-        operator=False, tenant_id=claims.tenant_id, role=claims.role, batch_id=claims.batch_id
+        operator=False,
+        tenant_id=claims.tenant_id,
+        role=Role.READ,  # whatever minted it: a page token reads its batch, nothing more
+        batch_id=claims.batch_id,
+        page_retry=claims.role in (Role.PUSH, Role.ADMIN),
+        minted_by=claims.minted_by,
+        page_expires_at=claims.expires_at,
     )
 
 
@@ -79,6 +85,19 @@ def require(principal: Principal, tenant_id: str, role: Role, batch_id: UUID | N
     if same_scope:
         raise Problem(403, "Forbidden", f"This token's role may not {role.value}.")
     raise Problem(404, "Not Found", "No such resource for this tenant.")
+
+
+def require_batch_retry(principal: Principal, tenant_id: str, batch_id: UUID) -> None:
+    """Push-capable tokens, or the page token of this very batch if a push-capable
+    principal minted it (the progress window's Retry button)."""
+    if principal.may_retry_batch(tenant_id, batch_id):
+        return
+    require(principal, tenant_id, Role.PUSH, batch_id)
+
+
+def refuse_page_tokens(principal: Principal) -> None:
+    if principal.is_page:
+        raise Problem(403, "Forbidden", "A page token cannot mint or renew tokens.")
 
 
 def require_operator(principal: Principal, tenant_id: str) -> None:

@@ -28,6 +28,7 @@ class PageClaims:
     batch_id: UUID
     role: Role
     expires_at: int
+    minted_by: str = ""
 
 
 def derive_key(secret: str, context: bytes = b"gateway-page-token-v1") -> bytes:
@@ -49,6 +50,7 @@ def mint_page_token(key: bytes, claims: PageClaims) -> str:
             "b": str(claims.batch_id),
             "r": claims.role.value,
             "exp": claims.expires_at,
+            "by": claims.minted_by,
         },
         separators=(",", ":"),
     ).encode()
@@ -69,7 +71,9 @@ def verify_page_token(key: bytes, token: str, now: datetime) -> PageClaims | Non
         return None
     try:
         data = json.loads(body)
-        claims = PageClaims(data["t"], UUID(data["b"]), Role(data["r"]), int(data["exp"]))
+        claims = PageClaims(
+            data["t"], UUID(data["b"]), Role(data["r"]), int(data["exp"]), str(data.get("by", ""))
+        )
     except (ValueError, KeyError, TypeError):
         return None
     if claims.expires_at <= now.timestamp():

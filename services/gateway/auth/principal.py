@@ -24,7 +24,9 @@ _ALLOWED: dict[Role, frozenset[Role]] = {
 class Principal:
     """The operator (all tenants), a tenant token with one role, or a page token.
 
-    A page token is further limited to one batch (`batch_id`).
+    A page token reads one batch (`batch_id`) and nothing else; if a push-capable principal
+    minted it (`page_retry`), it may also retry that batch's failed invoices. `minted_by`
+    names who minted it, for the audit trail; it expires at `page_expires_at`.
     """
 
     operator: bool
@@ -32,6 +34,18 @@ class Principal:
     role: Role | None = None
     token_id: UUID | None = None
     batch_id: UUID | None = None
+    page_retry: bool = False
+    minted_by: str | None = None
+    page_expires_at: int | None = None
+
+    @property
+    def is_page(self) -> bool:
+        return self.batch_id is not None
+
+    def may_retry_batch(self, tenant_id: str, batch_id: UUID) -> bool:
+        if self.is_page:
+            return self.tenant_id == tenant_id and self.batch_id == batch_id and self.page_retry
+        return self.can(tenant_id, Role.PUSH)
 
     def can(self, tenant_id: str, needed: Role, batch_id: UUID | None = None) -> bool:
         if self.operator:
@@ -48,5 +62,5 @@ class Principal:
         if self.operator:
             return "operator"
         if self.batch_id is not None:
-            return f"page:{self.batch_id}"
+            return f"page:{self.batch_id} minted by {self.minted_by or 'unknown'}"
         return f"token:{self.token_id}"

@@ -31,13 +31,14 @@ async def create_batch(
     started_at: datetime,
     now: datetime,
     retry_of: UUID | None = None,
+    principal: str | None = None,
 ) -> bool:
     """Records a batch and its pending invoices; False if the batch id already exists."""
     inserted = await conn.fetchval(
         """
         INSERT INTO push_batches (batch_id, tenant_id, origin, requested_by, request_seen,
-                                  retry_of, total, started_at, updated_at)
-        VALUES ($1, $2, $3, $4, true, $5, $6, $7, $8)
+                                  retry_of, total, started_at, updated_at, requested_principal)
+        VALUES ($1, $2, $3, $4, true, $5, $6, $7, $8, $9)
         ON CONFLICT (batch_id) DO NOTHING
         RETURNING true
         """,
@@ -49,6 +50,7 @@ async def create_batch(
         len(invoice_ids),
         started_at,
         now,
+        principal,
     )
     if inserted:
         await insert_invoices(conn, batch_id, invoice_ids)

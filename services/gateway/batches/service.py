@@ -27,6 +27,7 @@ async def submit_batch(
     tenant_id: str,
     invoice_ids: Sequence[str],
     requested_by: str,
+    principal: str,
     retry_of: UUID | None = None,
 ) -> UUID:
     """Records the batch and enqueues its event in ONE transaction: nothing half-published."""
@@ -53,6 +54,7 @@ async def submit_batch(
             started_at=now,
             now=now,
             retry_of=retry_of,
+            principal=principal,
         )
         await enqueue(conn, messages)
     return event.batch_id

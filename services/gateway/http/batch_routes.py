@@ -9,7 +9,12 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.contract.common import utc_now
-from services.gateway.auth.dependencies import CurrentPrincipal, require
+from services.gateway.auth.dependencies import (
+    CurrentPrincipal,
+    refuse_page_tokens,
+    require,
+    require_batch_retry,
+)
 from services.gateway.auth.principal import Principal, Role
 from services.gateway.batches import repository as repo
 from services.gateway.batches.cursor import InvalidCursor, decode_cursor, encode_cursor
@@ -70,6 +75,7 @@ async def _accepted(
         tenant_id=tenant_id,
         invoice_ids=invoice_ids,
         requested_by=requested_by or principal.label,
+        principal=principal.label,
         retry_of=retry_of,
     )
     links = batch_links(request, principal, tenant_id, batch_id)
@@ -205,7 +211,7 @@ async def retry_failed(
     principal: CurrentPrincipal,
 ) -> PushAccepted:
     """Send the batch's failed invoices again, as a new batch (same confirmation rule)."""
-    require(principal, tenant_id, Role.PUSH, batch_id)
+    require_batch_retry(principal, tenant_id, batch_id)
     await _load_batch(request, tenant_id, batch_id)
     await ensure_connected(request.app.state.pool, tenant_id, base_url(request))
     async with request.app.state.pool.acquire() as conn:
@@ -232,6 +238,7 @@ async def batch_page_token(
 
     `EventSource` cannot send headers, so the page passes it as `?access_token=`.
     """
+    refuse_page_tokens(principal)
     require(principal, tenant_id, Role.READ, batch_id)
     await _load_batch(request, tenant_id, batch_id)
     return page_token_for(request, principal, tenant_id, batch_id)

@@ -124,6 +124,7 @@ async def retry(
         tenant_id=tenant_id,
         invoice_ids=ids,
         requested_by=body.requested_by or principal.label,
+        principal=principal.label,
     )
     links = batch_links(request, principal, tenant_id, batch_id)
     response.headers["Location"] = links.status

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -22,13 +22,22 @@ def base_url(request: Request) -> str:
 def page_token_for(
     request: Request, principal: Principal, tenant_id: str, batch_id: UUID
 ) -> PageToken:
-    """A page token never grants more than its minter had, and at most `push`."""
-    role = Role.READ if principal.role is Role.READ else Role.PUSH
+    """A page token never grants more than its minter had, and at most `push`.
+
+    A page token's own Retry lands on the new batch with a token for it that cannot outlive
+    the one presented and has no more power: a leaked URL never renews itself."""
     ttl: int = request.app.state.settings.gateway_page_token_ttl_seconds
     expires_at = utc_now().replace(microsecond=0) + timedelta(seconds=ttl)
+    if principal.is_page:
+        role = Role.PUSH if principal.page_retry else Role.READ
+        expires_at = min(expires_at, datetime.fromtimestamp(principal.page_expires_at or 0, UTC))
+        minted_by = principal.minted_by or ""
+    else:
+        role = Role.READ if principal.role is Role.READ else Role.PUSH
+        minted_by = principal.label
     token = mint_page_token(
         request.app.state.page_key,
-        PageClaims(tenant_id, batch_id, role, int(expires_at.timestamp())),
+        PageClaims(tenant_id, batch_id, role, int(expires_at.timestamp()), minted_by),
     )
     return PageToken(
         token=token, expires_at=expires_at, page=page_url(request, tenant_id, batch_id, token)

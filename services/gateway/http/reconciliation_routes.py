@@ -173,7 +173,9 @@ async def repair(
         except service.TooManyToRepair as exc:
             raise Problem(422, "Too many invoices", str(exc)) from exc
     requested_by = body.requested_by or principal.label
-    batch_id = await service.repair(request.app.state.pool, tenant_id, plan, requested_by)
+    batch_id = await service.repair(
+        request.app.state.pool, tenant_id, plan, requested_by, principal.label
+    )
     return RepairAccepted(
         reconciliation_id=run_id,
         invoices=len(plan.invoice_ids),

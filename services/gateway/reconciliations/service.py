@@ -94,10 +94,14 @@ def _note(policy: ConflictPolicy, kept: int) -> str:
 
 
 async def repair(
-    pool: asyncpg.Pool, tenant_id: str, plan: RepairPlan, requested_by: str
+    pool: asyncpg.Pool, tenant_id: str, plan: RepairPlan, requested_by: str, principal: str
 ) -> UUID | None:
     if not plan.invoice_ids:
         return None
     return await submit_batch(
-        pool, tenant_id=tenant_id, invoice_ids=plan.invoice_ids, requested_by=requested_by
+        pool,
+        tenant_id=tenant_id,
+        invoice_ids=plan.invoice_ids,
+        requested_by=requested_by,
+        principal=principal,
     )

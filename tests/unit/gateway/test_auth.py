@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.gateway.auth.dependencies import require, require_operator
+from services.gateway.auth.dependencies import refuse_page_tokens, require, require_operator
 from services.gateway.auth.page_tokens import (
     PageClaims,
     derive_key,
@@ -62,15 +63,28 @@ def test_other_tenants_get_404_and_missing_roles_403() -> None:
     assert mint.value.status == 403
 
 
-def test_page_principals_are_bound_to_one_batch() -> None:
+def test_page_principals_read_one_batch_and_retry_only_it() -> None:
     batch, other = uuid.uuid4(), uuid.uuid4()
-    page = Principal(operator=False, tenant_id="a", role=Role.PUSH, batch_id=batch)
-    assert page.can("a", Role.PUSH, batch) and page.can("a", Role.READ, batch)
-    assert not page.can("a", Role.READ, other) and not page.can("a", Role.PUSH)
+    page = Principal(
+        operator=False,
+        tenant_id="a",
+        role=Role.READ,
+        batch_id=batch,
+        page_retry=True,
+        minted_by="token:t-1",
+    )
+    assert page.can("a", Role.READ, batch)
+    assert not page.can("a", Role.PUSH, batch), "a page token never pushes"
+    assert not page.can("a", Role.READ, other) and not page.can("a", Role.READ)
+    assert page.may_retry_batch("a", batch) and not page.may_retry_batch("a", other)
+    assert not replace(page, page_retry=False).may_retry_batch("a", batch)
     with pytest.raises(Problem) as elsewhere:
         require(page, "a", Role.READ, other)
     assert elsewhere.value.status == 404
-    assert page.label == f"page:{batch}"
+    with pytest.raises(Problem) as minting:
+        refuse_page_tokens(page)
+    assert minting.value.status == 403
+    assert page.label == f"page:{batch} minted by token:t-1"
 
 
 def test_page_tokens_verify_and_expire() -> None:
