@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 
 import pytest
 
+from services.contract.limits import DEAD_LETTER_KEPT_BYTES
 from services.contract.topics import DeadLetterHeader, Topic, invoice_key
 from tests.faults.conftest import Replicas
 from tests.faults.report import ROWS, ScenarioRow
@@ -84,7 +86,14 @@ async def test_malformed_and_oversized_events_are_dead_lettered(
     assert "memo" in nul_reason, nul_reason
     for key, (topic, payload, _) in zip(markers, bad, strict=True):
         record = by_key[key]
-        assert record.value == payload, "the original bytes are kept"
+        if len(payload) <= DEAD_LETTER_KEPT_BYTES:
+            assert record.value == payload, "the original bytes are kept"
+        else:
+            assert payload.startswith(record.value) and len(record.value) < len(payload)
+            assert record.headers[DeadLetterHeader.TRUNCATED] == "true"
+            assert record.headers[DeadLetterHeader.ORIGINAL_SIZE] == str(len(payload))
+            digest = hashlib.sha256(payload).hexdigest()
+            assert record.headers[DeadLetterHeader.ORIGINAL_SHA256] == digest
         assert record.headers[DeadLetterHeader.SOURCE_TOPIC] == topic
         assert record.headers[DeadLetterHeader.ERROR_MESSAGE]
     reason = by_key[markers[5]].headers[DeadLetterHeader.ERROR_MESSAGE]
