@@ -32,9 +32,12 @@ from services.sync_worker.observability.qbo_hook import record_quickbooks_reques
 from services.sync_worker.quickbooks import QuickBooksConfig, QuickBooksService
 from services.sync_worker.reconciliation.wiring import start_reconciliations
 from services.sync_worker.settings import WorkerSettings
+from services.sync_worker.sync.completion import UnitKind
+from services.sync_worker.sync.domain.retry import RetryPolicy
 from services.sync_worker.sync.executor import Executor, ExecutorSettings
 from services.sync_worker.sync.inbound import Inbound, InboundPolicy
 from services.sync_worker.sync.outbound import Outbound, OutboundPolicy
+from services.sync_worker.sync.store import PgInboundStore, PgOutboundStore, PgWorkQueue
 
 SCHEMA = "sync_worker"
 CONSUMED_TOPICS = (
@@ -154,29 +157,28 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
             lock_name=f"{SCHEMA}.outbox",
             idle_poll_seconds=settings.outbox_poll_seconds,
         )
+        retry = RetryPolicy(settings.max_attempts, settings.retry_base_seconds)
         outbound = Outbound(
-            pool,
+            PgOutboundStore(pool),
             quickbooks,
-            OutboundPolicy(
-                max_attempts=settings.max_attempts,
-                retry_base_seconds=settings.retry_base_seconds,
-                unknown_invoice_grace_seconds=settings.unknown_invoice_grace_seconds,
-            ),
+            OutboundPolicy(retry, settings.unknown_invoice_grace_seconds),
         )
-        inbound = Inbound(pool, quickbooks, InboundPolicy(settings.cdc_initial_lookback_seconds))
+        inbound = Inbound(
+            PgInboundStore(pool), quickbooks, InboundPolicy(settings.cdc_initial_lookback_seconds)
+        )
         runtime.executor = Executor(
-            pool,
+            PgWorkQueue(pool),
             {
-                "auto": outbound.run,
-                "push": outbound.run,
-                "inbound": inbound.webhook,
-                "cdc": inbound.cdc_sweep,
+                UnitKind.AUTO: outbound.run,
+                UnitKind.PUSH: outbound.run,
+                UnitKind.WEBHOOK: inbound.webhook,
+                UnitKind.CDC: inbound.cdc_sweep,
             },
             ExecutorSettings(
                 concurrency=settings.executor_concurrency,
                 per_tenant_concurrency=settings.executor_per_tenant_concurrency,
                 lease_seconds=settings.lease_seconds,
-                max_attempts=settings.max_attempts,
+                retry=retry,
                 cdc_interval_seconds=settings.cdc_interval_seconds,
             ),
             worker_id=settings.worker_id,
