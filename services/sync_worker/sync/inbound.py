@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from services.contract.errors import ErrorCode
 from services.contract.quickbooks_changes import QuickBooksInvoiceChanged, QuickBooksInvoiceDeleted
@@ -29,6 +30,7 @@ from services.sync_worker.sync.ports import InboundStore, QuickBooksCompanies, Q
 from services.sync_worker.sync.work_items import WorkItem
 
 _CDC_OVERLAP = timedelta(seconds=30)
+_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +132,8 @@ class Inbound:
             or datetime.now(UTC),
             source="webhook" if source == "webhook" else "cdc",
             sync_token=token,
-            total=invoice.total_amt or 0,
-            balance=invoice.balance if invoice.balance is not None else invoice.total_amt or 0,
+            total=invoice.total_amt or _ZERO,
+            balance=invoice.balance if invoice.balance is not None else invoice.total_amt or _ZERO,
             status=quickbooks_status(invoice),
         )
         completion = Completion.of(OutcomeKind.PUBLISHED, "changed")
