@@ -37,9 +37,7 @@ async def test_a_redelivered_push_request_adds_nothing(
     assert await work_items.queue_push(conn, tenant, batch, ["i1", "i2"]) == 0
 
 
-async def test_one_invoice_runs_one_unit_at_a_time(
-    conn: asyncpg.Connection, tenant: str
-) -> None:
+async def test_one_invoice_runs_one_unit_at_a_time(conn: asyncpg.Connection, tenant: str) -> None:
     await work_items.queue_auto(conn, tenant, "i1", 1)
     await work_items.queue_push(conn, tenant, uuid.uuid4(), ["i1", "i2"])
     assert await work_items.ready_tenants(conn, limit=10000) != []
