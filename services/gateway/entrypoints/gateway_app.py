@@ -3,11 +3,9 @@ listener. Wiring only."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import asyncpg
 import structlog
 from fastapi import Depends, FastAPI
 from faststream.kafka import KafkaBroker
@@ -46,11 +44,8 @@ from services.gateway.settings import GatewaySettings
 from services.platform.crypto import TokenCipher, parse_keys
 from services.platform.ingest import IngestOutcome
 from services.platform.ingest.subscriber import subscribe_ingest
-from services.platform.kafka_producer import outbox_producer
-from services.platform.kafka_topics import ensure_topics
 from services.platform.logging import configure_logging
-from services.platform.outbox import OutboxRelay
-from services.platform.postgres import apply_migrations, create_pool
+from services.platform.runtime import PlatformRuntime
 
 SCHEMA = "gateway"
 CONSUMED_TOPICS = (
@@ -67,10 +62,10 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
     configure_logging("gateway", settings.log_level, settings.log_format)
     broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
-    state: dict[str, asyncpg.Pool] = {}
-
-    def pool() -> asyncpg.Pool:
-        return state["pool"]
+    platform = PlatformRuntime(
+        settings, SCHEMA, "services.gateway.migrations", settings.outbox_poll_seconds
+    )
+    pool = platform.require_pool
 
     def count_results(outcome: IngestOutcome, _seconds: float) -> None:
         metrics.RESULTS_CONSUMED.inc(outcome.by_topic[(Topic.RESULTS.value, "stored")])
@@ -90,27 +85,9 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        dsn = settings.database_url.get_secret_value()
-        await apply_migrations(dsn, SCHEMA, "services.gateway.migrations")
-        await ensure_topics(
-            settings.kafka_bootstrap_servers,
-            partitions=settings.topic_partitions,
-            replication_factor=settings.topic_replication_factor,
-        )
-        state["pool"] = await create_pool(
-            dsn, SCHEMA, min_size=settings.db_pool_min_size, max_size=settings.db_pool_max_size
-        )
-        notifier = ChangeNotifier(dsn, CHANGES_CHANNEL)
+        await platform.start()
+        notifier = ChangeNotifier(settings.database_url.get_secret_value(), CHANGES_CHANNEL)
         await notifier.start()
-        producer = outbox_producer(settings.kafka_bootstrap_servers)
-        await producer.start()
-        relay = OutboxRelay(
-            pool(),
-            producer,
-            lock_name=f"{SCHEMA}.outbox",
-            idle_poll_seconds=settings.outbox_poll_seconds,
-        )
-        relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
         nightly_task = schedule_nightly(pool())
         await broker.start()
         app.state.pool = pool()
@@ -122,11 +99,8 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         finally:
             await broker.stop()
             nightly_task.cancel()
-            relay.stop()
-            await asyncio.wait([relay_task], timeout=10)
-            await producer.stop()
             await notifier.stop()
-            await pool().close()
+            await platform.stop()
             log.info("gateway_stopped", instance=settings.gateway_instance_id)
 
     app = FastAPI(

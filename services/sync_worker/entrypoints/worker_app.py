@@ -1,4 +1,5 @@
-"""The sync worker process: FastStream consumers + executor + outbox relay. Wiring only."""
+"""The sync worker process: FastStream consumers, the executor, housekeeping loops and the
+shared platform runtime (pool, producer, outbox relay). Wiring only."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 
 import asyncpg
 import structlog
-from aiokafka import AIOKafkaProducer
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 
@@ -20,11 +20,8 @@ from services.contract.topics import Topic
 from services.platform.crypto import parse_keys
 from services.platform.ingest import IngestOutcome
 from services.platform.ingest.subscriber import subscribe_ingest
-from services.platform.kafka_producer import outbox_producer
-from services.platform.kafka_topics import ensure_topics
 from services.platform.logging import configure_logging
-from services.platform.outbox import OutboxRelay
-from services.platform.postgres import apply_migrations, create_pool
+from services.platform.runtime import PlatformRuntime
 from services.sync_worker.ingest.dispatch import SyncEventHandler
 from services.sync_worker.observability import metrics
 from services.sync_worker.observability.collector import Collector
@@ -33,9 +30,12 @@ from services.sync_worker.observability.qbo_hook import record_quickbooks_reques
 from services.sync_worker.quickbooks import QuickBooksConfig, QuickBooksService
 from services.sync_worker.reconciliation.wiring import start_reconciliations
 from services.sync_worker.settings import WorkerSettings
+from services.sync_worker.sync.completion import UnitKind
+from services.sync_worker.sync.domain.retry import RetryPolicy
 from services.sync_worker.sync.executor import Executor, ExecutorSettings
 from services.sync_worker.sync.inbound import Inbound, InboundPolicy
 from services.sync_worker.sync.outbound import Outbound, OutboundPolicy
+from services.sync_worker.sync.store import PgInboundStore, PgOutboundStore, PgWorkQueue
 
 SCHEMA = "sync_worker"
 CONSUMED_TOPICS = (
@@ -53,18 +53,11 @@ log = structlog.get_logger(__name__)
 @dataclass
 class Runtime:
     settings: WorkerSettings
-    pool: asyncpg.Pool | None = None
-    producer: AIOKafkaProducer | None = None
-    relay: OutboxRelay | None = None
+    platform: PlatformRuntime
     quickbooks: QuickBooksService | None = None
     executor: Executor | None = None
-    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
-    http_task: asyncio.Task[Any] | None = None
-
-    def require_pool(self) -> asyncpg.Pool:
-        if self.pool is None:
-            raise RuntimeError("database pool used before start-up")
-        return self.pool
+    executor_task: asyncio.Task[None] | None = None
+    loops: list[asyncio.Task[Any]] = field(default_factory=list)  # nothing to finish on stop
 
     def require_quickbooks(self) -> QuickBooksService:
         if self.quickbooks is None:
@@ -87,11 +80,32 @@ def quickbooks_config(settings: WorkerSettings) -> QuickBooksConfig:
     )
 
 
-def build_app(settings: WorkerSettings | None = None) -> FastStream:
-    settings = settings or WorkerSettings()
-    configure_logging("sync-worker", settings.log_level, settings.log_format)
-    runtime = Runtime(settings)
-    broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
+def _executor(pool: asyncpg.Pool, quickbooks: QuickBooksService, s: WorkerSettings) -> Executor:
+    retry = RetryPolicy(s.max_attempts, s.retry_base_seconds)
+    outbound = Outbound(
+        PgOutboundStore(pool), quickbooks, OutboundPolicy(retry, s.unknown_invoice_grace_seconds)
+    )
+    inbound = Inbound(
+        PgInboundStore(pool), quickbooks, InboundPolicy(s.cdc_initial_lookback_seconds)
+    )
+    runners = {
+        UnitKind.AUTO: outbound.run,
+        UnitKind.PUSH: outbound.run,
+        UnitKind.WEBHOOK: inbound.webhook,
+        UnitKind.CDC: inbound.cdc_sweep,
+    }
+    settings = ExecutorSettings(
+        concurrency=s.executor_concurrency,
+        per_tenant_concurrency=s.executor_per_tenant_concurrency,
+        lease_seconds=s.lease_seconds,
+        retry=retry,
+        cdc_interval_seconds=s.cdc_interval_seconds,
+    )
+    return Executor(PgWorkQueue(pool), runners, settings, worker_id=s.worker_id)
+
+
+def _subscribe(broker: KafkaBroker, runtime: Runtime) -> None:
+    settings = runtime.settings
 
     async def connect_tenant(
         conn: asyncpg.Connection,
@@ -113,85 +127,76 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
         broker,
         [t.value for t in CONSUMED_TOPICS],
         group_id=settings.worker_group_id,
-        pool=runtime.require_pool,
+        pool=runtime.platform.require_pool,
         handler=lambda: SyncEventHandler(connect_tenant),
         consumer_name=settings.worker_id,
         max_records=settings.ingest_max_records,
         on_batch=count_ingest,
     )
+
+
+async def _start(runtime: Runtime) -> None:
+    settings = runtime.settings
+    pool = await runtime.platform.start()
+    runtime.quickbooks = quickbooks = QuickBooksService(
+        quickbooks_config(settings), pool, metrics=record_quickbooks_request
+    )
+    runtime.executor = executor = _executor(pool, quickbooks, settings)
+    collector = Collector(
+        pool,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=settings.worker_group_id,
+        worker_id=settings.worker_id,
+        in_flight=executor.in_flight,
+        interval_seconds=settings.metrics_interval_seconds,
+    )
+    runtime.executor_task = asyncio.create_task(executor.run(), name="executor")
+    runtime.loops = [
+        asyncio.create_task(collector.run(), name="metrics-collector"),
+        start_reconciliations(pool, quickbooks, settings.worker_id, record_quickbooks_request),
+    ]
+
+
+async def _stop(runtime: Runtime) -> None:
+    # FastStream has stopped the consumers (offsets committed, group left): finish or hand
+    # back in-flight units, then flush the outbox and close connections.
+    if runtime.executor is not None:
+        await runtime.executor.stop(runtime.settings.shutdown_grace_seconds)
+    for task in runtime.loops:
+        task.cancel()
+    tasks = [*runtime.loops, *([runtime.executor_task] if runtime.executor_task else [])]
+    if tasks:
+        await asyncio.wait(tasks, timeout=10)
+    if runtime.quickbooks is not None:
+        await runtime.quickbooks.aclose()
+    await runtime.platform.stop()
+
+
+def build_app(settings: WorkerSettings | None = None) -> FastStream:
+    settings = settings or WorkerSettings()
+    configure_logging("sync-worker", settings.log_level, settings.log_format)
+    platform = PlatformRuntime(
+        settings,
+        SCHEMA,
+        "services.sync_worker.migrations",
+        settings.outbox_poll_seconds,
+        pool_max_size=settings.db_pool_max_size + settings.executor_concurrency,
+    )
+    runtime = Runtime(settings, platform)
+    broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
+    _subscribe(broker, runtime)
     app = FastStream(broker, logger=None)
     http = health_server(
-        build_health_app(lambda: runtime.pool, lambda: broker.ping(timeout=2)),
+        build_health_app(lambda: platform.pool, lambda: broker.ping(timeout=2)),
         settings.worker_http_host,
         settings.worker_http_port,
     )
+    http_task: list[asyncio.Task[Any]] = []
 
     @app.on_startup
     async def start() -> None:
-        dsn = settings.database_url.get_secret_value()
-        await apply_migrations(dsn, SCHEMA, "services.sync_worker.migrations")
-        await ensure_topics(
-            settings.kafka_bootstrap_servers,
-            partitions=settings.topic_partitions,
-            replication_factor=settings.topic_replication_factor,
-        )
-        pool_size = settings.db_pool_max_size + settings.executor_concurrency
-        runtime.pool = pool = await create_pool(
-            dsn, SCHEMA, min_size=settings.db_pool_min_size, max_size=pool_size
-        )
-        runtime.quickbooks = quickbooks = QuickBooksService(
-            quickbooks_config(settings), pool, metrics=record_quickbooks_request
-        )
-        runtime.producer = outbox_producer(settings.kafka_bootstrap_servers)
-        await runtime.producer.start()
-        runtime.relay = OutboxRelay(
-            pool,
-            runtime.producer,
-            lock_name=f"{SCHEMA}.outbox",
-            idle_poll_seconds=settings.outbox_poll_seconds,
-        )
-        outbound = Outbound(
-            pool,
-            quickbooks,
-            OutboundPolicy(
-                max_attempts=settings.max_attempts,
-                retry_base_seconds=settings.retry_base_seconds,
-                unknown_invoice_grace_seconds=settings.unknown_invoice_grace_seconds,
-            ),
-        )
-        inbound = Inbound(pool, quickbooks, InboundPolicy(settings.cdc_initial_lookback_seconds))
-        runtime.executor = Executor(
-            pool,
-            {
-                "auto": outbound.run,
-                "push": outbound.run,
-                "inbound": inbound.webhook,
-                "cdc": inbound.cdc_sweep,
-            },
-            ExecutorSettings(
-                concurrency=settings.executor_concurrency,
-                per_tenant_concurrency=settings.executor_per_tenant_concurrency,
-                lease_seconds=settings.lease_seconds,
-                max_attempts=settings.max_attempts,
-                cdc_interval_seconds=settings.cdc_interval_seconds,
-            ),
-            worker_id=settings.worker_id,
-        )
-        runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
-        runtime.tasks.append(asyncio.create_task(runtime.executor.run(), name="executor"))
-        collector = Collector(
-            pool,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            group_id=settings.worker_group_id,
-            worker_id=settings.worker_id,
-            in_flight=runtime.executor.in_flight,
-            interval_seconds=settings.metrics_interval_seconds,
-        )
-        runtime.tasks.append(asyncio.create_task(collector.run(), name="metrics-collector"))
-        runtime.tasks.append(
-            start_reconciliations(pool, quickbooks, settings.worker_id, record_quickbooks_request)
-        )
-        runtime.http_task = asyncio.create_task(http.serve(), name="health-http")
+        await _start(runtime)
+        http_task.append(asyncio.create_task(http.serve(), name="health-http"))
 
     @app.after_startup
     async def announce() -> None:
@@ -203,25 +208,10 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
 
     @app.after_shutdown
     async def drain_and_close() -> None:
-        # FastStream has stopped the consumers (offsets committed, group left): finish or
-        # hand back in-flight units, flush the outbox, then close connections.
-        if runtime.executor is not None:
-            await runtime.executor.stop(settings.shutdown_grace_seconds)
-        if runtime.relay is not None:
-            runtime.relay.stop()
-        for task in runtime.tasks[2:]:
-            task.cancel()  # housekeeping loops: nothing to finish
-        if runtime.tasks:
-            await asyncio.wait(runtime.tasks, timeout=10)
+        await _stop(runtime)
         http.should_exit = True
-        if runtime.http_task is not None:
-            await asyncio.wait([runtime.http_task], timeout=5)
-        if runtime.producer is not None:
-            await runtime.producer.stop()
-        if runtime.quickbooks is not None:
-            await runtime.quickbooks.aclose()
-        if runtime.pool is not None:
-            await runtime.pool.close()
+        if http_task:
+            await asyncio.wait(http_task, timeout=5)
         log.info("worker_stopped", worker_id=settings.worker_id)
 
     return app

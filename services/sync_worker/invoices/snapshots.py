@@ -1,4 +1,8 @@
+"""SQL for `invoice_snapshots`: the newest version of every MediaOS invoice."""
+
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import asyncpg
 
@@ -34,3 +38,22 @@ async def store_if_newer(
         invoice.invoice_id,
     )
     return current
+
+
+@dataclass(frozen=True, slots=True)
+class StoredInvoice:
+    event_type: str
+    snapshot: InvoiceSnapshot
+
+
+async def get(conn: asyncpg.Connection, tenant_id: str, invoice_id: str) -> StoredInvoice | None:
+    """The newest snapshot held of the invoice, with the event that brought it."""
+    row = await conn.fetchrow(
+        "SELECT event_type, snapshot FROM invoice_snapshots "
+        "WHERE tenant_id = $1 AND invoice_id = $2",
+        tenant_id,
+        invoice_id,
+    )
+    if row is None:
+        return None
+    return StoredInvoice(row["event_type"], InvoiceSnapshot.model_validate_json(row["snapshot"]))

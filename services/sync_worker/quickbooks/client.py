@@ -21,7 +21,7 @@ from .config import QuickBooksConfig
 from .errors import QuickBooksDuplicateNameError, QuickBooksError, QuickBooksStaleObjectError
 from .models import Customer, DeletedObject, Invoice, InvoiceChanges, Item
 from .queries import in_list, paged, quote
-from .rate_limit import RateDecision, RealmRateLimiter
+from .rate_limit import RealmRateLimiter
 from .requestid import derive_request_id, validate_request_id
 from .transport import RequestExecutor
 
@@ -71,16 +71,6 @@ class QuickBooksClient:
 
     def __repr__(self) -> str:
         return f"QuickBooksClient(tenant_id={self.tenant_id!r}, realm_id={self.realm_id!r})"
-
-    # -- rate budget -------------------------------------------------------------------------
-
-    async def try_acquire_budget(self) -> RateDecision:
-        """Book a request slot now if the realm has one (never waits); see RealmRateLimiter."""
-        return await self._limiter.try_acquire(self.realm_id)
-
-    async def seconds_until_budget(self) -> float:
-        """Read-only: 0 when this realm could send a request right now."""
-        return await self._limiter.seconds_until_available(self.realm_id)
 
     # -- low level ---------------------------------------------------------------------------
 

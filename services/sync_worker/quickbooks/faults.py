@@ -258,8 +258,7 @@ def fault_to_error(fault: Fault, operation: str) -> QuickBooksError:
     if code is ErrorCode.QBO_DUPLICATE_NUMBER:
         message = (
             f"QuickBooks already has a different invoice with this number ({what}). "
-            "Set an invoice number prefix for this account (so MediaOS numbers cannot clash "
-            "with numbers used in QuickBooks), then push again."
+            f"{info.what_to_do}"
         )
     elif code is ErrorCode.QBO_INVALID_REFERENCE:
         element = f" in {fault.primary.element}" if fault.primary and fault.primary.element else ""

@@ -1,4 +1,4 @@
-"""Everything a unit of work reads from PostgreSQL before talking to QuickBooks."""
+"""Everything an outbound unit reads from PostgreSQL before talking to QuickBooks."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.contract.invoices import InvoiceSnapshot
+from services.sync_worker.invoices import snapshots
 from services.sync_worker.sync import ledger
 from services.sync_worker.sync.ledger import LedgerEntry
 from services.sync_worker.tenants import repository as tenants
@@ -25,24 +26,18 @@ class InvoiceContext:
 
 async def load(conn: asyncpg.Connection, tenant_id: str, invoice_id: str) -> InvoiceContext:
     settings = await tenants.get_settings(conn, tenant_id)
-    row = await conn.fetchrow(
-        "SELECT event_type, snapshot FROM invoice_snapshots "
-        "WHERE tenant_id = $1 AND invoice_id = $2",
-        tenant_id,
-        invoice_id,
-    )
-    snapshot = InvoiceSnapshot.model_validate_json(row["snapshot"]) if row else None
+    stored = await snapshots.get(conn, tenant_id, invoice_id)
     item_ids: dict[str, str | None] = {}
     names: dict[str, str] = {}
-    if snapshot is not None:
-        product_ids = sorted({ln.product_id for ln in snapshot.lines})
+    if stored is not None:
+        product_ids = sorted({ln.product_id for ln in stored.snapshot.lines})
         for r in await tenants.get_mappings(conn, tenant_id, product_ids):
             item_ids[r.product_id] = r.quickbooks_item_id
             names[r.product_id] = r.product_name
     return InvoiceContext(
         settings=settings,
-        snapshot=snapshot,
-        event_type=row["event_type"] if row else None,
+        snapshot=stored.snapshot if stored else None,
+        event_type=stored.event_type if stored else None,
         item_ids=item_ids,
         product_names=names,
         ledger=await ledger.get(conn, tenant_id, invoice_id),

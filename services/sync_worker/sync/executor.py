@@ -15,24 +15,23 @@ import asyncio
 import contextlib
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 
 import asyncpg
 import structlog
 
-from services.contract.errors import ErrorCode
-from services.contract.results import Trigger
-from services.platform.outbox import enqueue
 from services.sync_worker.observability import metrics
-from services.sync_worker.results.builders import ResultSubject, failed, sync_error
-from services.sync_worker.sync import work_items
-from services.sync_worker.sync.completion import Completion
+from services.sync_worker.sync import completions
+from services.sync_worker.sync.completion import Completion, UnitKind
+from services.sync_worker.sync.domain.retry import RetryPolicy
+from services.sync_worker.sync.ports import WorkQueue
 from services.sync_worker.sync.work_items import WorkItem
 
 log = structlog.get_logger(__name__)
 
 Runner = Callable[[WorkItem], Awaitable[Completion]]
+_DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,20 +40,20 @@ class ExecutorSettings:
     per_tenant_concurrency: int = 4
     lease_seconds: float = 30.0
     idle_poll_seconds: float = 0.5
-    max_attempts: int = 5
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
     cdc_interval_seconds: float = 300.0
 
 
 class Executor:
     def __init__(
         self,
-        pool: asyncpg.Pool,
-        runners: dict[str, Runner],
+        queue: WorkQueue,
+        runners: Mapping[UnitKind, Runner],
         settings: ExecutorSettings,
         *,
         worker_id: str,
     ) -> None:
-        self._pool = pool
+        self._queue = queue
         self._runners = runners
         self._settings = settings
         self._worker_id = worker_id
@@ -67,13 +66,11 @@ class Executor:
         self._stopping = asyncio.Event()
         self._drained = asyncio.Event()
         self._rotation = 0
-        self.completed = 0
 
     # -- lifecycle --------------------------------------------------------------------------
 
     async def run(self) -> None:
-        async with self._pool.acquire() as listener:
-            await listener.add_listener(work_items.NOTIFY_CHANNEL, self._on_notify)
+        async with self._queue.listen(self._wake.set):
             self._dispatch = asyncio.create_task(self._dispatch_loop(), name="executor-dispatch")
             housekeeping = [
                 asyncio.create_task(self._lease_loop(), name="executor-leases"),
@@ -87,8 +84,6 @@ class Executor:
                 for task in [self._dispatch, *housekeeping]:
                     task.cancel()
                 await asyncio.gather(self._dispatch, *housekeeping, return_exceptions=True)
-                with contextlib.suppress(Exception):
-                    await listener.remove_listener(work_items.NOTIFY_CHANNEL, self._on_notify)
 
     async def stop(self, grace_seconds: float) -> None:
         """Stop claiming, let running units finish within the grace period, hand back the rest."""
@@ -99,39 +94,37 @@ class Executor:
             self._dispatch.cancel()
             await asyncio.gather(self._dispatch, return_exceptions=True)
         try:
-            running = {item_id: entry for item_id, entry in self._running.items()}
-            if running:
-                tasks = [task for _, task in running.values()]
-                _, pending = await asyncio.wait(tasks, timeout=grace_seconds)
-                unfinished = [
-                    (item_id, attempts)
-                    for item_id, (attempts, task) in running.items()
-                    if task in pending
-                ]
-                for task in pending:
-                    task.cancel()
-                await asyncio.gather(*pending, return_exceptions=True)
-                if unfinished:
-                    with contextlib.suppress(Exception):
-                        async with self._pool.acquire() as conn:
-                            await work_items.release(conn, unfinished, worker_id=self._worker_id)
-                    log.info("work_released_on_shutdown", units=len(unfinished))
+            await self._drain(grace_seconds)
         finally:
             self._drained.set()
 
+    async def _drain(self, grace_seconds: float) -> None:
+        running = dict(self._running)
+        if not running:
+            return
+        tasks = [task for _, task in running.values()]
+        _, pending = await asyncio.wait(tasks, timeout=grace_seconds)
+        unfinished = [
+            (item_id, attempts) for item_id, (attempts, task) in running.items() if task in pending
+        ]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        if unfinished:
+            with contextlib.suppress(Exception):
+                await self._queue.release(unfinished, worker_id=self._worker_id)
+            log.info("work_released_on_shutdown", units=len(unfinished))
+
     def in_flight(self) -> int:
         return len(self._running)
-
-    def _on_notify(self, *_args: object) -> None:
-        self._wake.set()
 
     # -- loops ------------------------------------------------------------------------------
 
     async def _dispatch_loop(self) -> None:
         while not self._stopping.is_set():
             try:
-                claimed = await self._claim_round()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                claimed = await self.claim_round()
+            except _DB_ERRORS as exc:
                 log.warning("executor_claim_failed", error=repr(exc))
                 claimed = 0
                 await asyncio.sleep(1.0)
@@ -144,39 +137,33 @@ class Executor:
                 await self._slots.acquire()
                 self._slots.release()
 
-    async def _claim_round(self) -> int:
-        cap = self._settings.per_tenant_concurrency
+    async def claim_round(self) -> int:
+        """Claims what this replica has room for, tenants round-robin; starts each unit."""
+        tenants = await self._queue.ready_tenants(limit=500)
+        if not tenants:
+            return 0
+        start = self._rotation % len(tenants)
+        self._rotation += 1
         claimed = 0
-        async with self._pool.acquire() as conn:
-            tenants = await work_items.ready_tenants(conn, limit=500)
-            if not tenants:
-                return 0
-            start = self._rotation % len(tenants)
-            self._rotation += 1
-            for tenant in tenants[start:] + tenants[:start]:
-                if self._stopping.is_set():
-                    break
-                free = self._settings.concurrency - len(self._running)
-                if free <= 0:
-                    break
-                room = min(cap - self._per_tenant[tenant], free)
-                if room <= 0:
-                    continue
-                items = await work_items.claim(
-                    conn,
-                    tenant,
-                    worker_id=self._worker_id,
-                    lease_seconds=self._settings.lease_seconds,
-                    limit=room,
-                )
-                for item in items:
-                    await self._slots.acquire()
-                    self._per_tenant[tenant] += 1
-                    self._running[item.id] = (
-                        item.attempts,
-                        asyncio.create_task(self._execute(item), name=f"unit-{item.id}"),
-                    )
-                claimed += len(items)
+        for tenant in tenants[start:] + tenants[:start]:
+            free = self._settings.concurrency - len(self._running)
+            if self._stopping.is_set() or free <= 0:
+                break
+            room = min(self._settings.per_tenant_concurrency - self._per_tenant[tenant], free)
+            if room <= 0:
+                continue
+            items = await self._queue.claim(
+                tenant,
+                worker_id=self._worker_id,
+                lease_seconds=self._settings.lease_seconds,
+                limit=room,
+            )
+            for item in items:
+                await self._slots.acquire()
+                self._per_tenant[tenant] += 1
+                task = asyncio.create_task(self._execute(item), name=f"unit-{item.id}")
+                self._running[item.id] = (item.attempts, task)
+            claimed += len(items)
         return claimed
 
     async def _lease_loop(self) -> None:
@@ -184,36 +171,25 @@ class Executor:
         while True:
             await asyncio.sleep(every)
             try:
-                async with self._pool.acquire() as conn:
-                    if self._running:
-                        await work_items.extend_leases(
-                            conn,
-                            [(i, attempts) for i, (attempts, _) in self._running.items()],
-                            worker_id=self._worker_id,
-                            lease_seconds=self._settings.lease_seconds,
-                        )
-                    recovered = await work_items.recover_expired_leases(conn)
+                if self._running:
+                    await self._queue.extend_leases(
+                        [(i, attempts) for i, (attempts, _) in self._running.items()],
+                        worker_id=self._worker_id,
+                        lease_seconds=self._settings.lease_seconds,
+                    )
+                recovered = await self._queue.recover_expired_leases()
                 if recovered:
                     log.warning("expired_leases_recovered", units=recovered)
                     self._wake.set()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            except _DB_ERRORS as exc:
                 log.warning("lease_maintenance_failed", error=repr(exc))
 
     async def _cdc_scheduler(self) -> None:
         """Keeps one CDC sweep pending per connected two-way tenant (safety net for webhooks)."""
         while True:
             try:
-                async with self._pool.acquire() as conn:
-                    tenants = await conn.fetch(
-                        "SELECT c.tenant_id FROM quickbooks_connections c "
-                        "LEFT JOIN tenants t ON t.tenant_id = c.tenant_id "
-                        "WHERE c.status = 'connected' AND NOT coalesce(t.manual_push, false)"
-                    )
-                    for row in tenants:
-                        await work_items.schedule_cdc(
-                            conn, row["tenant_id"], self._settings.cdc_interval_seconds
-                        )
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                await self._queue.schedule_cdc_sweeps(self._settings.cdc_interval_seconds)
+            except _DB_ERRORS as exc:
                 log.warning("cdc_scheduling_failed", error=repr(exc))
             await asyncio.sleep(min(self._settings.cdc_interval_seconds / 2, 30.0))
 
@@ -222,13 +198,14 @@ class Executor:
     async def _execute(self, item: WorkItem) -> None:
         started = time.perf_counter()
         try:
-            completion = await self._completion(item)
+            completion = await self.completion(item)
             await self._commit(item, completion)
-            if completion.retry_in_seconds is not None:
-                metrics.UNIT_RETRIES.labels(item.kind, completion.outcome[6:]).inc()
+            kind = item.kind.value
+            if completion.retry is not None:
+                metrics.UNIT_RETRIES.labels(kind, completion.outcome.detail).inc()
             else:
-                metrics.UNITS_PROCESSED.labels(item.kind, completion.outcome).inc()
-                metrics.UNIT_SECONDS.labels(item.kind).observe(time.perf_counter() - started)
+                metrics.UNITS_PROCESSED.labels(kind, str(completion.outcome)).inc()
+                metrics.UNIT_SECONDS.labels(kind).observe(time.perf_counter() - started)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the lease expires and another attempt follows
@@ -244,54 +221,26 @@ class Executor:
             self._slots.release()
             self._wake.set()
 
-    async def _completion(self, item: WorkItem) -> Completion:
-        runner = self._runners[item.kind]
+    async def completion(self, item: WorkItem) -> Completion:
+        """The unit's completion; a crash is retried with backoff, then reported."""
         try:
-            return await runner(item)
+            return await self._runners[item.kind](item)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.exception("unit_crashed", work_item=item.id, kind=item.kind)
-            if item.attempts < self._settings.max_attempts:
-                return Completion.retry(min(2.0**item.attempts, 60.0), "internal_error")
-            if item.invoice_id is None:
-                return Completion(outcome=f"failed:{type(exc).__name__}")
-            subject = ResultSubject(
-                item.tenant_id,
-                item.invoice_id,
-                item.invoice_version,
-                trigger=Trigger.PUSH if item.kind == "push" else Trigger.AUTO,
-                batch_id=item.batch_id,
-                batch_size=item.batch_size,
-            )
-            return Completion(
-                outcome="failed:INTERNAL_ERROR",
-                messages=[
-                    failed(
-                        subject,
-                        sync_error(ErrorCode.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}"),
-                        attempts=item.attempts,
-                    )
-                ],
-            )
+            log.exception("unit_crashed", work_item=item.id, kind=item.kind.value)
+            retry = self._settings.retry
+            if retry.may_retry(item.attempts):
+                return Completion.retry_in(retry.backoff(item.attempts), "internal_error")
+            return completions.internal_error(item, exc)
 
     async def _commit(self, item: WorkItem, completion: Completion) -> None:
-        async with self._pool.acquire() as conn, conn.transaction():
-            if completion.retry_in_seconds is not None:
-                await work_items.retry_later(
-                    conn,
-                    item,
-                    worker_id=self._worker_id,
-                    delay_seconds=completion.retry_in_seconds,
-                    count_attempt=completion.counts_as_attempt,
-                )
-                return
-            if not await work_items.finish(
-                conn, item, worker_id=self._worker_id, outcome=completion.outcome
-            ):
-                log.warning("unit_lease_lost", work_item=item.id)
-                return
-            for write in completion.ledger_writes:
-                await write(conn)
-            await enqueue(conn, completion.messages)
-        self.completed += 1
+        if completion.retry is not None:
+            await self._queue.retry_later(
+                item,
+                worker_id=self._worker_id,
+                delay_seconds=completion.retry.seconds,
+                count_attempt=completion.retry.counts_as_attempt,
+            )
+        elif not await self._queue.finish(item, completion, worker_id=self._worker_id):
+            log.warning("unit_lease_lost", work_item=item.id)

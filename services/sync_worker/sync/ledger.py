@@ -1,4 +1,4 @@
-"""SQL for the MediaOS invoice <-> QuickBooks invoice ledger and customer links."""
+"""SQL for `invoice_ledger` (MediaOS invoice <-> QuickBooks invoice) and `customer_links`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+
+from services.sync_worker.sync.completion import LedgerRecord, LedgerStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +21,7 @@ class LedgerEntry:
     external_number: str | None
     sync_token: str | None
     synced_version: int | None
-    status: str
+    status: LedgerStatus
     fingerprint: dict[str, Any] | None
     last_inbound_token: str | None
     create_pending: bool = False
@@ -36,7 +38,7 @@ def _entry(row: asyncpg.Record) -> LedgerEntry:
         external_number=row["external_number"],
         sync_token=row["sync_token"],
         synced_version=row["synced_version"],
-        status=row["status"],
+        status=LedgerStatus(row["status"]),
         fingerprint=json.loads(fp) if isinstance(fp, str) else fp,
         last_inbound_token=row["last_inbound_token"],
         create_pending=row["create_pending"],
@@ -64,20 +66,7 @@ async def by_external_id(
     return _entry(row) if row else None
 
 
-async def record_write(
-    conn: asyncpg.Connection,
-    *,
-    tenant_id: str,
-    invoice_id: str,
-    realm_id: str,
-    generation: int,
-    external_id: str,
-    external_number: str | None,
-    sync_token: str,
-    synced_version: int | None,
-    status: str,
-    fingerprint: dict[str, Any] | None,
-) -> None:
+async def record_write(conn: asyncpg.Connection, write: LedgerRecord) -> None:
     await conn.execute(
         """
         INSERT INTO invoice_ledger AS l (tenant_id, invoice_id, realm_id, generation,
@@ -93,16 +82,16 @@ async def record_write(
             fingerprint = COALESCE(EXCLUDED.fingerprint, l.fingerprint),
             create_pending = false, last_synced_at = now(), updated_at = now()
         """,
-        tenant_id,
-        invoice_id,
-        realm_id,
-        generation,
-        external_id,
-        external_number,
-        sync_token,
-        synced_version,
-        status,
-        json.dumps(fingerprint) if fingerprint is not None else None,
+        write.tenant_id,
+        write.invoice_id,
+        write.realm_id,
+        write.generation,
+        write.external_id,
+        write.external_number,
+        write.sync_token,
+        write.synced_version,
+        write.status.value,
+        json.dumps(write.fingerprint) if write.fingerprint is not None else None,
     )
 
 
@@ -126,11 +115,15 @@ async def mark_create_pending(
 
 
 async def record_inbound_if_new(
-    conn: asyncpg.Connection, tenant_id: str, invoice_id: str, sync_token: str, status: str
+    conn: asyncpg.Connection,
+    tenant_id: str,
+    invoice_id: str,
+    sync_token: str,
+    status: LedgerStatus,
 ) -> bool:
-    """Remembers a QuickBooks-side change once. False when it is our own write, was already
-    reported (webhook and CDC both see changes), or one of our writes to this invoice is in
-    flight (whose SyncToken we cannot tell apart yet): then nothing is published."""
+    """Remembers a QuickBooks-side change once. False when it is our own write or was already
+    reported (webhook and CDC both see changes): then nothing is published. The caller first
+    checks that none of our writes to the invoice is in flight (`work_items`)."""
     changed = await conn.fetchval(
         """
         UPDATE invoice_ledger l SET last_inbound_token = $3,
@@ -140,28 +133,14 @@ async def record_inbound_if_new(
           AND l.sync_token IS DISTINCT FROM $3
           AND l.last_inbound_token IS DISTINCT FROM $3
           AND ($4 <> 'deleted' OR l.status <> 'deleted')
-          AND NOT EXISTS (
-              SELECT 1 FROM work_items w
-              WHERE w.tenant_id = l.tenant_id AND w.invoice_id = l.invoice_id
-                AND w.kind IN ('auto', 'push') AND w.state = 'in_flight')
         RETURNING true
         """,
         tenant_id,
         invoice_id,
         sync_token,
-        status,
+        status.value,
     )
     return bool(changed)
-
-
-async def outbound_in_flight(conn: asyncpg.Connection, tenant_id: str, invoice_id: str) -> bool:
-    busy = await conn.fetchval(
-        "SELECT true FROM work_items WHERE tenant_id = $1 AND invoice_id = $2 "
-        "AND kind IN ('auto', 'push') AND state = 'in_flight' LIMIT 1",
-        tenant_id,
-        invoice_id,
-    )
-    return bool(busy)
 
 
 async def forget_deleted(
@@ -171,6 +150,22 @@ async def forget_deleted(
     await conn.execute(
         "UPDATE invoice_ledger SET status = 'deleted', external_id = NULL, sync_token = NULL, "
         "generation = $3, updated_at = now() WHERE tenant_id = $1 AND invoice_id = $2",
+        tenant_id,
+        invoice_id,
+        generation,
+    )
+
+
+async def reject_create(
+    conn: asyncpg.Connection, tenant_id: str, invoice_id: str, generation: int
+) -> None:
+    """QuickBooks refused the create of `generation`, so nothing exists under its request id:
+    the next create uses the next generation (a fresh request id). No-op if something was
+    recorded for the invoice since."""
+    await conn.execute(
+        "UPDATE invoice_ledger SET generation = $3 + 1, create_pending = false, "
+        "updated_at = now() WHERE tenant_id = $1 AND invoice_id = $2 AND generation = $3 "
+        "AND external_id IS NULL",
         tenant_id,
         invoice_id,
         generation,

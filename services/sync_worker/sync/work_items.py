@@ -10,6 +10,8 @@ from uuid import UUID
 
 import asyncpg
 
+from services.sync_worker.sync.completion import UnitKind
+
 NOTIFY_CHANNEL = "work_ready"
 
 PRIORITY_PUSH = 0
@@ -23,7 +25,7 @@ class WorkItem:
     id: int
     tenant_id: str
     invoice_id: str | None
-    kind: str
+    kind: UnitKind
     invoice_version: int | None
     batch_id: UUID | None
     batch_size: int | None
@@ -37,7 +39,7 @@ def _item(row: asyncpg.Record) -> WorkItem:
         id=row["id"],
         tenant_id=row["tenant_id"],
         invoice_id=row["invoice_id"],
-        kind=row["kind"],
+        kind=UnitKind(row["kind"]),
         invoice_version=row["invoice_version"],
         batch_id=row["batch_id"],
         batch_size=row["batch_size"],
@@ -131,12 +133,15 @@ async def ready_tenants(conn: asyncpg.Connection, limit: int) -> list[str]:
     return [r["tenant_id"] for r in rows]
 
 
-async def in_flight_count(conn: asyncpg.Connection, tenant_id: str) -> int:
-    count: int = await conn.fetchval(
-        "SELECT count(*) FROM work_items WHERE tenant_id = $1 AND state = 'in_flight'",
+async def outbound_in_flight(conn: asyncpg.Connection, tenant_id: str, invoice_id: str) -> bool:
+    """One of our writes to this invoice is running (its SyncToken is not known yet)."""
+    busy = await conn.fetchval(
+        "SELECT true FROM work_items WHERE tenant_id = $1 AND invoice_id = $2 "
+        "AND kind IN ('auto', 'push') AND state = 'in_flight' LIMIT 1",
         tenant_id,
+        invoice_id,
     )
-    return count
+    return bool(busy)
 
 
 async def claim(

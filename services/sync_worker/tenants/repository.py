@@ -75,3 +75,13 @@ async def get_mappings(
     return [
         ProductMapping(r["product_id"], r["product_name"], r["quickbooks_item_id"]) for r in rows
     ]
+
+
+async def connected_two_way_tenants(conn: asyncpg.Connection) -> list[str]:
+    """Tenants with a working QuickBooks connection that are not in One-Way Push mode."""
+    rows = await conn.fetch(
+        "SELECT c.tenant_id FROM quickbooks_connections c "
+        "LEFT JOIN tenants t ON t.tenant_id = c.tenant_id "
+        "WHERE c.status = 'connected' AND NOT coalesce(t.manual_push, false)"
+    )
+    return [r["tenant_id"] for r in rows]

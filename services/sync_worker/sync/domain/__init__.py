@@ -1,1 +1,1 @@
-"""Pure sync rules (no I/O): translation, plans, conflicts, request ids, statuses."""
+"""Pure sync rules (no I/O): translation, plans, conflicts, request ids, retries, statuses."""

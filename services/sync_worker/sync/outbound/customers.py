@@ -1,0 +1,30 @@
+"""MediaOS customer -> QuickBooks customer, linked once per tenant, customer and realm."""
+
+from __future__ import annotations
+
+from services.contract.invoices import InvoiceCustomer
+from services.sync_worker.quickbooks import Customer, EmailAddress
+from services.sync_worker.sync.domain import request_ids
+from services.sync_worker.sync.ports import OutboundStore, QuickBooksCompany
+
+
+async def resolve_customer(
+    store: OutboundStore, client: QuickBooksCompany, tenant_id: str, src: InvoiceCustomer
+) -> str:
+    """The linked QuickBooks customer; the first time, an existing customer with the same
+    DisplayName, or a new one. The link is committed at once (it is a cache of a fact)."""
+    linked = await store.customer_link(tenant_id, src.customer_id, client.realm_id)
+    if linked:
+        return linked
+    customer = await client.find_or_create_customer(
+        Customer(
+            display_name=src.display_name,
+            primary_email_addr=EmailAddress(address=src.email) if src.email else None,
+        ),
+        request_id=request_ids.customer_id(tenant_id, src.customer_id, src.display_name),
+    )
+    assert customer.id is not None
+    await store.save_customer_link(
+        tenant_id, src.customer_id, client.realm_id, customer.id, customer.display_name
+    )
+    return customer.id

@@ -1,0 +1,74 @@
+"""The executor's claim / finish / retry decisions with a fake queue (no database)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from services.contract.errors import ErrorCode
+from services.sync_worker.sync.completion import Completion, OutcomeKind, UnitKind
+from services.sync_worker.sync.domain.retry import RetryPolicy
+from services.sync_worker.sync.executor import Executor, ExecutorSettings, Runner
+from services.sync_worker.sync.work_items import WorkItem
+from tests.unit.sync_worker.fakes import FakeWorkQueue, unit
+
+
+async def _succeed(item: WorkItem) -> Completion:
+    return Completion.of(OutcomeKind.SUCCEEDED, "create")
+
+
+async def _crash(item: WorkItem) -> Completion:
+    raise RuntimeError("boom")
+
+
+def _executor(queue: FakeWorkQueue, runner: Runner, **settings: object) -> Executor:
+    runners = dict.fromkeys(UnitKind, runner)
+    config = ExecutorSettings(retry=RetryPolicy(3, 2.0, 60.0), **settings)  # type: ignore[arg-type]
+    return Executor(queue, runners, config, worker_id="w-1")
+
+
+async def _round(executor: Executor) -> int:
+    claimed = await executor.claim_round()
+    while executor.in_flight():
+        await asyncio.sleep(0)
+    return claimed
+
+
+async def test_each_tenant_gets_at_most_its_share_of_slots() -> None:
+    queue = FakeWorkQueue(
+        ready={
+            "busy": [unit(UnitKind.PUSH, f"i{n}", tenant_id="busy") for n in range(10)],
+            "quiet": [unit(UnitKind.PUSH, "q1", tenant_id="quiet")],
+        }
+    )
+    executor = _executor(queue, _succeed, concurrency=4, per_tenant_concurrency=2)
+    assert await _round(executor) == 3
+    assert sorted(queue.claims) == [("busy", 2), ("quiet", 2)]
+    assert len(queue.finished) == 3
+
+
+async def test_a_unit_whose_lease_was_lost_publishes_nothing() -> None:
+    item = unit(UnitKind.PUSH, "i1")
+    queue = FakeWorkQueue(ready={"t-1": [item]}, lost={item.id})
+    await _round(_executor(queue, _succeed))
+    assert queue.finished == [] and queue.retried == []
+
+
+async def test_a_crash_is_retried_with_backoff_then_reported() -> None:
+    queue = FakeWorkQueue(ready={"t-1": [unit(UnitKind.PUSH, "i1", attempts=2)]})
+    await _round(_executor(queue, _crash))
+    [(_, delay, counted)] = queue.retried
+    assert (delay, counted) == (4.0, True)
+
+    last = unit(UnitKind.PUSH, "i1", attempts=3)
+    queue = FakeWorkQueue(ready={"t-1": [last]})
+    await _round(_executor(queue, _crash))
+    [(_, completion)] = queue.finished
+    assert str(completion.outcome) == f"failed:{ErrorCode.INTERNAL_ERROR.value}"
+    assert len(completion.results) == 1
+
+
+async def test_a_crashed_sweep_without_an_invoice_fails_without_a_result() -> None:
+    queue = FakeWorkQueue(ready={"t-1": [unit(UnitKind.CDC, attempts=3)]})
+    await _round(_executor(queue, _crash))
+    [(_, completion)] = queue.finished
+    assert str(completion.outcome) == "failed:RuntimeError" and completion.results == []
