@@ -26,6 +26,8 @@ OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.OperatorInterventionError,
+    # A connection cut mid-query leaves asyncpg's protocol state unusable.
+    asyncpg.exceptions.InternalClientError,
 )
 UNSTORABLE_TEXT: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.CharacterNotInRepertoireError,
