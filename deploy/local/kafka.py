@@ -12,6 +12,7 @@ from pathlib import Path
 
 from deploy.local.kafka_jars import ensure_jars
 from deploy.local.processes import free_port, port_open, spawn, stop_group, wait_until
+from services.contract.limits import MAX_MESSAGE_BYTES, PRODUCER_MAX_REQUEST_BYTES
 
 REPO = Path(__file__).resolve().parents[2]
 POM = REPO / "deploy" / "kafka" / "pom.xml"
@@ -48,6 +49,11 @@ def _config(data_dir: Path, port: int, controller_port: int, partitions: int) ->
             "transaction.state.log.min.isr=1",
             "group.initial.rebalance.delay.ms=0",
             "log.retention.hours=24",
+            # Record size limits, chosen on purpose (services/contract/limits.py): 1 MiB for
+            # topics without their own `max.message.bytes` (ours all set it, 2 MiB for the
+            # dead letters), and fetches large enough for the largest of them.
+            f"message.max.bytes={MAX_MESSAGE_BYTES}",
+            f"replica.fetch.max.bytes={PRODUCER_MAX_REQUEST_BYTES}",
             "",
         ]
     )

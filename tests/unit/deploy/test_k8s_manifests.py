@@ -32,6 +32,7 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
 import services.gateway.observability.metrics as gateway_metrics
+import services.platform.outbox.parking as outbox_parking
 import services.sync_worker.observability.metrics as worker_metrics
 from services.gateway.settings import GatewaySettings
 from services.sync_worker.entrypoints.worker_app import CONSUMED_TOPICS
@@ -516,7 +517,7 @@ def check_service_monitors(docs: list[Doc]) -> list[str]:
 def exported_series() -> dict[str, set[str]]:
     """Series name -> label names, for every metric the worker and the gateway export."""
     series: dict[str, set[str]] = {}
-    for module in (worker_metrics, gateway_metrics):
+    for module in (worker_metrics, gateway_metrics, outbox_parking):
         for metric in vars(module).values():
             if not isinstance(metric, MetricWrapperBase):
                 continue
