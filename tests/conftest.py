@@ -102,11 +102,12 @@ def base_service_env(
     }
 
 
-ADMIN_TOKEN = secrets.token_urlsafe(24)
+# A leading letter: a secret starting with `-` would read as an option on a command line.
+ADMIN_TOKEN = "t" + secrets.token_urlsafe(24)
 QBO_CLIENT_ID = "mediaos-sync-tests"
-QBO_CLIENT_SECRET = secrets.token_urlsafe(24)
+QBO_CLIENT_SECRET = "s" + secrets.token_urlsafe(24)
 ENCRYPTION_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-WEBHOOK_VERIFIER = secrets.token_urlsafe(16)
+WEBHOOK_VERIFIER = "v" + secrets.token_urlsafe(16)
 
 
 def log_dir() -> Path:

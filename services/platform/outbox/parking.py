@@ -5,14 +5,13 @@ replay one."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import asyncpg
 import structlog
 from prometheus_client import Counter
 
-from services.platform.outbox.message import OutboxMessage
+from services.platform.outbox.message import OutboxMessage, headers_json
 
 log = structlog.get_logger(__name__)
 
@@ -35,7 +34,7 @@ async def park_new(
         "INSERT INTO parked_messages (topic, key, value, headers, size_bytes, reason, created_at)"
         " VALUES ($1, $2, $3, $4::jsonb, $5, $6, now())",
         [
-            (m.topic, m.key, m.value, json.dumps(m.headers), size, reason)
+            (m.topic, m.key, m.value, headers_json(m.headers), size, reason)
             for m, size, reason in refused
         ],
     )

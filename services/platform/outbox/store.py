@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import asyncpg
 
 from services.platform.outbox.limits import record_size, too_large
-from services.platform.outbox.message import OutboxMessage
+from services.platform.outbox.message import OutboxMessage, headers_json
 from services.platform.outbox.parking import park_new
 
 NOTIFY_CHANNEL = "outbox_ready"
@@ -33,6 +32,6 @@ async def enqueue(conn: asyncpg.Connection, messages: Sequence[OutboxMessage]) -
         return
     await conn.executemany(
         "INSERT INTO outbox (topic, key, value, headers) VALUES ($1, $2, $3, $4::jsonb)",
-        [(m.topic, m.key, m.value, json.dumps(m.headers)) for m in sendable],
+        [(m.topic, m.key, m.value, headers_json(m.headers)) for m in sendable],
     )
     await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
