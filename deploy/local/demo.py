@@ -3,8 +3,10 @@
 A media company connects QuickBooks, turns on "Manual Push - Disabled Two Way Sync", maps
 two of its three products, and sends 24 invoices with the Send to QuickBooks batch action
 (`syncctl`, through the gateway's API). Two invoices use the unmapped product and fail with
-a precise error; once the product is mapped they are sent too. Every step talks to real
-processes: Kafka, PostgreSQL, the sync worker, the gateway and the QuickBooks sandbox.
+a precise error; once the product is mapped they are sent too. Then an invoice whose number
+QuickBooks already holds fails as a duplicate; once a number prefix is set, Retry sends the
+corrected invoice. Every step talks to real processes: Kafka, PostgreSQL, the sync worker,
+the gateway and the QuickBooks sandbox.
 """
 
 from __future__ import annotations
@@ -93,14 +95,14 @@ async def prepare(env: dict[str, str], tenant: str) -> tuple[str, str, list[str]
         print(response.status_code, response.json())
     await wait_until_connected(env, tenant)
 
-    say('MediaOS: System Settings > "Manual Push - Disabled Two Way Sync" on, prefix "MO-"')
+    say('MediaOS: System Settings > "Manual Push - Disabled Two Way Sync" on, no number prefix')
     await publish(
         env,
         Topic.SETTINGS,
         [
             (
                 tenant_key(tenant),
-                SettingsChanged(tenant_id=tenant, manual_push=True, invoice_number_prefix="MO-"),
+                SettingsChanged(tenant_id=tenant, manual_push=True),
             ),
             *(
                 (
@@ -189,6 +191,20 @@ async def retry_failed(env: dict[str, str], tenant: str, batch_id: str) -> str:
         return str(body["batch_id"])
 
 
+async def colliding_invoice(env: dict[str, str], tenant: str) -> str:
+    """A second brand's invoice whose number QuickBooks already holds (2003)."""
+    event = invoice_created(tenant, number="2003", products=("P-DISPLAY",), customer="Fabrikam")
+    await publish(env, Topic.INVOICES, [(invoice_key(tenant, event.invoice.invoice_id), event)])
+    await asyncio.sleep(2)
+    return event.invoice.invoice_id
+
+
+async def set_prefix(env: dict[str, str], tenant: str, prefix: str) -> None:
+    event = SettingsChanged(tenant_id=tenant, invoice_number_prefix=prefix)
+    await publish(env, Topic.SETTINGS, [(tenant_key(tenant), event)])
+    await asyncio.sleep(2)
+
+
 async def quickbooks_invoices(env: dict[str, str], realm_id: str) -> list[dict[str, object]]:
     async with httpx.AsyncClient(timeout=10) as http:
         response = await http.get(f"{env['QBO_SANDBOX_URL']}/_sandbox/realms/{realm_id}/invoices")
@@ -215,16 +231,32 @@ def run(env: dict[str, str]) -> int:
     say("External Number column: syncctl status")
     syncctl(env, "status", "--tenant", tenant, invoice_ids[0])
 
+    say("A second brand's invoice 2003 collides with the number QuickBooks already holds")
+    collision = asyncio.run(colliding_invoice(env, tenant))
+    clash_batch = asyncio.run(send_batch(env, tenant, [collision]))
+    third = syncctl(env, "watch", "--tenant", tenant, clash_batch)
+    syncctl(env, "failed", "--tenant", tenant, clash_batch)
+    say('Corrective action: System Settings > invoice number prefix "B-", then Retry failed')
+    asyncio.run(set_prefix(env, tenant, "B-"))
+    fixed_batch = asyncio.run(retry_failed(env, tenant, clash_batch))
+    fourth = syncctl(env, "watch", "--tenant", tenant, fixed_batch)
+
     live = asyncio.run(quickbooks_invoices(env, realm_id))
     numbers = sorted(str(i["DocNumber"]) for i in live)
     print(
         f"QuickBooks now holds {len(live)} invoices: {numbers[0]} .. {numbers[-1]}, "
         f"{len(set(numbers))} distinct numbers"
     )
-    ok = first == 1 and second == 0 and len(live) == 24 and len(set(numbers)) == 24
+    ok = (
+        (first, second, third, fourth) == (1, 0, 1, 0)
+        and len(live) == 25
+        and len(set(numbers)) == 25
+        and "B-2003" in numbers
+    )
     say(
-        "Done: 24 invoices in QuickBooks, each exactly once; the 2 with an unmapped product "
-        "went through after mapping."
+        "Done: 25 invoices in QuickBooks, each exactly once; the 2 with an unmapped product "
+        "went through after mapping, and the colliding 2003 went through as B-2003 after "
+        "the prefix was set."
         if ok
         else "Unexpected outcome, see above."
     )

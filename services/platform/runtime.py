@@ -1,5 +1,5 @@
 """What every service process starts and stops the same way: migrations, Kafka topics, the
-PostgreSQL pool, the Kafka producer and the outbox relay (in that order; stopped in reverse,
+PostgreSQL pool and the outbox relay (with its Kafka producer) (in that order; stopped in reverse,
 after the relay has flushed what is committed)."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ import asyncio
 from dataclasses import dataclass, field
 
 import asyncpg
-from aiokafka import AIOKafkaProducer
 
 from services.platform.kafka_producer import outbox_producer
 from services.platform.kafka_topics import ensure_topics
@@ -25,7 +24,6 @@ class PlatformRuntime:
     outbox_poll_seconds: float
     pool_max_size: int | None = None  # default: settings.db_pool_max_size
     pool: asyncpg.Pool | None = None
-    producer: AIOKafkaProducer | None = None
     relay: OutboxRelay | None = None
     _relay_task: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -49,11 +47,10 @@ class PlatformRuntime:
             min_size=settings.db_pool_min_size,
             max_size=self.pool_max_size or settings.db_pool_max_size,
         )
-        self.producer = outbox_producer(settings.kafka_bootstrap_servers)
-        await self.producer.start()
+        bootstrap = settings.kafka_bootstrap_servers
         self.relay = OutboxRelay(
             pool,
-            self.producer,
+            lambda: outbox_producer(bootstrap),
             lock_name=f"{self.schema}.outbox",
             idle_poll_seconds=self.outbox_poll_seconds,
         )
@@ -65,7 +62,5 @@ class PlatformRuntime:
         if self.relay is not None and self._relay_task is not None:
             self.relay.stop()
             await asyncio.wait([self._relay_task], timeout=10)
-        if self.producer is not None:
-            await self.producer.stop()
         if self.pool is not None:
             await self.pool.close()

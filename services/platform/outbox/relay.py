@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import zlib
+from collections.abc import Callable
 
 import asyncpg
 import structlog
@@ -19,6 +20,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka import errors as kafka_errors
 
 from services.platform.outbox.parking import park_row
+from services.platform.outbox.producer_handle import BROKEN_PRODUCER_STATE, ProducerHandle
 from services.platform.outbox.store import NOTIFY_CHANNEL
 
 log = structlog.get_logger(__name__)
@@ -42,14 +44,14 @@ class OutboxRelay:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        producer: AIOKafkaProducer,
+        producer_factory: Callable[[], AIOKafkaProducer],
         *,
         lock_name: str,
         batch_size: int = 500,
         idle_poll_seconds: float = 1.0,
     ) -> None:
         self._pool = pool
-        self._producer = producer
+        self._producer = ProducerHandle(producer_factory)
         self._lock_id = zlib.crc32(lock_name.encode())
         self._batch_size = batch_size
         self._idle_poll = idle_poll_seconds
@@ -62,16 +64,21 @@ class OutboxRelay:
 
     async def run(self) -> None:
         failures = 0
-        while not self._stopping.is_set():
-            try:
-                await self._lead()
-                failures = 0
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # Kafka or PostgreSQL trouble: never let the relay die
-                failures += 1
-                log.warning("outbox_relay_error", error=repr(exc), consecutive=failures)
-                await self._sleep(min(self._idle_poll * 2**failures, 30.0))
+        try:
+            while not self._stopping.is_set():
+                try:
+                    await self._lead()
+                    failures = 0
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # Kafka or PostgreSQL trouble: never let it die
+                    failures += 1
+                    log.warning("outbox_relay_error", error=repr(exc), consecutive=failures)
+                    if isinstance(exc, BROKEN_PRODUCER_STATE):
+                        await self._producer.renew(type(exc).__name__)
+                    await self._sleep(min(self._idle_poll * 2**failures, 30.0))
+        finally:
+            await self._producer.close()
 
     async def _lead(self) -> None:
         async with self._pool.acquire() as conn:
@@ -97,34 +104,55 @@ class OutboxRelay:
         )
         if not rows:
             return 0
+        producer = await self._producer.get()
         sent: list[tuple[asyncpg.Record, asyncio.Future[object]]] = []
-        refused: list[tuple[asyncpg.Record, BaseException]] = []
+        refused: list[asyncpg.Record] = []
         for row in rows:
             try:
-                future = await self._producer.send(
-                    row["topic"],
-                    value=row["value"],
-                    key=row["key"],
-                    headers=[(k, v.encode()) for k, v in json.loads(row["headers"])],
-                )
-            except PERMANENT_REFUSALS as exc:
-                refused.append((row, exc))
-                continue
-            sent.append((row, future))
+                sent.append((row, await self._send(producer, row)))
+            except PERMANENT_REFUSALS:
+                refused.append(row)
         outcomes = await asyncio.gather(*(f for _, f in sent), return_exceptions=True)
         published_ids = []
+        transient: BaseException | None = None
         for (row, _), outcome in zip(sent, outcomes, strict=True):
             if isinstance(outcome, PERMANENT_REFUSALS):
-                refused.append((row, outcome))
+                refused.append(row)
             elif isinstance(outcome, BaseException):
-                raise outcome  # transient: the whole batch is retried, in order
+                transient = transient or outcome
             else:
                 published_ids.append(row["id"])
         # Exact ids, not a range: a transaction with a lower id may commit after this read.
         await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", published_ids)
-        for row, error in refused:
-            await park_row(conn, row, f"refused_by_kafka: {type(error).__name__}: {error}")
+        if refused:
+            await self._producer.renew("a record was refused")
+            await self._confirm_alone(conn, refused)
+        if transient is not None:
+            raise transient  # the rest is retried, in order, on the next round
         return len(rows)
+
+    async def _confirm_alone(self, conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> None:
+        """A refusal may have hit a neighbour in the same record batch: each refused row is
+        sent once more on its own, and parked only if Kafka refuses it again."""
+        for row in sorted(rows, key=lambda r: r["id"]):
+            producer = await self._producer.get()
+            try:
+                await (await self._send(producer, row))
+            except PERMANENT_REFUSALS as error:
+                await self._producer.renew("a record was refused")
+                await park_row(conn, row, f"refused_by_kafka: {type(error).__name__}: {error}")
+                continue
+            await conn.execute("DELETE FROM outbox WHERE id = $1", row["id"])
+
+    @staticmethod
+    async def _send(producer: AIOKafkaProducer, row: asyncpg.Record) -> asyncio.Future[object]:
+        future: asyncio.Future[object] = await producer.send(
+            row["topic"],
+            value=row["value"],
+            key=row["key"],
+            headers=[(k, v.encode()) for k, v in json.loads(row["headers"])],
+        )
+        return future
 
     def _on_notify(self, *_args: object) -> None:
         self._wake.set()

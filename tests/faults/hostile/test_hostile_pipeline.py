@@ -147,7 +147,8 @@ async def test_rows_kafka_refuses_are_parked_and_the_rows_behind_them_flow(
     stack: Stack,
 ) -> None:
     """A row too large for its topic, already in each service's outbox (as a limit lowered
-    after it was written would leave it), is parked; the rows behind it are published."""
+    after it was written would leave it), is parked; the row behind it, on the same topic
+    and partition, is published: the relay's producer is renewed after the refusal."""
     tenant = new_tenant()
     huge = json.dumps({"padding": "x" * (MAX_MESSAGE_BYTES + 10_000)}).encode()
     for schema in ("sync_worker", "gateway"):
@@ -156,7 +157,7 @@ async def test_rows_kafka_refuses_are_parked_and_the_rows_behind_them_flow(
         )
         await stack.pool.execute(
             f"INSERT INTO {schema}.outbox (topic, key, value, headers) VALUES "
-            f"('{Topic.RESULTS.value}', $1, $2, '[]'), "
+            f"('{Topic.PUSH_REQUESTS.value}', $1, $2, '[]'), "
             f"('{Topic.PUSH_REQUESTS.value}', $1, $3, '[]')",
             tenant_key(tenant),
             huge,
@@ -172,7 +173,7 @@ async def test_rows_kafka_refuses_are_parked_and_the_rows_behind_them_flow(
             stack.pool,
             f"SELECT reason FROM {schema}.parked_messages WHERE topic = $1 AND "
             "size_bytes > $2 AND key = $3",
-            Topic.RESULTS.value,
+            Topic.PUSH_REQUESTS.value,
             MAX_MESSAGE_BYTES,
             tenant_key(tenant),
         )
