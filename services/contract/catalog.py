@@ -153,4 +153,27 @@ TOPICS: tuple[TopicSpec, ...] = (
     ),
 )
 
+ContractEvent = (
+    InvoiceCreated
+    | InvoiceUpdated
+    | InvoiceVoided
+    | InvoiceDeleted
+    | SettingsChanged
+    | ProductMappingChanged
+    | PushRequested
+    | InvoiceSyncSucceeded
+    | InvoiceSyncFailed
+    | InvoiceSyncSkipped
+    | QuickBooksInvoiceChanged
+    | QuickBooksInvoiceDeleted
+    | QuickBooksWebhookReceived
+    | QuickBooksConnectionRequested
+    | QuickBooksDisconnectRequested
+    | QuickBooksConnectionStatusChanged
+    | ReconciliationRequested
+    | ReconciliationProgressed
+    | ReconciliationCompleted
+)
+"""Every event of contract v1: what `parse_event` returns (handlers narrow it by type)."""
+
 SPEC_BY_TOPIC: dict[str, TopicSpec] = {spec.topic.value: spec for spec in TOPICS}

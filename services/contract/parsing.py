@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from pydantic import ValidationError
 
-from services.contract.catalog import SPEC_BY_TOPIC
+from services.contract.catalog import SPEC_BY_TOPIC, ContractEvent
 from services.contract.limits import MAX_MESSAGE_BYTES
 
 
@@ -62,7 +61,7 @@ def nesting_depth(text: str, limit: int = MAX_NESTING) -> int:
     return deepest
 
 
-def parse_event(topic: str, raw: bytes | None) -> Any:
+def parse_event(topic: str, raw: bytes | None) -> ContractEvent:
     """The contract model for `raw`, or ContractViolation: whatever the bytes are, this never
     raises anything else, so a consumer can always dead-letter what it cannot read."""
     spec = SPEC_BY_TOPIC.get(topic)
@@ -89,7 +88,8 @@ def parse_event(topic: str, raw: bytes | None) -> Any:
     except (RecursionError, ValueError, MemoryError) as exc:
         raise ContractViolation("InvalidJson", f"unreadable JSON: {type(exc).__name__}") from exc
     try:
-        return spec.adapter.validate_python(data)
+        event: ContractEvent = spec.adapter.validate_python(data)
+        return event
     except ValidationError as exc:
         raise ContractViolation("ContractViolation", _describe(exc)) from exc
     except (RecursionError, MemoryError) as exc:

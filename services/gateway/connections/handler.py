@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 
+from services.contract.catalog import ContractEvent
 from services.contract.connection_status import QuickBooksConnectionStatusChanged
 from services.gateway.connections import repository
 from services.platform.outbox import OutboxMessage
@@ -17,7 +17,7 @@ class ConnectionStatusHandler:
     """One instance per consumed batch; other events are left to other handlers."""
 
     async def handle_batch(
-        self, conn: asyncpg.Connection, events: Sequence[Any], *, now: datetime
+        self, conn: asyncpg.Connection, events: Sequence[ContractEvent], *, now: datetime
     ) -> list[OutboxMessage]:
         reports = [e for e in events if isinstance(e, QuickBooksConnectionStatusChanged)]
         # Tenant order: replicas sharing partitions during a rebalance lock rows alike.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 
+from services.contract.catalog import ContractEvent
 from services.contract.push import PushRequested
 from services.contract.results import InvoiceSyncFailed, InvoiceSyncSkipped, InvoiceSyncSucceeded
 from services.gateway.connections import repository as connections
@@ -23,7 +23,7 @@ class InboxHandler:
     replicas sharing partitions during a rebalance never lock in opposite orders."""
 
     async def handle_batch(
-        self, conn: asyncpg.Connection, events: Sequence[Any], *, now: datetime
+        self, conn: asyncpg.Connection, events: Sequence[ContractEvent], *, now: datetime
     ) -> list[OutboxMessage]:
         results = sorted(
             (e for e in events if isinstance(e, _RESULTS)),
@@ -56,7 +56,7 @@ class HandlerChain:
         self._handlers = handlers
 
     async def handle_batch(
-        self, conn: asyncpg.Connection, events: Sequence[Any], *, now: datetime
+        self, conn: asyncpg.Connection, events: Sequence[ContractEvent], *, now: datetime
     ) -> list[OutboxMessage]:
         messages: list[OutboxMessage] = []
         for handler in self._handlers:

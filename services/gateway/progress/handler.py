@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from services.contract.catalog import ContractEvent
 from services.contract.push import PushRequested
 from services.contract.results import InvoiceSyncFailed, InvoiceSyncSkipped, InvoiceSyncSucceeded
 from services.gateway.batches.ingest import AnyResult, apply_batch_results, apply_push_request
@@ -32,14 +32,14 @@ class GatewayEventHandler:
         self.results_seen = 0
 
     async def handle_batch(
-        self, conn: asyncpg.Connection, events: Sequence[Any], *, now: datetime
+        self, conn: asyncpg.Connection, events: Sequence[ContractEvent], *, now: datetime
     ) -> list[OutboxMessage]:
         for event in events:
             await self._stage(conn, event)
         await self._flush(conn, now=now)
         return []
 
-    async def _stage(self, conn: asyncpg.Connection, event: Any) -> None:
+    async def _stage(self, conn: asyncpg.Connection, event: ContractEvent) -> None:
         if isinstance(event, _RESULTS):
             self.results_seen += 1
             await status_repository.record_result(conn, event)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 
+from services.contract.catalog import ContractEvent
 from services.contract.reconciliation import ReconciliationCompleted, ReconciliationProgressed
 from services.platform.ingest.ports import EventHandler
 from services.platform.outbox import OutboxMessage
@@ -22,7 +22,7 @@ class WithReconciliations:
         self._inner = inner
 
     async def handle_batch(
-        self, conn: asyncpg.Connection, events: Sequence[Any], *, now: datetime
+        self, conn: asyncpg.Connection, events: Sequence[ContractEvent], *, now: datetime
     ) -> list[OutboxMessage]:
         rest = []
         for event in events:

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 import asyncpg
 
+from services.contract.catalog import ContractEvent
 from services.platform.outbox import OutboxMessage
 
 
@@ -14,5 +15,5 @@ class EventHandler(Protocol):
     the batch's transaction; returns what to publish with it."""
 
     async def handle_batch(
-        self, conn: asyncpg.Connection, events: Sequence[Any], *, now: datetime
+        self, conn: asyncpg.Connection, events: Sequence[ContractEvent], *, now: datetime
     ) -> list[OutboxMessage]: ...

@@ -10,11 +10,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 import structlog
 
+from services.contract.catalog import ContractEvent
 from services.contract.parsing import ContractViolation, parse_event
 from services.platform.ingest import repository
 from services.platform.ingest.dead_letter import dead_letter
@@ -55,7 +55,7 @@ async def ingest_batch(
 ) -> IngestOutcome:
     """`handler` makes a fresh handler (handlers may keep per-batch state)."""
     outcome = IngestOutcome()
-    parsed: list[tuple[RawRecord, Any]] = []
+    parsed: list[tuple[RawRecord, ContractEvent]] = []
     for record in records:
         try:
             parsed.append((record, parse_event(record.topic, record.value)))
@@ -68,7 +68,7 @@ async def ingest_batch(
         first_seen = await repository.mark_processed(
             conn, [(event.event_id, record.topic) for record, event in parsed]
         )
-        fresh: list[tuple[RawRecord, Any]] = []
+        fresh: list[tuple[RawRecord, ContractEvent]] = []
         for record, event in parsed:
             if event.event_id in first_seen:
                 first_seen.discard(event.event_id)  # a repeat inside this batch is a duplicate
@@ -98,7 +98,7 @@ async def ingest_batch(
 
 async def _one_by_one(
     conn: asyncpg.Connection,
-    fresh: Sequence[tuple[RawRecord, Any]],
+    fresh: Sequence[tuple[RawRecord, ContractEvent]],
     handler: Callable[[], EventHandler],
     outcome: IngestOutcome,
     consumer_name: str,

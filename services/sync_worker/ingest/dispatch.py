@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from services.contract.catalog import ContractEvent
 from services.contract.connections import (
     QuickBooksConnectionRequested,
     QuickBooksDisconnectRequested,
@@ -44,7 +45,7 @@ class SyncEventHandler:
         self._settings: dict[str, TenantSettings] = {}
 
     async def handle_batch(
-        self, conn: asyncpg.Connection, events: Sequence[Any], *, now: datetime
+        self, conn: asyncpg.Connection, events: Sequence[ContractEvent], *, now: datetime
     ) -> list[OutboxMessage]:
         messages: list[OutboxMessage] = []
         for event in events:
@@ -56,7 +57,7 @@ class SyncEventHandler:
             self._settings[tenant_id] = await tenants.get_settings(conn, tenant_id)
         return self._settings[tenant_id]
 
-    async def handle(self, conn: asyncpg.Connection, event: Any) -> list[OutboxMessage]:
+    async def handle(self, conn: asyncpg.Connection, event: ContractEvent) -> list[OutboxMessage]:
         if isinstance(event, _INVOICE_EVENTS):
             return await self._invoice(conn, event)
         if isinstance(event, PushRequested):
