@@ -236,3 +236,37 @@ async def test_a_signed_near_limit_webhook_is_parked_not_blocking(stack: Stack) 
     assert response.status_code == 200, response.text
     assert after == before + 1
     assert bystander_ok
+
+
+async def test_a_signed_deeply_nested_webhook_is_answered_200_and_dead_lettered(
+    stack: Stack,
+) -> None:
+    """Intuit retries anything but 2xx: a signed body nobody can read is taken (200) and
+    dead-lettered with the reason, never a 500 that would be retried forever."""
+    from tests.faults.hostile.webhooks import signed_post
+
+    body = b'{"eventNotifications": ' + deep(50_000) + b"}"
+    async with TopicReader(stack.bootstrap, Topic.DEAD_LETTERS) as dlq:
+        response = await signed_post(stack.api, body)
+        [letter] = await dlq.wait_for(
+            lambda r: r.headers.get(DeadLetterHeader.ORIGINAL_SIZE) == str(len(body)), timeout=30
+        )
+    bystander_ok = await bystander_push_completes(stack)
+    reason = letter.headers[DeadLetterHeader.ERROR_MESSAGE]
+    ok = response.status_code == 200 and "nested" in reason and bystander_ok
+    ROWS.append(
+        ScenarioRow(
+            scenario="signed 100k-deep webhook",
+            units=1,
+            disruptions=f"{len(body)} bytes",
+            results=1,
+            lost=0,
+            duplicates=0,
+            extra=f"status={response.status_code}; dead letter: {reason[:40]}",
+            passed=ok,
+        )
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {"forwarded": 0, "dead_lettered": 1}
+    assert "nested" in reason
+    assert bystander_ok
