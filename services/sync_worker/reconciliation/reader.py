@@ -20,8 +20,9 @@ from services.sync_worker.quickbooks.transport import RequestExecutor
 from .domain.model import QuickBooksInvoice, QuickBooksLine
 from .pacer import ShareLimitedLimiter
 
-# Ids per `Id IN (...)` query: 1,000 quoted Ids would make a URL too long for some servers.
-IDS_PER_QUERY = 400
+# Ids per `Id IN (...)` query: a full QuickBooks page. Such a statement (~15 KB) is too long
+# for a URL, so the client sends it as a POST body.
+IDS_PER_QUERY = 1000
 
 
 def background_client(
@@ -62,7 +63,10 @@ async def read_invoices(
     for start in range(0, len(rest), IDS_PER_QUERY):
         chunk = rest[start : start + IDS_PER_QUERY]
         statement = f"select * from Invoice where Id in {in_list(chunk)}"
-        for raw in await client.query(statement, "Invoice", endpoint="invoice.query"):
+        rows = await client.query(
+            statement, "Invoice", endpoint="invoice.query", at_most=len(chunk)
+        )
+        for raw in rows:
             _keep(found, raw)
     return list(found.values())
 

@@ -24,11 +24,11 @@ async def wait_until(
         await asyncio.sleep(0.5)
 
 
-async def reconcile(api: httpx.AsyncClient, tenant: str) -> dict[str, Any]:
+async def reconcile(api: httpx.AsyncClient, tenant: str, timeout: float = 120) -> dict[str, Any]:
     started = await api.post(f"/v1/tenants/{tenant}/reconciliations", json={})
     assert started.status_code == 202, started.text
     run: dict[str, Any] = await wait_until(
-        api, started.json()["links"]["status"], ("completed", "failed"), 120
+        api, started.json()["links"]["status"], ("completed", "failed"), timeout
     )
     assert run["state"] == "completed", run
     return run
@@ -59,19 +59,24 @@ async def wait_for_batch(api: httpx.AsyncClient, url: str) -> dict[str, Any]:
     return batch
 
 
+async def user_token(sandbox: httpx.AsyncClient, realm_id: str) -> str:
+    """An access token of a fresh authorisation, as a QuickBooks user's app would hold."""
+    refresh = (await sandbox.post(f"/_sandbox/realms/{realm_id}/reconnect")).json()
+    answer = await sandbox.post(
+        "/oauth2/v1/tokens/bearer",
+        auth=(QBO_CLIENT_ID, QBO_CLIENT_SECRET),
+        data={"grant_type": "refresh_token", "refresh_token": refresh["refresh_token"]},
+    )
+    token: str = answer.json()["access_token"]
+    return token
+
+
 async def create_as_quickbooks_user(
     sandbox_url: str, realm_id: str, doc_number: str, item_id: str, amount: str
 ) -> dict[str, Any]:
     """An invoice typed straight into QuickBooks (the API, with a fresh authorisation)."""
     async with httpx.AsyncClient(base_url=sandbox_url, timeout=10) as http:
-        refresh = (await http.post(f"/_sandbox/realms/{realm_id}/reconnect")).json()
-        token = (
-            await http.post(
-                "/oauth2/v1/tokens/bearer",
-                auth=(QBO_CLIENT_ID, QBO_CLIENT_SECRET),
-                data={"grant_type": "refresh_token", "refresh_token": refresh["refresh_token"]},
-            )
-        ).json()["access_token"]
+        token = await user_token(http, realm_id)
         customer = (
             await http.post(
                 f"/v3/company/{realm_id}/customer",
