@@ -7,9 +7,25 @@ import asyncio
 import time
 from typing import Any
 
+import asyncpg
 import httpx
 
 from tests.conftest import QBO_CLIENT_ID, QBO_CLIENT_SECRET
+from tests.support import tenants
+from tests.support.factories import new_tenant
+
+
+async def tenant_on(
+    bootstrap: str, pool: asyncpg.Pool, realm: dict[str, Any], prefix: str | None, keys: str
+) -> str:
+    """A new tenant in One-Way Push on `realm`, numbering with `prefix`, P-1 mapped."""
+    tenant = new_tenant()
+    await tenants.connect(bootstrap, pool, tenant, realm, keys)
+    await tenants.change_settings(
+        bootstrap, pool, tenant, manual_push=True, invoice_number_prefix=prefix
+    )
+    await tenants.map_products(bootstrap, pool, tenant, {"P-1": realm["items"][0]["Id"]})
+    return tenant
 
 
 async def wait_until(
@@ -59,12 +75,16 @@ async def wait_for_batch(api: httpx.AsyncClient, url: str) -> dict[str, Any]:
     return batch
 
 
-async def user_token(sandbox: httpx.AsyncClient, realm_id: str) -> str:
+async def user_token(
+    sandbox: httpx.AsyncClient,
+    realm_id: str,
+    client: tuple[str, str] = (QBO_CLIENT_ID, QBO_CLIENT_SECRET),
+) -> str:
     """An access token of a fresh authorisation, as a QuickBooks user's app would hold."""
     refresh = (await sandbox.post(f"/_sandbox/realms/{realm_id}/reconnect")).json()
     answer = await sandbox.post(
         "/oauth2/v1/tokens/bearer",
-        auth=(QBO_CLIENT_ID, QBO_CLIENT_SECRET),
+        auth=client,
         data={"grant_type": "refresh_token", "refresh_token": refresh["refresh_token"]},
     )
     token: str = answer.json()["access_token"]

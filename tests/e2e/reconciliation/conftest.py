@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, base_service_env
 from tests.support.sandbox import SandboxAdmin
 from tests.support.services import gateway_fixture, worker_fixture
 
@@ -18,6 +18,17 @@ async def sandbox(qbo_sandbox_url: str) -> AsyncIterator[SandboxAdmin]:
     admin = SandboxAdmin(qbo_sandbox_url)
     yield admin
     await admin.aclose()
+
+
+@pytest.fixture(scope="package")
+def service_env(
+    kafka_bootstrap_servers: str, database_url: str, qbo_sandbox_url: str
+) -> dict[str, str]:
+    """The suite's environment, but with QuickBooks answers awaited longer than its 3 s: the
+    in-memory sandbox takes seconds to filter and serialise a page of 1,000 invoices on a
+    loaded machine (the worker's own default is 30 s)."""
+    env = base_service_env(kafka_bootstrap_servers, database_url, qbo_sandbox_url)
+    return {**env, "QBO_REQUEST_TIMEOUT_SECONDS": "20", "QBO_RETRY_TOTAL_SECONDS": "60"}
 
 
 running_worker = worker_fixture()

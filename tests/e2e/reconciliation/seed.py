@@ -36,7 +36,7 @@ async def create_in_quickbooks(
     customer_id = realm["customers"][0]["Id"]
     created: dict[str, tuple[str, str]] = {}
     async with httpx.AsyncClient(base_url=sandbox_url, timeout=120) as http:
-        token = await user_token(http, realm_id)
+        token = await user_token(http, realm_id, (realm["client_id"], realm["client_secret"]))
         for start in range(0, len(snapshots), SEED_BATCH):
             items = [
                 {

@@ -4,14 +4,12 @@ a POST body, too long for a URL). The run's own count agrees with the sandbox's.
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 import httpx
 import pytest
 
 from tests.conftest import ENCRYPTION_KEY
-from tests.e2e.reconciliation.api import reconcile
+from tests.e2e.reconciliation.api import reconcile, tenant_on
 from tests.e2e.reconciliation.seed import (
     SEED_LIMITS,
     SEED_SETTINGS,
@@ -20,26 +18,12 @@ from tests.e2e.reconciliation.seed import (
     snapshot,
     store_as_synced,
 )
-from tests.support import tenants
-from tests.support.factories import new_tenant
 from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.e2e
 
 INVOICES = 10_000
 PREFIX = "BIG-"
-
-
-async def _tenant(
-    bootstrap: str, pool: asyncpg.Pool, realm: dict[str, Any], prefix: str | None
-) -> str:
-    tenant = new_tenant()
-    await tenants.connect(bootstrap, pool, tenant, realm, ENCRYPTION_KEY)
-    await tenants.change_settings(
-        bootstrap, pool, tenant, manual_push=True, invoice_number_prefix=prefix
-    )
-    await tenants.map_products(bootstrap, pool, tenant, {"P-1": realm["items"][0]["Id"]})
-    return tenant
 
 
 async def _queries(sandbox: SandboxAdmin, realm_id: str) -> int:
@@ -67,9 +51,10 @@ async def test_ten_thousand_invoices_take_about_a_dozen_queries(
     plain = [snapshot(n, f"{PREFIX}{100000 + n}") for n in range(INVOICES)]
     created = await create_in_quickbooks(qbo_sandbox_url, realm, prefixed, PREFIX)
     assert len(created) == INVOICES
-    with_prefix = await _tenant(kafka_bootstrap_servers, worker_pg_pool, realm, PREFIX)
+    bootstrap, pool = kafka_bootstrap_servers, worker_pg_pool
+    with_prefix = await tenant_on(bootstrap, pool, realm, PREFIX, ENCRYPTION_KEY)
     second = await own_authorisation(qbo_sandbox_url, realm)
-    without_prefix = await _tenant(kafka_bootstrap_servers, worker_pg_pool, second, None)
+    without_prefix = await tenant_on(bootstrap, pool, second, None, ENCRYPTION_KEY)
     await store_as_synced(worker_pg_pool, with_prefix, realm, prefixed, created)
     await store_as_synced(worker_pg_pool, without_prefix, realm, plain, created)
 
