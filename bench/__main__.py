@@ -12,21 +12,27 @@ import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import gateway, ingest, many_tenants, push, resources
+from bench import gateway, ingest, many_tenants, push, reconcile, resources
 from bench.common import write_json
 from bench.stack import REPO, BenchStack, bench_stack, machine
 
 Bench = Callable[[BenchStack], Awaitable[dict[str, Any]]]
 
 # Order matters: the gateway benchmark stops the worker (see bench/gateway.py).
-NAMES = ("ingest", "push", "many-tenants", "gateway", "resources")
+NAMES = ("ingest", "push", "many-tenants", "reconcile", "gateway", "resources")
 NEEDS = {"resources": ("ingest", "push", "gateway")}
 
 
 async def _run_all(
     stack: BenchStack, names: list[str], quick: bool
 ) -> tuple[dict[str, Any], list[str]]:
-    modules = {"ingest": ingest, "push": push, "many-tenants": many_tenants, "gateway": gateway}
+    modules = {
+        "ingest": ingest,
+        "push": push,
+        "many-tenants": many_tenants,
+        "reconcile": reconcile,
+        "gateway": gateway,
+    }
     results: dict[str, Any] = {}
     failed: list[str] = []
     for name in names:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import datetime
 
 import asyncpg
 import structlog
@@ -12,19 +13,28 @@ from services.contract.common import utc_now
 from services.contract.reconciliation import ReconciliationTrigger
 
 from . import repository as repo
-from .service import start
+from .schedule import is_due, utc_day
+from .service import request_run
 
 log = structlog.get_logger(__name__)
 
 
-async def start_due(pool: asyncpg.Pool) -> list[str]:
-    """Claims today's nightly runs (every gateway replica may call this; each tenant runs
-    once a day) and requests them."""
+async def start_due(pool: asyncpg.Pool, now: datetime | None = None) -> list[str]:
+    """Starts today's nightly runs. Every gateway replica may call this: the day is claimed
+    in the transaction that requests the run, so each tenant runs once a UTC day."""
+    moment = now or utc_now()
     async with pool.acquire() as conn:
-        tenants = await repo.due_nightly(conn, utc_now())
-    for tenant_id in tenants:
-        await start(pool, tenant_id, "nightly", ReconciliationTrigger.NIGHTLY)
-    return tenants
+        settings = await repo.nightly_settings(conn)
+    started: list[str] = []
+    for tenant_id, nightly, last in settings:
+        if not is_due(nightly, last, moment):
+            continue
+        async with pool.acquire() as conn, conn.transaction():
+            if not await repo.claim_nightly(conn, tenant_id, utc_day(moment)):
+                continue
+            await request_run(conn, tenant_id, "nightly", ReconciliationTrigger.NIGHTLY)
+        started.append(tenant_id)
+    return started
 
 
 def schedule_nightly(pool: asyncpg.Pool, every_seconds: float = 300.0) -> asyncio.Task[None]:

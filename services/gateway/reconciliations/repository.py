@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 import asyncpg
@@ -170,11 +170,19 @@ async def nightly(conn: asyncpg.Connection, tenant_id: str) -> bool:
     )
 
 
-async def due_nightly(conn: asyncpg.Connection, today: datetime) -> list[str]:
-    """Tenants with nightly runs on and none started for `today` yet (claimed atomically)."""
+async def nightly_settings(conn: asyncpg.Connection) -> list[tuple[str, bool, date | None]]:
     rows = await conn.fetch(
-        "UPDATE reconciliation_settings SET last_nightly = $1::date "
-        "WHERE nightly AND (last_nightly IS NULL OR last_nightly < $1::date) RETURNING tenant_id",
-        today,
+        "SELECT tenant_id, nightly, last_nightly FROM reconciliation_settings WHERE nightly"
     )
-    return [r["tenant_id"] for r in rows]
+    return [(r["tenant_id"], r["nightly"], r["last_nightly"]) for r in rows]
+
+
+async def claim_nightly(conn: asyncpg.Connection, tenant_id: str, day: date) -> bool:
+    """Marks `day`'s nightly run as started; False when another replica already did."""
+    claimed = await conn.fetchval(
+        "UPDATE reconciliation_settings SET last_nightly = $2 WHERE tenant_id = $1 AND nightly "
+        "AND (last_nightly IS NULL OR last_nightly < $2) RETURNING true",
+        tenant_id,
+        day,
+    )
+    return bool(claimed)

@@ -25,20 +25,30 @@ async def start(
     requested_by: str,
     trigger: ReconciliationTrigger = ReconciliationTrigger.ON_DEMAND,
 ) -> UUID:
+    async with pool.acquire() as conn, conn.transaction():
+        return await request_run(conn, tenant_id, requested_by, trigger)
+
+
+async def request_run(
+    conn: asyncpg.Connection,
+    tenant_id: str,
+    requested_by: str,
+    trigger: ReconciliationTrigger,
+) -> UUID:
+    """The run's row and its request event, in the caller's transaction."""
     event = ReconciliationRequested(
         tenant_id=tenant_id,
         reconciliation_id=uuid4(),
         requested_by=requested_by,
         trigger=trigger,
     )
-    async with pool.acquire() as conn, conn.transaction():
-        await repo.create(
-            conn, event.reconciliation_id, tenant_id, requested_by, trigger.value, utc_now()
-        )
-        await enqueue(
-            conn,
-            [event_message(Topic.RECONCILIATION_REQUESTS.value, tenant_key(tenant_id), event)],
-        )
+    await repo.create(
+        conn, event.reconciliation_id, tenant_id, requested_by, trigger.value, utc_now()
+    )
+    await enqueue(
+        conn,
+        [event_message(Topic.RECONCILIATION_REQUESTS.value, tenant_key(tenant_id), event)],
+    )
     return event.reconciliation_id
 
 

@@ -32,6 +32,9 @@ CDC_MAX_LOOKBACK = timedelta(days=30)
 CDC_MAX_OBJECTS = 1000
 # Ids per `Id IN (...)` query, to keep the URL short.
 _IDS_PER_QUERY = 100
+# Longer statements go as a POST body (`application/text`), which QuickBooks accepts at any
+# length: a GET carries the statement in the URL, and servers refuse URLs of ~8-16 KB.
+GET_QUERY_MAX_CHARS = 2000
 # A stale SyncToken is re-read and retried at most this often before giving up.
 _STALE_RETRIES = 3
 
@@ -82,6 +85,7 @@ class QuickBooksClient:
         *,
         params: dict[str, str] | None = None,
         body: Any = None,
+        text: str | None = None,
         request_id: str | None = None,
     ) -> dict[str, Any]:
         return await self._executor.send(
@@ -91,6 +95,7 @@ class QuickBooksClient:
             endpoint=endpoint,
             params=params,
             body=body,
+            text=text,
             request_id=request_id,
         )
 
@@ -116,21 +121,27 @@ class QuickBooksClient:
         result: dict[str, Any] = data[entity]
         return result
 
-    async def query(self, statement: str, entity: str, *, endpoint: str = "query") -> list[Any]:
-        """Run a `select * from <entity> ...` statement, following pages to the end."""
+    async def query(
+        self, statement: str, entity: str, *, endpoint: str = "query", at_most: int | None = None
+    ) -> list[Any]:
+        """Run a `select * from <entity> ...` statement, following pages to the end.
+        `at_most`: the statement cannot match more rows (an `Id in (...)` list), so once that
+        many have come back there is no next page to ask for."""
         page_size = self._config.query_page_size
         results: list[Any] = []
         start = 1
         while True:
-            data = await self._send(
-                "GET", "query", endpoint, params={"query": paged(statement, start, page_size)}
-            )
+            text = paged(statement, start, page_size)
+            if len(text) > GET_QUERY_MAX_CHARS:
+                data = await self._send("POST", "query", endpoint, text=text)
+            else:
+                data = await self._send("GET", "query", endpoint, params={"query": text})
             response = data.get("QueryResponse")
             if not isinstance(response, dict):
                 raise _unexpected(endpoint, "no QueryResponse")
             page = response.get(entity) or []
             results.extend(page)
-            if len(page) < page_size:
+            if len(page) < page_size or (at_most is not None and len(results) >= at_most):
                 return results
             start += page_size
 

@@ -87,15 +87,20 @@ class RequestExecutor:
         endpoint: str,
         params: dict[str, str] | None = None,
         body: Any = None,
+        text: str | None = None,
         request_id: str | None = None,
     ) -> dict[str, Any]:
-        """`path` is relative to /v3/company/{realm}; returns the parsed JSON answer."""
+        """`path` is relative to /v3/company/{realm}; returns the parsed JSON answer.
+        `body` is sent as JSON, `text` as `application/text` (a query sent by POST)."""
         query = dict(params or {})
         if request_id is not None:
             query["requestid"] = request_id
         if self._config.minor_version is not None:
             query["minorversion"] = str(self._config.minor_version)
         content = dumps(body) if body is not None else None
+        content_type = "application/json"
+        if text is not None:
+            content, content_type = text.encode("utf-8"), "application/text"
         retrying = AsyncRetrying(
             stop=stop_after_delay(self._config.retry_total_seconds),
             wait=self._wait,
@@ -111,7 +116,7 @@ class RequestExecutor:
                         path,
                         endpoint,
                         query,
-                        content,
+                        (content, content_type),
                         attempt.retry_state.attempt_number,
                     )
         except _TransientError as exc:
@@ -125,9 +130,10 @@ class RequestExecutor:
         path: str,
         endpoint: str,
         query: dict[str, str],
-        content: bytes | None,
+        payload: tuple[bytes | None, str],
         attempt_number: int,
     ) -> dict[str, Any]:
+        content, content_type = payload
         rejected: SecretStr | None = None
         for auth_try in range(2):
             try:
@@ -149,7 +155,7 @@ class RequestExecutor:
                     headers={
                         "Authorization": f"Bearer {token.token.get_secret_value()}",
                         "Accept": "application/json",
-                        "Content-Type": "application/json",
+                        "Content-Type": content_type,
                         "User-Agent": _USER_AGENT,
                     },
                 )

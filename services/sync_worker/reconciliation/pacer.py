@@ -1,13 +1,18 @@
-"""Background priority: a reconciliation spends at most a share of a company's rate budget.
+"""Background priority: a reconciliation spends at most a share of a company's rate budget,
+and gives way while other work is using it.
 
 Every request first books a slot in the reconciliation's own budget (`{realm}#reconciliation`,
 the configured share of the per-second and per-minute limits, shared by all replicas through
-the same PostgreSQL table), then a slot in the company's budget like any other request. So
-pushes and two-way sync always keep the rest of the budget.
+the same PostgreSQL table). Then, while the company's budget is busy (its next free slot lies
+in the future: a push or two-way sync is sending), it waits, at most `yield_seconds` per
+request so a run on a constantly busy company still ends. Only then does it book a slot in
+the company's budget like any other request. So pushes keep the budget while they run, and
+never have less than the rest of it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 
 import asyncpg
@@ -20,9 +25,17 @@ def share_key(realm_id: str) -> str:
 
 
 class ShareLimitedLimiter(RealmRateLimiter):
-    def __init__(self, pool: asyncpg.Pool, config: QuickBooksConfig, share: float) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        config: QuickBooksConfig,
+        share: float,
+        *,
+        yield_seconds: float = 5.0,
+    ) -> None:
         if not 0 < share <= 1:
             raise ValueError("the reconciliation share must be in (0, 1]")
+        self._yield_seconds = yield_seconds
         super().__init__(
             pool,
             per_second=config.rate_limit_per_second,
@@ -41,4 +54,16 @@ class ShareLimitedLimiter(RealmRateLimiter):
 
     async def acquire(self, realm_id: str) -> float:
         waited = await self._share.acquire(share_key(realm_id))
+        waited += await self._give_way(realm_id)
         return waited + await super().acquire(realm_id)
+
+    async def _give_way(self, realm_id: str) -> float:
+        waited = 0.0
+        while waited < self._yield_seconds:
+            busy = await self.seconds_until_available(realm_id)
+            if busy <= 0:
+                break
+            pause = min(max(busy, 0.05), self._yield_seconds - waited)
+            await asyncio.sleep(pause)
+            waited += pause
+        return waited

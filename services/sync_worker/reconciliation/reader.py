@@ -4,8 +4,10 @@ that query did not return (no prefix, a renumbered or deleted invoice)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Any
 
 import asyncpg
 import httpx
@@ -20,8 +22,9 @@ from services.sync_worker.quickbooks.transport import RequestExecutor
 from .domain.model import QuickBooksInvoice, QuickBooksLine
 from .pacer import ShareLimitedLimiter
 
-# Ids per `Id IN (...)` query: 1,000 quoted Ids would make a URL too long for some servers.
-IDS_PER_QUERY = 400
+# Ids per `Id IN (...)` query: a full QuickBooks page. Such a statement (~15 KB) is too long
+# for a URL, so the client sends it as a POST body.
+IDS_PER_QUERY = 1000
 
 
 def background_client(
@@ -56,15 +59,23 @@ async def read_invoices(
     found: dict[str, QuickBooksInvoice] = {}
     if prefix:
         statement = f"select * from Invoice where DocNumber like {quote(prefix + '%')}"
-        for raw in await client.query(statement, "Invoice", endpoint="invoice.query"):
-            _keep(found, raw)
+        rows = await client.query(statement, "Invoice", endpoint="invoice.query")
+        await asyncio.to_thread(_keep_all, found, rows)
     rest = [i for i in dict.fromkeys(ledger_ids) if i not in found]
     for start in range(0, len(rest), IDS_PER_QUERY):
         chunk = rest[start : start + IDS_PER_QUERY]
         statement = f"select * from Invoice where Id in {in_list(chunk)}"
-        for raw in await client.query(statement, "Invoice", endpoint="invoice.query"):
-            _keep(found, raw)
+        rows = await client.query(
+            statement, "Invoice", endpoint="invoice.query", at_most=len(chunk)
+        )
+        await asyncio.to_thread(_keep_all, found, rows)
     return list(found.values())
+
+
+def _keep_all(found: dict[str, QuickBooksInvoice], rows: list[Any]) -> None:
+    """Runs in a thread: validating a thousand invoices would hold up the event loop."""
+    for raw in rows:
+        _keep(found, raw)
 
 
 def _keep(found: dict[str, QuickBooksInvoice], raw: object) -> None:

@@ -4,6 +4,7 @@ mappings, customer links, the connection's realm). It never writes those tables.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -142,6 +143,12 @@ async def invoices(conn: asyncpg.Connection, tenant_id: str) -> list[MediaosInvo
         "ORDER BY invoice_id",
         tenant_id,
     )
+    # Parsing thousands of snapshots takes a while: off the event loop, so pushes and
+    # ingest handled by the same replica carry on meanwhile.
+    return await asyncio.to_thread(_parse_invoices, rows)
+
+
+def _parse_invoices(rows: list[asyncpg.Record]) -> list[MediaosInvoice]:
     return [
         MediaosInvoice(
             InvoiceSnapshot.model_validate_json(

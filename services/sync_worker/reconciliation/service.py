@@ -3,6 +3,7 @@ summary through the outbox in the transaction that marks the run done."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +45,14 @@ class _Inputs:
     ledger: dict[str, LedgerRow]
 
 
+@dataclass
+class _Outcome:
+    findings: list[ReconciliationFinding]
+    calls: int
+    started: datetime
+    error: str | None
+
+
 class ReconciliationService:
     def __init__(
         self,
@@ -72,7 +81,7 @@ class ReconciliationService:
         try:
             total = len(inputs.invoices)
             await self._publish(
-                run, [self._progress(run, ReconciliationPhase.READING_QUICKBOOKS, 0, total, 0)]
+                run, [_progress(run, ReconciliationPhase.READING_QUICKBOOKS, 0, total, 0)]
             )
             quickbooks = []
             if inputs.realm_id is not None:
@@ -92,7 +101,9 @@ class ReconciliationService:
                     if e.external_id and e.status != "deleted"
                 ]
                 quickbooks = await read_invoices(client, inputs.tenant.number_prefix, ids)
-            findings = categorise(inputs.invoices, inputs.ledger, quickbooks, inputs.tenant)
+            findings = await asyncio.to_thread(
+                categorise, inputs.invoices, inputs.ledger, quickbooks, inputs.tenant
+            )
         except QuickBooksError as exc:
             error = f"{exc.code.value}: {exc.message}"
             log.warning("reconciliation_failed", tenant_id=run.tenant_id, code=exc.code.value)
@@ -100,7 +111,7 @@ class ReconciliationService:
             # A run must end with a completion event, never stay "running" forever.
             log.exception("reconciliation_crashed", tenant_id=run.tenant_id)
             error = f"INTERNAL: {type(exc).__name__}"
-        return await self._finish(run, inputs, findings, calls[0], started, error)
+        return await self._finish(run, inputs, _Outcome(findings, calls[0], started, error))
 
     async def _inputs(self, tenant_id: str) -> _Inputs:
         async with self._pool.acquire() as conn:
@@ -111,82 +122,82 @@ class ReconciliationService:
             ledger = await repo.ledger_rows(conn, tenant_id, realm) if realm else {}
         return _Inputs(realm, policy, tenant, invoices, ledger)
 
-    async def _finish(
-        self,
-        run: Run,
-        inputs: _Inputs,
-        findings: list[ReconciliationFinding],
-        calls: int,
-        started: datetime,
-        error: str | None,
-    ) -> str:
-        per_category, overall = totals(findings)
-        chunks = [
-            findings[i : i + MAX_FINDINGS_PER_EVENT]
-            for i in range(0, len(findings), MAX_FINDINGS_PER_EVENT)
-        ]
-        total = len(inputs.invoices)
-        events: list[ReconciliationProgressed | ReconciliationCompleted] = [
-            self._progress(run, ReconciliationPhase.REPORTING, total, total, calls, n, chunk)
-            for n, chunk in enumerate(chunks, start=1)
-        ]
-        state = "failed" if error else "completed"
-        events.append(
-            ReconciliationCompleted(
-                tenant_id=run.tenant_id,
-                reconciliation_id=run.reconciliation_id,
-                state=state,
-                realm_id=inputs.realm_id,
-                conflict_policy=inputs.conflict_policy,
-                invoices_total=overall.count,
-                categories=per_category,
-                totals=overall,
-                quickbooks_calls=calls,
-                finding_chunks=len(chunks),
-                started_at=started,
-                error=error,
-            )
-        )
+    async def _finish(self, run: Run, inputs: _Inputs, outcome: _Outcome) -> str:
+        state = "failed" if outcome.error else "completed"
+        # Building and serialising thousands of findings: off the event loop.
+        report, count = await asyncio.to_thread(_report, run, inputs, outcome)
         async with self._pool.acquire() as conn, conn.transaction():
             if not await repo.finish_run(conn, run.reconciliation_id, self._worker_id, state):
                 return "lease_lost"
-            await enqueue(conn, _messages(run, events))
+            await enqueue(conn, report)
         log.info(
             "reconciliation_finished",
             tenant_id=run.tenant_id,
             reconciliation_id=str(run.reconciliation_id),
             state=state,
-            invoices=overall.count,
-            quickbooks_calls=calls,
+            invoices=count,
+            quickbooks_calls=outcome.calls,
         )
         return state
-
-    def _progress(
-        self,
-        run: Run,
-        phase: ReconciliationPhase,
-        checked: int,
-        total: int,
-        calls: int,
-        chunk: int | None = None,
-        findings: Sequence[ReconciliationFinding] = (),
-    ) -> ReconciliationProgressed:
-        return ReconciliationProgressed(
-            tenant_id=run.tenant_id,
-            reconciliation_id=run.reconciliation_id,
-            phase=phase,
-            invoices_checked=checked,
-            invoices_total=total,
-            quickbooks_calls=calls,
-            chunk=chunk,
-            findings=list(findings),
-        )
 
     async def _publish(
         self, run: Run, events: Sequence[ReconciliationProgressed | ReconciliationCompleted]
     ) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
             await enqueue(conn, _messages(run, events))
+
+
+def _report(run: Run, inputs: _Inputs, outcome: _Outcome) -> tuple[list[OutboxMessage], int]:
+    """The findings in chunks, then the summary, as outbox messages; and the invoice count."""
+    findings, calls, error = outcome.findings, outcome.calls, outcome.error
+    per_category, overall = totals(findings)
+    chunks = [
+        findings[i : i + MAX_FINDINGS_PER_EVENT]
+        for i in range(0, len(findings), MAX_FINDINGS_PER_EVENT)
+    ]
+    total = len(inputs.invoices)
+    events: list[ReconciliationProgressed | ReconciliationCompleted] = [
+        _progress(run, ReconciliationPhase.REPORTING, total, total, calls, n, chunk)
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+    events.append(
+        ReconciliationCompleted(
+            tenant_id=run.tenant_id,
+            reconciliation_id=run.reconciliation_id,
+            state="failed" if error else "completed",
+            realm_id=inputs.realm_id,
+            conflict_policy=inputs.conflict_policy,
+            invoices_total=overall.count,
+            categories=per_category,
+            totals=overall,
+            quickbooks_calls=calls,
+            finding_chunks=len(chunks),
+            started_at=outcome.started,
+            error=error,
+        )
+    )
+    return _messages(run, events), overall.count
+
+
+def _progress(
+    run: Run,
+    phase: ReconciliationPhase,
+    checked: int,
+    total: int,
+    calls: int,
+    chunk: int | None = None,
+    findings: Sequence[ReconciliationFinding] = (),
+) -> ReconciliationProgressed:
+    return ReconciliationProgressed(
+        tenant_id=run.tenant_id,
+        reconciliation_id=run.reconciliation_id,
+        phase=phase,
+        invoices_checked=checked,
+        invoices_total=total,
+        quickbooks_calls=calls,
+        chunk=chunk,
+        findings=list(findings),
+    )
 
 
 def _count(calls: list[int]) -> None:

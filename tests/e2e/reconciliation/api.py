@@ -7,9 +7,26 @@ import asyncio
 import time
 from typing import Any
 
+import asyncpg
 import httpx
 
 from tests.conftest import QBO_CLIENT_ID, QBO_CLIENT_SECRET
+from tests.support import tenants
+from tests.support.factories import new_tenant
+
+
+async def tenant_on(
+    bootstrap: str, pool: asyncpg.Pool, realm: dict[str, Any], prefix: str | None, keys: str
+) -> str:
+    """A new tenant in One-Way Push on `realm`, numbering with `prefix`, P-1 mapped."""
+    tenant = new_tenant()
+    await tenants.connect(bootstrap, pool, tenant, realm, keys)
+    await tenants.wait_gateway_connected(pool, tenant)  # the package's gateway refuses before
+    await tenants.change_settings(
+        bootstrap, pool, tenant, manual_push=True, invoice_number_prefix=prefix
+    )
+    await tenants.map_products(bootstrap, pool, tenant, {"P-1": realm["items"][0]["Id"]})
+    return tenant
 
 
 async def wait_until(
@@ -24,11 +41,11 @@ async def wait_until(
         await asyncio.sleep(0.5)
 
 
-async def reconcile(api: httpx.AsyncClient, tenant: str) -> dict[str, Any]:
+async def reconcile(api: httpx.AsyncClient, tenant: str, timeout: float = 120) -> dict[str, Any]:
     started = await api.post(f"/v1/tenants/{tenant}/reconciliations", json={})
     assert started.status_code == 202, started.text
     run: dict[str, Any] = await wait_until(
-        api, started.json()["links"]["status"], ("completed", "failed"), 120
+        api, started.json()["links"]["status"], ("completed", "failed"), timeout
     )
     assert run["state"] == "completed", run
     return run
@@ -59,19 +76,28 @@ async def wait_for_batch(api: httpx.AsyncClient, url: str) -> dict[str, Any]:
     return batch
 
 
+async def user_token(
+    sandbox: httpx.AsyncClient,
+    realm_id: str,
+    client: tuple[str, str] = (QBO_CLIENT_ID, QBO_CLIENT_SECRET),
+) -> str:
+    """An access token of a fresh authorisation, as a QuickBooks user's app would hold."""
+    refresh = (await sandbox.post(f"/_sandbox/realms/{realm_id}/reconnect")).json()
+    answer = await sandbox.post(
+        "/oauth2/v1/tokens/bearer",
+        auth=client,
+        data={"grant_type": "refresh_token", "refresh_token": refresh["refresh_token"]},
+    )
+    token: str = answer.json()["access_token"]
+    return token
+
+
 async def create_as_quickbooks_user(
     sandbox_url: str, realm_id: str, doc_number: str, item_id: str, amount: str
 ) -> dict[str, Any]:
     """An invoice typed straight into QuickBooks (the API, with a fresh authorisation)."""
     async with httpx.AsyncClient(base_url=sandbox_url, timeout=10) as http:
-        refresh = (await http.post(f"/_sandbox/realms/{realm_id}/reconnect")).json()
-        token = (
-            await http.post(
-                "/oauth2/v1/tokens/bearer",
-                auth=(QBO_CLIENT_ID, QBO_CLIENT_SECRET),
-                data={"grant_type": "refresh_token", "refresh_token": refresh["refresh_token"]},
-            )
-        ).json()["access_token"]
+        token = await user_token(http, realm_id)
         customer = (
             await http.post(
                 f"/v3/company/{realm_id}/customer",

@@ -19,11 +19,12 @@ from tests.e2e.reconciliation.api import (
     create_as_quickbooks_user,
     push_and_wait,
     reconcile,
+    tenant_on,
     void_as_quickbooks_user,
     wait_for_batch,
 )
 from tests.support import tenants
-from tests.support.factories import invoice_created, new_tenant
+from tests.support.factories import invoice_created
 from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.e2e
@@ -37,13 +38,7 @@ async def _tenant_with_300_sent(
     sandbox: SandboxAdmin, bootstrap: str, pool: asyncpg.Pool, api: httpx.AsyncClient
 ) -> tuple[str, dict[str, Any], list[str]]:
     realm = await sandbox.create_realm(items=ITEMS, limits=LIMITS)
-    tenant = new_tenant()
-    await tenants.connect(bootstrap, pool, tenant, realm, ENCRYPTION_KEY)
-    await tenants.wait_gateway_connected(pool, tenant)
-    await tenants.change_settings(
-        bootstrap, pool, tenant, manual_push=True, invoice_number_prefix=PREFIX
-    )
-    await tenants.map_products(bootstrap, pool, tenant, {"P-1": realm["items"][0]["Id"]})
+    tenant = await tenant_on(bootstrap, pool, realm, PREFIX, ENCRYPTION_KEY)
     events = [invoice_created(tenant, number=f"{7000 + i}") for i in range(300)]
     await tenants.publish_invoices(bootstrap, pool, events)
     ids = [e.invoice.invoice_id for e in events]
