@@ -12,7 +12,7 @@ async def reserve(conn: asyncpg.Connection, caller: str, key: str, fingerprint: 
     async with conn.transaction():
         await conn.execute(
             "DELETE FROM idempotency_keys "
-            "WHERE caller = $1 AND key = $2 AND created_at < now() - $3",
+            "WHERE caller = $1 AND key = $2 AND created_at < now() - $3::interval",
             caller,
             key,
             KEY_TTL,
@@ -68,5 +68,7 @@ async def release(conn: asyncpg.Connection, caller: str, key: str) -> None:
 
 
 async def purge_expired(conn: asyncpg.Connection) -> int:
-    done = await conn.execute("DELETE FROM idempotency_keys WHERE created_at < now() - $1", KEY_TTL)
+    done = await conn.execute(
+        "DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval", KEY_TTL
+    )
     return int(done.split()[-1])
