@@ -78,7 +78,7 @@ class Idempotency:
         async with pool.acquire() as conn:
             first = await repo.reserve(conn, caller, key, request_print)
             stored = None if first else await repo.find(conn, caller, key)
-        if stored is not None or not first:
+        if not first:
             await self._answer_again(scope, send, stored, request_print)
             return
         await self._first(scope, _replay(body, receive), send, pool, caller, key)
