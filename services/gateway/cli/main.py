@@ -1,6 +1,7 @@
 """`syncctl`: push invoices to QuickBooks and follow the batch from a terminal.
 
-    syncctl push --tenant T INV1 INV2 ... [--yes]
+    syncctl push --tenant T INV1 INV2 ... [--yes] [--no-watch]
+    syncctl retry --tenant T BATCH [--yes] [--no-watch]
     syncctl watch --tenant T BATCH
     syncctl failed --tenant T BATCH
     syncctl status --tenant T INVOICE
@@ -10,8 +11,12 @@
     syncctl connection --tenant T
     syncctl ops
 
+Every command takes `--json` (before or after its name): one JSON document on stdout
+instead of tables and bars; errors become `{"error": {...}}`.
+
 GATEWAY_URL and GATEWAY_TOKEN (or GATEWAY_ADMIN_TOKEN) come from the environment or
---url / --token. Exit status: 0 done, 1 the batch had failures, 2 usage or API error.
+--url / --token. Exit status: 0 done, 1 the batch had failures (or, for `reconcile` and
+`connection`, something to look at), 2 usage, API or connection error. Errors are one line.
 """
 
 from __future__ import annotations
@@ -20,15 +25,16 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from rich.console import Console
 from rich.table import Table
 
-from services.gateway.batches.model import OVERWRITE_WARNING
-from services.gateway.cli import reconcile, reports
-from services.gateway.cli.client import ApiError, GatewayClient
-from services.gateway.cli.watch import watch_batch
+from services.gateway.cli import batch_commands, reconcile, reports
+from services.gateway.cli.client import GatewayClient
+from services.gateway.cli.output import emit_json, report_error
+
+Command = Callable[[GatewayClient, argparse.Namespace, Console], Awaitable[int]]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,74 +45,26 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get("GATEWAY_TOKEN") or os.environ.get("GATEWAY_ADMIN_TOKEN"),
         help="bearer token (default: $GATEWAY_TOKEN, then $GATEWAY_ADMIN_TOKEN)",
     )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
     commands = parser.add_subparsers(dest="command", required=True)
-    push = commands.add_parser("push", help="send invoices and watch the batch")
-    push.add_argument("--tenant", required=True)
-    push.add_argument("--yes", action="store_true", help="confirm the overwrite warning")
-    push.add_argument("--no-watch", action="store_true", help="print the batch id and exit")
-    push.add_argument("invoice_ids", nargs="+", metavar="INVOICE")
-    watch = commands.add_parser("watch", help="follow a batch with a progress bar")
-    watch.add_argument("--tenant", required=True)
-    watch.add_argument("batch_id", metavar="BATCH")
-    failed = commands.add_parser("failed", help="list a batch's failed invoices")
-    failed.add_argument("--tenant", required=True)
-    failed.add_argument("batch_id", metavar="BATCH")
+    batch_commands.add_batch_commands(commands)
     status = commands.add_parser("status", help="an invoice's QuickBooks sync status")
     status.add_argument("--tenant", required=True)
     status.add_argument("invoice_id", metavar="INVOICE")
     reconcile.add_parser(commands)
     reports.add_report_commands(commands)
+    for sub in commands.choices.values():
+        sub.add_argument(
+            "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+        )
     return parser
-
-
-def _confirmed(args: argparse.Namespace, console: Console) -> bool:
-    console.print(f"[yellow]{OVERWRITE_WARNING}[/]")
-    try:
-        answer = input(f"Send {len(args.invoice_ids)} invoice(s)? [y/N] ")
-    except EOFError:  # no terminal to answer from
-        return False
-    return answer.strip().lower() in ("y", "yes")
-
-
-async def _push(client: GatewayClient, args: argparse.Namespace, console: Console) -> int:
-    accepted = await client.push(args.tenant, args.invoice_ids, confirm=True)
-    batch_id = accepted["batch_id"]
-    console.print(f"Batch [bold]{batch_id}[/] accepted ({accepted['total']} invoices).")
-    console.print(f"Progress window: {accepted['links']['page']}")
-    if args.no_watch:
-        return 0
-    return await _follow(client, args.tenant, batch_id, console)
-
-
-async def _follow(client: GatewayClient, tenant: str, batch_id: str, console: Console) -> int:
-    final = await watch_batch(client, tenant, batch_id, console)
-    counts = final["counts"]
-    console.print(
-        f"{final['state']}: {counts['succeeded']} succeeded, {counts['failed']} failed, "
-        f"{counts['skipped']} skipped"
-    )
-    if counts["failed"]:
-        console.print(f"See them with: syncctl failed --tenant {tenant} {batch_id}")
-        return 1
-    return 0
-
-
-async def _failed(client: GatewayClient, args: argparse.Namespace, console: Console) -> int:
-    table = Table("Invoice", "Error", "Message", title=f"Failed invoices of {args.batch_id}")
-    count = 0
-    async for row in client.invoices(args.tenant, args.batch_id, status="failed"):
-        error = row["error"] or {}
-        table.add_row(row["invoice_id"], error.get("code", ""), error.get("message", ""))
-        count += 1
-    if count:
-        console.print(table)
-    else:
-        console.print("No failed invoices.")
-    return 0
 
 
 async def _status(client: GatewayClient, args: argparse.Namespace, console: Console) -> int:
     body = await client.sync_status(args.tenant, args.invoice_id)
+    if args.json:
+        emit_json(body)
+        return 0
     table = Table(show_header=False, title=f"Invoice {args.invoice_id}")
     error = body.get("last_error") or {}
     for label, value in (
@@ -122,7 +80,16 @@ async def _status(client: GatewayClient, args: argparse.Namespace, console: Cons
     return 0
 
 
-_REPORTS = {
+async def _watch(client: GatewayClient, args: argparse.Namespace, console: Console) -> int:
+    return await batch_commands.follow(client, args, args.tenant, args.batch_id, console)
+
+
+_COMMANDS: dict[str, Command] = {
+    "push": batch_commands.push,
+    "retry": batch_commands.retry,
+    "watch": _watch,
+    "failed": batch_commands.failed,
+    "status": _status,
     "inbox": reports.inbox,
     "batches": reports.batches,
     "connection": reports.connection,
@@ -131,39 +98,34 @@ _REPORTS = {
 
 
 async def _run(args: argparse.Namespace, console: Console) -> int:
+    if args.command == "reconcile":
+        return await reconcile.reconcile(args, console)
     client = GatewayClient(args.url, args.token)
     try:
-        if args.command == "push":
-            return await _push(client, args, console)
-        if args.command == "watch":
-            return await _follow(client, args.tenant, args.batch_id, console)
-        if args.command == "failed":
-            return await _failed(client, args, console)
-        if args.command == "reconcile":
-            return await reconcile.reconcile(args, console)
-        if args.command in _REPORTS:
-            return await _REPORTS[args.command](client, args, console)
-        return await _status(client, args, console)
-    except ApiError as exc:
-        console.print(f"[red]Error {exc.status}:[/] {exc}")
-        return 2
+        return await _COMMANDS[args.command](client, args, console)
     finally:
         await client.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    console = Console()
+    # With --json, anything human (prompts, warnings) goes to stderr, stdout stays JSON.
+    console = Console(stderr=args.json)
     if not args.token:
-        console.print("[red]No token:[/] set GATEWAY_TOKEN or pass --token.")
+        report_error(
+            RuntimeError("No token: set GATEWAY_TOKEN or pass --token."), as_json=args.json
+        )
         return 2
-    if args.command == "push" and not args.yes and not _confirmed(args, console):
+    if args.command in ("push", "retry") and not batch_commands.confirmed(args, console):
         console.print("Nothing sent.")
         return 2
     try:
         return asyncio.run(_run(args, console))
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # one line, never a traceback
+        report_error(exc, as_json=args.json)
+        return 2
 
 
 if __name__ == "__main__":

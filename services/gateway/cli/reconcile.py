@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from services.gateway.cli.client import GatewayClient
+from services.gateway.cli.output import emit_json
 
 _LABELS = {
     "in_sync": "In sync",
@@ -46,14 +47,14 @@ def add_parser(commands: Any) -> None:
 
 
 async def _follow(
-    client: ReconcileClient, tenant: str, run_id: str, poll: float, console: Console
+    client: ReconcileClient, tenant: str, run_id: str, poll: float, console: Console | None
 ) -> dict[str, Any]:
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
     )
-    with Progress(*columns, console=console, transient=True) as bar:
+    with Progress(*columns, console=console, transient=True, disable=console is None) as bar:
         task = bar.add_task("queued", total=None)
         while True:
             run = await client.run(tenant, run_id)
@@ -105,7 +106,15 @@ async def reconcile(args: argparse.Namespace, console: Console) -> int:
 
 async def _reconcile(api: ReconcileClient, args: argparse.Namespace, console: Console) -> int:
     started = await api.start(args.tenant)
-    run = await _follow(api, args.tenant, started["id"], args.poll, console)
+    run = await _follow(api, args.tenant, started["id"], args.poll, None if args.json else console)
+    in_sync = (run["counts"] or {}).get("in_sync", {}).get("count", 0)
+    code = 0 if in_sync == (run["totals"] or {}).get("count", 0) else 1
+    if args.json:
+        differences = (
+            [] if run["state"] == "failed" else await api.differences(args.tenant, run["id"], 10)
+        )
+        emit_json({**run, "differences": differences})
+        return 2 if run["state"] == "failed" else code
     if run["state"] == "failed":
         console.print(f"[red]Reconciliation failed:[/] {run['error']}")
         return 2
@@ -116,5 +125,4 @@ async def _reconcile(api: ReconcileClient, args: argparse.Namespace, console: Co
         )
         console.print(f"  {row['number']} ({row['external_number']}): {fields}")
     console.print(f"All findings: {run['links']['csv']}")
-    in_sync = (run["counts"] or {}).get("in_sync", {}).get("count", 0)
-    return 0 if in_sync == (run["totals"] or {}).get("count", 0) else 1
+    return code

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from services.gateway.cli.client import GatewayClient
+from services.gateway.cli.output import emit_json
 
 
 def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,9 +39,13 @@ async def inbox(client: GatewayClient, args: argparse.Namespace, console: Consol
         )
         if v
     }
-    table = Table("Invoice", "Status", "Trigger", "Number", "Code", "Message", "Updated")
     path = f"/v1/tenants/{args.tenant}/invoices"
-    async for row in client.pages(path, params, limit=args.limit):
+    rows = [row async for row in client.pages(path, params, limit=args.limit)]
+    if args.json:
+        emit_json({"items": rows})
+        return 0
+    table = Table("Invoice", "Status", "Trigger", "Number", "Code", "Message", "Updated")
+    for row in rows:
         error = row["error"] or {}
         table.add_row(
             row["invoice_id"],
@@ -56,10 +61,14 @@ async def inbox(client: GatewayClient, args: argparse.Namespace, console: Consol
 
 
 async def batches(client: GatewayClient, args: argparse.Namespace, console: Console) -> int:
-    table = Table("Batch", "State", "Total", "OK", "Failed", "Skipped", "Retry of", "Started")
     params = {"state": args.state} if args.state else {}
     path = f"/v1/tenants/{args.tenant}/push-batches"
-    async for b in client.pages(path, params, limit=args.limit):
+    rows = [b async for b in client.pages(path, params, limit=args.limit)]
+    if args.json:
+        emit_json({"items": rows})
+        return 0
+    table = Table("Batch", "State", "Total", "OK", "Failed", "Skipped", "Retry of", "Started")
+    for b in rows:
         c = b["counts"]
         table.add_row(
             b["batch_id"],
@@ -77,6 +86,10 @@ async def batches(client: GatewayClient, args: argparse.Namespace, console: Cons
 
 async def connection(client: GatewayClient, args: argparse.Namespace, console: Console) -> int:
     body = await client.connection(args.tenant)
+    healthy = body["status"] in ("connected", "connecting")
+    if args.json:
+        emit_json(body)
+        return 0 if healthy else 1
     table = Table(show_header=False, title=f"QuickBooks connection of {args.tenant}")
     for label, key in (
         ("Status", "status"),
@@ -88,11 +101,14 @@ async def connection(client: GatewayClient, args: argparse.Namespace, console: C
     ):
         table.add_row(label, str(body.get(key) or ""))
     console.print(table)
-    return 0 if body["status"] in ("connected", "connecting") else 1
+    return 0 if healthy else 1
 
 
-async def ops(client: GatewayClient, _args: argparse.Namespace, console: Console) -> int:
+async def ops(client: GatewayClient, args: argparse.Namespace, console: Console) -> int:
     o = await client.ops_overview()
+    if args.json:
+        emit_json(o)
+        return 0
     states = ", ".join(f"{k} {v}" for k, v in o["connections"]["by_state"].items())
     console.print(f"Tenants: {states}")
     f = o["failures"]

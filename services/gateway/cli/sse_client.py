@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -50,13 +50,20 @@ class SseParser:
 
 
 async def read_events(
-    client: httpx.AsyncClient, url: str, *, last_event_id: str | None = None
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    last_event_id: str | None = None,
+    on_error: Callable[[httpx.Response], Exception] | None = None,
 ) -> AsyncIterator[ServerSentEvent]:
     headers = {"Accept": "text/event-stream"}
     if last_event_id is not None:
         headers["Last-Event-ID"] = last_event_id
     parser = SseParser()
     async with client.stream("GET", url, headers=headers, timeout=None) as response:
+        if response.status_code >= 400 and on_error is not None:
+            await response.aread()
+            raise on_error(response)
         response.raise_for_status()
         async for line in response.aiter_lines():
             event = parser.feed(line)

@@ -32,8 +32,11 @@ from services.gateway.http import (
 )
 from services.gateway.http.body_limit import BodySizeLimit
 from services.gateway.http.error_guard import ErrorGuard
+from services.gateway.http.idempotency import Idempotency
+from services.gateway.http.openapi_problems import install_problem_openapi
 from services.gateway.http.path_guard import check_path_params
 from services.gateway.http.problems import install_problem_handlers
+from services.gateway.http.request_id import RequestId
 from services.gateway.inbox.handler import HandlerChain, InboxHandler
 from services.gateway.observability import metrics
 from services.gateway.observability.metrics import RequestMetrics
@@ -117,9 +120,12 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
     keys = settings.token_encryption_keys
     app.state.cipher = TokenCipher(parse_keys(keys.get_secret_value())) if keys else None
     install_problem_handlers(app)
+    install_problem_openapi(app)
+    app.add_middleware(Idempotency)
     app.add_middleware(ErrorGuard)
     app.add_middleware(BodySizeLimit, max_bytes=settings.gateway_max_body_bytes)
     app.add_middleware(RequestMetrics)
+    app.add_middleware(RequestId)
     for module in (
         health_routes,
         metrics_routes,

@@ -34,6 +34,7 @@ from services.gateway.batches.schemas import (
 from services.gateway.batches.service import submit_batch
 from services.gateway.batches.views import invoice_body, progress_body
 from services.gateway.connections.gate import ensure_connected
+from services.gateway.http.etag import NOT_MODIFIED_RESPONSE, conditional_json
 from services.gateway.http.links import base_url, batch_links, page_token_for
 from services.gateway.http.params import BatchId, TenantId
 from services.gateway.http.problems import Problem
@@ -159,14 +160,17 @@ async def _load_batch(request: Request, tenant_id: str, batch_id: Any) -> Any:
     return row
 
 
-@router.get("/{batch_id}", response_model=BatchProgress)
+@router.get("/{batch_id}", response_model=BatchProgress, responses=NOT_MODIFIED_RESPONSE)
 async def batch_progress(
     tenant_id: TenantId, batch_id: BatchId, request: Request, principal: CurrentPrincipal
-) -> BatchProgress:
-    """State, counts, times and (while running) an ETA from the observed result rate."""
+) -> Response:
+    """State, counts, times and (while running) an ETA from the observed result rate.
+
+    Answers carry an `ETag`; send it back as `If-None-Match` to get 304 while nothing changed.
+    """
     require(principal, tenant_id, Role.READ, batch_id)
     row = await _load_batch(request, tenant_id, batch_id)
-    return progress_body(row, utc_now())
+    return conditional_json(request, progress_body(row, utc_now()))
 
 
 @router.get("/{batch_id}/invoices", response_model=BatchInvoicePage)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from services.gateway.http.problems import RETRY_AFTER_SECONDS
 from services.platform.kafka_topics import readiness_details
 
 router = APIRouter(tags=["health"])
@@ -30,5 +31,7 @@ async def readyz(request: Request) -> JSONResponse:
     # Topic config drift is reported, not fatal: every replica would drop out at once.
     details = {"topics": await readiness_details()}
     return JSONResponse(
-        {"ready": ready, "checks": checks, "details": details}, status_code=200 if ready else 503
+        {"ready": ready, "checks": checks, "details": details},
+        status_code=200 if ready else 503,
+        headers=None if ready else {"Retry-After": str(RETRY_AFTER_SECONDS)},
     )

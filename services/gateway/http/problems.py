@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = 5  # for 429 and 503 answers that do not say otherwise
 
 
 class Problem(Exception):
@@ -27,6 +28,11 @@ class Problem(Exception):
 def problem_response(
     request: Request, status: int, title: str, detail: str, type_: str = "about:blank", **extra: Any
 ) -> JSONResponse:
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if status in (429, 503):
+        headers["Retry-After"] = str(extra.pop("retry_after", RETRY_AFTER_SECONDS))
     body = {
         "type": type_,
         "title": title,
@@ -35,8 +41,7 @@ def problem_response(
         "instance": request.url.path,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
+import time
+import uuid
 
 import httpx
 import pytest
 
+from deploy.local.processes import free_port
 from deploy.local.services import ServiceProcess
 from services.contract.errors import ErrorCode
 from services.contract.topics import Topic
@@ -20,6 +24,7 @@ from tests.integration.gateway.helpers import (
     publish_results,
     push,
     result,
+    wait_for_progress,
 )
 from tests.support.factories import new_tenant
 from tests.support.kafka import TopicReader
@@ -149,3 +154,97 @@ async def test_syncctl_inbox_batches_connection_and_ops(
     operator = {**env, "GATEWAY_TOKEN": env.get("GATEWAY_ADMIN_TOKEN") or ADMIN_TOKEN}
     code, output = await _finish(await _syncctl(operator, "ops"))
     assert code == 0 and "QBO_VALIDATION" in output and "Dead-lettered" in output
+
+
+def _one_line(output: str) -> str:
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1, output
+    assert "Traceback" not in output
+    return lines[0]
+
+
+async def _settled_batch_with_a_failure(
+    url: str, tenant: str, bootstrap: str, invoices: list[str]
+) -> str:
+    async with httpx.AsyncClient(base_url=url) as client:
+        batch = (await push(client, tenant, invoices)).json()["batch_id"]
+        events = [result(tenant, batch, i, batch_size=len(invoices)) for i in invoices[:-1]]
+        events.append(result(tenant, batch, invoices[-1], "failed", batch_size=len(invoices)))
+        await publish_results(bootstrap, events)
+        await wait_for_progress(client, tenant, batch, lambda p: p["counts"]["pending"] == 0)
+    return str(batch)
+
+
+async def test_syncctl_errors_are_one_line_and_exit_2(
+    gateways: list[ServiceProcess], kafka_bootstrap_servers: str
+) -> None:
+    tenant = new_tenant()
+    url = gateways[0].url or ""
+    async with httpx.AsyncClient(base_url=url) as client:
+        token = await mint_token(client, tenant, "push")
+    env = {**os.environ, "GATEWAY_URL": url, "GATEWAY_TOKEN": token, "COLUMNS": "80"}
+    env.pop("GATEWAY_ADMIN_TOKEN", None)
+    unknown = str(uuid.uuid4())
+
+    bad_token = {**env, "GATEWAY_TOKEN": "mqs_" + "x" * 40}
+    code, output = await _finish(await _syncctl(bad_token, "watch", "--tenant", tenant, unknown))
+    assert code == 2 and "401" in _one_line(output)
+
+    code, output = await _finish(await _syncctl(env, "watch", "--tenant", tenant, unknown))
+    line = _one_line(output)
+    assert code == 2 and "404" in line and unknown in line
+    code, output = await _finish(await _syncctl(env, "failed", "--tenant", tenant, unknown))
+    assert code == 2 and "404" in _one_line(output)
+
+    nowhere = {**env, "GATEWAY_URL": f"http://127.0.0.1:{free_port()}"}
+    started = time.monotonic()
+    code, output = await _finish(await _syncctl(nowhere, "failed", "--tenant", tenant, unknown))
+    line = _one_line(output)
+    assert code == 2 and "cannot reach the gateway" in line and "3 attempts" in line
+    assert time.monotonic() - started < 15, "a wrong --url must fail within 15 s"
+    code, output = await _finish(await _syncctl(nowhere, "watch", "--tenant", tenant, unknown))
+    assert code == 2 and "cannot reach the gateway" in _one_line(output)
+
+    code, output = await _finish(
+        await _syncctl(env, "--json", "watch", "--tenant", tenant, unknown)
+    )
+    assert code == 2 and json.loads(output)["error"]["status"] == 404
+
+
+async def test_syncctl_json_retry_and_late_watch(
+    gateways: list[ServiceProcess], kafka_bootstrap_servers: str
+) -> None:
+    tenant = new_tenant()
+    url = gateways[0].url or ""
+    async with httpx.AsyncClient(base_url=url) as client:
+        token = await mint_token(client, tenant, "push")
+    env = {**os.environ, "GATEWAY_URL": url, "GATEWAY_TOKEN": token, "COLUMNS": "200"}
+    env.pop("GATEWAY_ADMIN_TOKEN", None)
+    batch = await _settled_batch_with_a_failure(
+        url, tenant, kafka_bootstrap_servers, ["j-1", "j-2", "j-3"]
+    )
+
+    # Started after everything happened, `watch` still shows the failure.
+    code, output = await _finish(await _syncctl(env, "watch", "--tenant", tenant, batch))
+    assert code == 1 and "j-3: PRODUCT_NOT_MAPPED" in output, output
+    code, output = await _finish(await _syncctl(env, "watch", "--json", "--tenant", tenant, batch))
+    watched = json.loads(output)
+    assert code == 1 and watched["state"] == "completed_with_errors"
+    assert [f["invoice_id"] for f in watched["failed_invoices"]] == ["j-3"]
+
+    code, output = await _finish(await _syncctl(env, "failed", "--json", "--tenant", tenant, batch))
+    failed = json.loads(output)
+    assert code == 0 and [i["invoice_id"] for i in failed["items"]] == ["j-3"]
+    code, output = await _finish(await _syncctl(env, "--json", "batches", "--tenant", tenant))
+    assert code == 0 and [b["batch_id"] for b in json.loads(output)["items"]] == [batch]
+    code, output = await _finish(await _syncctl(env, "--json", "status", "--tenant", tenant, "j-1"))
+    assert code == 0 and json.loads(output)["external_number"] == "EXT-j-1"
+    code, output = await _finish(await _syncctl(env, "--json", "connection", "--tenant", tenant))
+    assert code == 0 and json.loads(output)["status"] == "connecting"
+
+    code, output = await _finish(await _syncctl(env, "retry", "--tenant", tenant, batch))
+    assert code == 2 and "Nothing sent" in output  # no --yes, no answer on stdin
+    retry = await _syncctl(env, "retry", "--json", "--yes", "--no-watch", "--tenant", tenant, batch)
+    code, output = await _finish(retry)
+    accepted = json.loads(output)
+    assert code == 0 and accepted["retry_of"] == batch and accepted["total"] == 1

@@ -1,0 +1,1 @@
+"""Idempotency-Key: the same POST sent twice is answered once."""
