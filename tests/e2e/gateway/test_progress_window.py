@@ -32,7 +32,7 @@ CHROMEDRIVER = Path(shutil.which("chromedriver") or "/usr/bin/chromedriver")
 
 @pytest.fixture
 def browser() -> Iterator[webdriver.Chrome]:
-    assert CHROMIUM.exists(), "install Debian's chromium and chromium-driver packages"
+    assert CHROMIUM.exists(), "run: bash deploy/local/system-deps.sh --browser (make test does)"
     options = Options()
     options.binary_location = str(CHROMIUM)
     for arg in (

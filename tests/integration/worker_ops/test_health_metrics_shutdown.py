@@ -102,7 +102,7 @@ async def test_health_and_metrics_endpoints(
             text = (await client.get("/metrics")).text
             if (
                 'sync_dead_letters_total{topic="mediaos.invoices.v1"}' in text
-                and "sync_units_processed_total" in text
+                and "sync_units_processed_total{" in text  # a sample, not only HELP
                 and "sync_worker_heartbeat_timestamp_seconds" in text
             ):
                 break
