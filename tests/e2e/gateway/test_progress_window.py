@@ -137,6 +137,7 @@ async def test_progress_window_follows_a_running_batch_to_100_percent(
         assert shown[:2] == [(ids[3], "failed"), (ids[8], "failed")]
         assert [i for i, _ in shown[2:]] == [i for i in ids if i not in failing]
         _check_done_rows(browser, ids)
+        _check_layout_and_contrast(browser)
         _shot(browser, artifacts_dir / "progress-window.png")
         _check_filter_by_keyboard(browser, ids, failing)
 
@@ -180,6 +181,42 @@ def _check_done_rows(browser: webdriver.Chrome, ids: list[str]) -> None:
     assert error.get_attribute("data-code") == "PRODUCT_NOT_MAPPED"
 
 
+# WCAG contrast of each visible text element against the nearest opaque background.
+CONTRAST_JS = """
+const lum = (c) => { const [r, g, b] = c.match(/\\d+/g).slice(0, 3).map(Number).map((v) => {
+  v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+const bg = (el) => { for (; el; el = el.parentElement) { const c = getComputedStyle(el)
+  .backgroundColor; if (!c.startsWith("rgba") || !c.endsWith(", 0)")) return c; }
+  return "rgb(255, 255, 255)"; };
+return [...document.querySelectorAll(arguments[0])].filter((el) => el.offsetParent)
+  .map((el) => { const a = lum(getComputedStyle(el).color), b = lum(bg(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    return [el.textContent.trim().slice(0, 30), ratio]; });
+"""
+SCROLLERS_JS = """
+return [...document.querySelectorAll("body *")].filter((el) => {
+  const o = getComputedStyle(el).overflowY;
+  return (o === "auto" || o === "scroll") && el.scrollHeight > el.clientHeight; }).length;
+"""
+
+
+def _check_layout_and_contrast(browser: webdriver.Chrome) -> None:
+    assert browser.execute_script(SCROLLERS_JS) == 0  # the page's own scrollbar only
+    browser.set_window_size(1100, 600)  # rows scroll under the header
+    browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+    top = "return arguments[0].getBoundingClientRect().top"
+    assert browser.execute_script(top, browser.find_element(By.TAG_NAME, "table")) < 0
+    assert browser.execute_script(top, browser.find_element(By.CSS_SELECTOR, "thead th")) == 0
+    browser.set_window_size(1100, 1000)
+    browser.execute_script("window.scrollTo(0, 0)")
+    texts = "td, th, caption, label, #connection, .count span, .count b, .state, .sub, #eta"
+    measured = browser.execute_script(CONTRAST_JS, texts)
+    assert len(measured) > 50  # headers, every cell of 12 rows, counts, labels
+    low = [(t, round(r, 2)) for t, r in measured if r < 4.5]
+    assert low == [], low
+
+
 def _check_filter_by_keyboard(browser: webdriver.Chrome, ids: list[str], failing: set[str]) -> None:
     select = browser.find_element(By.ID, "filter")
     label = browser.find_element(By.CSS_SELECTOR, 'label[for="filter"]')
@@ -189,6 +226,8 @@ def _check_filter_by_keyboard(browser: webdriver.Chrome, ids: list[str], failing
     assert {i for i, _ in _rows(browser)} == failing
     Select(select).select_by_value("")
     assert len(_rows(browser)) == len(ids)
+    select.send_keys(Keys.TAB)  # the next stop is the action
+    assert browser.switch_to.active_element.get_attribute("id") == "retry"
 
 
 async def test_an_expired_link_says_how_to_get_a_new_one(
