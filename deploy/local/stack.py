@@ -86,6 +86,9 @@ def up() -> dict[str, str]:
         gateway = start_gateway(LOGS, env)
         started["gateway"] = gateway.pid
         env["GATEWAY_URL"] = gateway.url or ""
+        # The worker's port is free-picked; its metrics are otherwise hard to find.
+        env["WORKER_URL"] = worker.url or ""
+        env["WORKER_METRICS_URL"] = f"{worker.url}/metrics"
         configure_sandbox_webhook(sandbox.url or "", gateway.url or "", env)
     except BaseException:
         STATE.write_text(json.dumps(state))
@@ -95,6 +98,7 @@ def up() -> dict[str, str]:
     ENV_FILE.write_text("".join(f"{k}={v}\n" for k, v in env.items()))
     ENV_FILE.chmod(0o600)
     print(f"stack up: {ENV_FILE.relative_to(REPO)} written; logs in .local/logs/", flush=True)
+    print(f"gateway {env['GATEWAY_URL']}, worker metrics {env['WORKER_METRICS_URL']}", flush=True)
     return env
 
 

@@ -50,7 +50,8 @@ ERROR_CATALOG: dict[ErrorCode, ErrorCodeInfo] = {
             ErrorCode.PRODUCT_NOT_MAPPED,
             False,
             "At least one invoice line uses a product with no QuickBooks item.",
-            "Map the products named in `details.unmapped_products`, then push again.",
+            "In MediaOS, open Mapping Products to QuickBooks, map each product named here to a "
+            "QuickBooks item, then send the invoice again (Retry failed).",
         ),
         ErrorCodeInfo(
             ErrorCode.INVOICE_UNKNOWN,
@@ -62,7 +63,7 @@ ERROR_CATALOG: dict[ErrorCode, ErrorCodeInfo] = {
             ErrorCode.INVOICE_NOT_SENDABLE,
             False,
             "The invoice cannot be represented in QuickBooks as it is (e.g. no lines).",
-            "Correct the invoice in MediaOS as `message` explains, then push again.",
+            "Correct the invoice in MediaOS as described here, then send it again.",
         ),
         ErrorCodeInfo(
             ErrorCode.SUPERSEDED,
@@ -92,25 +93,27 @@ ERROR_CATALOG: dict[ErrorCode, ErrorCodeInfo] = {
             ErrorCode.QBO_VALIDATION,
             False,
             "QuickBooks rejected the invoice's data.",
-            "Read `message` and `details`, correct the invoice in MediaOS, then push again.",
+            "Correct the invoice in MediaOS as QuickBooks describes here, then send it again.",
         ),
         ErrorCodeInfo(
             ErrorCode.QBO_INVALID_REFERENCE,
             False,
             "The invoice refers to a QuickBooks item or customer that is missing or inactive.",
-            "Re-map the product to an active QuickBooks item (see `details`), then push again.",
+            "In MediaOS, open Mapping Products to QuickBooks, map the product to an active "
+            "QuickBooks item, then send the invoice again (Retry failed).",
         ),
         ErrorCodeInfo(
             ErrorCode.QBO_DUPLICATE_NUMBER,
             False,
             "QuickBooks already has a different invoice with this number.",
-            "Set an invoice number prefix for this account, then push again.",
+            "In MediaOS, set an invoice number prefix for QuickBooks, then send the invoice again.",
         ),
         ErrorCodeInfo(
             ErrorCode.QBO_CONFLICT,
             False,
             "The invoice was changed in QuickBooks since the last sync.",
-            "Review `details.differences`; push the invoice to overwrite QuickBooks.",
+            "Compare the invoice in QuickBooks with MediaOS; sending it again overwrites "
+            "QuickBooks.",
         ),
         ErrorCodeInfo(
             ErrorCode.QBO_NOT_FOUND,

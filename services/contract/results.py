@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from services.contract.common import ContractModel, EventEnvelope, Text
+from services.contract.common import ContractModel, EventEnvelope, Money, Text
 from services.contract.errors import ErrorCode
 
 
@@ -47,6 +47,14 @@ class _SyncResult(EventEnvelope):
     )
     error: SyncError | None = None
     attempts: int = Field(default=1, ge=0)
+    number: Text | None = Field(
+        default=None, max_length=21, description="MediaOS invoice number; null if unknown."
+    )
+    customer_name: Text | None = Field(
+        default=None, max_length=500, description="The invoice's customer; null if unknown."
+    )
+    amount: Money | None = Field(default=None, description="Invoice total; null if unknown.")
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
 
 
 class InvoiceSyncSucceeded(_SyncResult):

@@ -18,6 +18,10 @@ class WorkerSettings(CommonSettings):
     worker_http_host: str = Field(default="127.0.0.1", description="/healthz /readyz /metrics")
     worker_http_port: int = Field(default=8081, ge=0, le=65535)
     metrics_interval_seconds: float = Field(default=10.0, gt=0)
+    metrics_per_realm: bool = Field(
+        default=False,
+        description="Label QuickBooks metrics with the realm id (one series set per company).",
+    )
 
     # QuickBooks Online (Intuit or the sandbox: configuration, not code).
     qbo_api_base_url: str = "https://quickbooks.api.intuit.com"

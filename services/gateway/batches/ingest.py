@@ -130,6 +130,10 @@ def to_invoice_result(event: AnyResult) -> InvoiceResult:
         error_code=error.code.value if error else None,
         error_message=error.message if error else None,
         error_retryable=error.retryable if error else None,
+        number=event.number,
+        customer_name=event.customer_name,
+        amount=event.amount,
+        currency=event.currency,
     )
 
 
@@ -149,6 +153,10 @@ def change_event(batch_id: UUID, total: int | None, change: InvoiceChange) -> In
             status=r.status,
             external_id=r.external_id,
             external_number=r.external_number,
+            number=r.number,
+            customer_name=r.customer_name,
+            amount=r.amount,
+            currency=r.currency,
             error=error,
             result_at=r.occurred_at,
             seq=change.seq,

@@ -158,8 +158,9 @@ async def write_results(
         """
         INSERT INTO push_batch_invoices AS i (
             batch_id, invoice_id, status, external_id, external_number, error_code,
-            error_message, error_retryable, result_event_id, result_at, seq)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            error_message, error_retryable, result_event_id, result_at, seq,
+            number, customer_name, amount, currency)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
         ON CONFLICT (batch_id, invoice_id) DO UPDATE SET
             status = EXCLUDED.status,
             external_id = COALESCE(EXCLUDED.external_id, i.external_id),
@@ -169,7 +170,11 @@ async def write_results(
             error_retryable = EXCLUDED.error_retryable,
             result_event_id = EXCLUDED.result_event_id,
             result_at = EXCLUDED.result_at,
-            seq = EXCLUDED.seq
+            seq = EXCLUDED.seq,
+            number = COALESCE(EXCLUDED.number, i.number),
+            customer_name = COALESCE(EXCLUDED.customer_name, i.customer_name),
+            amount = COALESCE(EXCLUDED.amount, i.amount),
+            currency = COALESCE(EXCLUDED.currency, i.currency)
         """,
         [
             (
@@ -184,6 +189,10 @@ async def write_results(
                 c.result.event_id,
                 c.result.occurred_at,
                 c.seq,
+                c.result.number,
+                c.result.customer_name,
+                c.result.amount,
+                c.result.currency,
             )
             for c in changes
         ],

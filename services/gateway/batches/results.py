@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from uuid import UUID
 
 from services.gateway.batches.model import Counts, InvoiceStatus
@@ -23,6 +24,10 @@ class InvoiceResult:
     error_code: str | None = None
     error_message: str | None = None
     error_retryable: bool | None = None
+    number: str | None = None
+    customer_name: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from services.contract.common import Text, UtcDatetime
+from services.contract.common import Money, Text, UtcDatetime
 from services.contract.push import MAX_BATCH_SIZE, InvoiceId
 from services.gateway.batches.model import BatchState, InvoiceStatus
 
@@ -103,6 +103,10 @@ class BatchInvoice(BaseModel):
     status: InvoiceStatus
     external_id: str | None
     external_number: str | None = Field(description='The "External Number" (DocNumber).')
+    number: str | None = Field(default=None, description="MediaOS invoice number, once known.")
+    customer_name: str | None = Field(default=None, description="The invoice's customer.")
+    amount: Money | None = Field(default=None, description="Invoice total, once known.")
+    currency: str | None = None
     error: InvoiceError | None
     result_at: UtcDatetime | None
     seq: int = Field(description="Change sequence that last touched this row (0: none).")

@@ -26,7 +26,7 @@ from services.sync_worker.ingest.dispatch import SyncEventHandler
 from services.sync_worker.observability import metrics
 from services.sync_worker.observability.collector import Collector
 from services.sync_worker.observability.http import build_health_app, health_server
-from services.sync_worker.observability.qbo_hook import record_quickbooks_request
+from services.sync_worker.observability.qbo_hook import quickbooks_request_recorder
 from services.sync_worker.quickbooks import QuickBooksConfig, QuickBooksService
 from services.sync_worker.reconciliation.wiring import start_reconciliations
 from services.sync_worker.settings import WorkerSettings
@@ -138,8 +138,9 @@ def _subscribe(broker: KafkaBroker, runtime: Runtime) -> None:
 async def _start(runtime: Runtime) -> None:
     settings = runtime.settings
     pool = await runtime.platform.start()
+    record_request = quickbooks_request_recorder(per_realm=settings.metrics_per_realm)
     runtime.quickbooks = quickbooks = QuickBooksService(
-        quickbooks_config(settings), pool, metrics=record_quickbooks_request
+        quickbooks_config(settings), pool, metrics=record_request
     )
     runtime.executor = executor = _executor(pool, quickbooks, settings)
     collector = Collector(
@@ -153,7 +154,7 @@ async def _start(runtime: Runtime) -> None:
     runtime.executor_task = asyncio.create_task(executor.run(), name="executor")
     runtime.loops = [
         asyncio.create_task(collector.run(), name="metrics-collector"),
-        start_reconciliations(pool, quickbooks, settings.worker_id, record_quickbooks_request),
+        start_reconciliations(pool, quickbooks, settings.worker_id, record_request),
     ]
 
 

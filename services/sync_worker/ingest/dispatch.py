@@ -24,7 +24,7 @@ from services.contract.webhooks import QuickBooksWebhookReceived
 from services.platform.outbox import OutboxMessage
 from services.sync_worker.invoices.snapshots import store_if_newer
 from services.sync_worker.reconciliation.ingest import queue_requested
-from services.sync_worker.results.builders import ResultSubject, skipped, sync_error
+from services.sync_worker.results.builders import ResultSubject, display_of, skipped, sync_error
 from services.sync_worker.sync import work_items
 from services.sync_worker.tenants import repository as tenants
 from services.sync_worker.tenants.model import TenantSettings
@@ -87,7 +87,13 @@ class SyncEventHandler:
 
     async def _invoice(self, conn: asyncpg.Connection, event: Any) -> list[OutboxMessage]:
         invoice = event.invoice
-        subject = ResultSubject(event.tenant_id, invoice.invoice_id, invoice.version, Trigger.AUTO)
+        subject = ResultSubject(
+            event.tenant_id,
+            invoice.invoice_id,
+            invoice.version,
+            Trigger.AUTO,
+            display=display_of(invoice),
+        )
         held = await store_if_newer(conn, event.tenant_id, event.event_type, invoice)
         if held is not None:
             return [
@@ -108,7 +114,11 @@ class SyncEventHandler:
         return [
             skipped(
                 ResultSubject(
-                    event.tenant_id, invoice.invoice_id, older.invoice_version, Trigger.AUTO
+                    event.tenant_id,
+                    invoice.invoice_id,
+                    older.invoice_version,
+                    Trigger.AUTO,
+                    display=display_of(invoice),
                 ),
                 sync_error(
                     ErrorCode.SUPERSEDED,

@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from services.sync_worker.observability import metrics
+from services.sync_worker.sync.completion import UnitKind
 
 log = structlog.get_logger(__name__)
 
@@ -70,9 +71,11 @@ class Collector:
                 "SELECT state, kind, count(*) AS n FROM work_items "
                 "WHERE state <> 'done' GROUP BY state, kind"
             )
-            metrics.WORK_ITEMS.clear()
-            for r in rows:
-                metrics.WORK_ITEMS.labels(r["state"], r["kind"]).set(r["n"])
+            # Every (state, kind) pair, 0 when empty: an autoscaler needs a value to read.
+            counts = {(r["state"], r["kind"]): r["n"] for r in rows}
+            for state in metrics.WORK_ITEM_STATES:
+                for kind in UnitKind:
+                    metrics.WORK_ITEMS.labels(state, kind.value).set(counts.get((state, kind), 0))
             oldest = await conn.fetchval(
                 "SELECT extract(epoch FROM now() - min(not_before)) FROM work_items "
                 "WHERE state = 'queued' AND not_before <= now()"

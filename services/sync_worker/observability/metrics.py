@@ -1,4 +1,5 @@
-"""Every metric the worker exports. Labels are bounded: no invoice or event ids."""
+"""Every metric the worker exports. Labels are bounded: no invoice or event ids, and realm
+ids only when an operator opts in (METRICS_PER_REALM)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ INGEST_BATCH_SECONDS = Histogram(
 )
 UNITS_PROCESSED = Counter(
     "sync_units_processed_total",
-    "Units of work ended, by kind and outcome (e.g. succeeded:create, failed:QBO_CONFLICT).",
-    ["kind", "outcome"],
+    "Units of work ended, by kind, result (succeeded, failed, skipped, ...) and code "
+    "(the operation or error code, e.g. create or QBO_CONFLICT; none if there is none).",
+    ["kind", "result", "code"],
 )
 UNIT_SECONDS = Histogram(
     "sync_unit_duration_seconds",
@@ -33,8 +35,10 @@ UNIT_RETRIES = Counter(
 )
 QBO_REQUESTS = Counter(
     "sync_qbo_requests_total",
-    "HTTP attempts to QuickBooks by realm, endpoint and outcome (status or timeout).",
-    ["realm", "endpoint", "outcome"],
+    'HTTP attempts to QuickBooks by realm ("all" unless METRICS_PER_REALM), endpoint, '
+    "result (success, client_error, throttled, server_error, timeout, network_error) and code "
+    "(the HTTP status, or none).",
+    ["realm", "endpoint", "result", "code"],
 )
 QBO_REQUEST_SECONDS = Histogram(
     "sync_qbo_request_seconds",
@@ -44,7 +48,7 @@ QBO_REQUEST_SECONDS = Histogram(
 )
 QBO_THROTTLE_WAIT_SECONDS = Counter(
     "sync_qbo_throttle_wait_seconds_total",
-    "Seconds spent waiting for the realm's shared rate budget.",
+    "Seconds spent waiting for the realm's shared rate budget (realm as in requests).",
     ["realm"],
 )
 QBO_RETRIES = Counter(
@@ -55,7 +59,14 @@ QBO_TOKEN_REFRESH_FAILURES = Counter(
     "OAuth refreshes QuickBooks rejected (the connection is then broken).",
 )
 QBO_CONNECTIONS = Gauge("sync_qbo_connections", "Tenant connections by status.", ["status"])
-WORK_ITEMS = Gauge("sync_work_items", "Units of work by state.", ["state", "kind"])
+WORK_ITEMS = Gauge(
+    "sync_work_items",
+    "Unfinished units of work by state and kind; every pair is exported, 0 when empty.",
+    ["state", "kind"],
+)
+WORK_ITEM_STATES = ("queued", "in_flight")
+NO_CODE = "none"
+ALL_REALMS = "all"
 WORK_OLDEST_QUEUED = Gauge(
     "sync_work_oldest_queued_seconds", "Age of the oldest ready unit of work."
 )
@@ -67,3 +78,8 @@ HEARTBEAT = Gauge(
     "sync_worker_heartbeat_timestamp_seconds", "Last time this worker's housekeeping ran."
 )
 IN_FLIGHT = Gauge("sync_units_in_flight", "Units this replica is running now.")
+
+
+def record_unit_end(kind: str, result: str, code: str) -> None:
+    """One ended unit: `result` is the outcome kind, `code` its operation or error code."""
+    UNITS_PROCESSED.labels(kind, result, code or NO_CODE).inc()

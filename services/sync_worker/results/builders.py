@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from services.contract.errors import ERROR_CATALOG, ErrorCode
+from services.contract.invoices import InvoiceSnapshot
 from services.contract.results import (
     InvoiceSyncFailed,
     InvoiceSyncSkipped,
@@ -18,6 +20,27 @@ from services.platform.outbox import OutboxMessage, event_message
 
 
 @dataclass(frozen=True, slots=True)
+class InvoiceDisplay:
+    """What a person recognises an invoice by (carried on results for progress windows)."""
+
+    number: str | None = None
+    customer_name: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+
+
+def display_of(snapshot: InvoiceSnapshot | None) -> InvoiceDisplay:
+    if snapshot is None:
+        return InvoiceDisplay()
+    return InvoiceDisplay(
+        number=snapshot.number,
+        customer_name=snapshot.customer.display_name,
+        amount=snapshot.total,
+        currency=snapshot.currency,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class ResultSubject:
     """Which unit of work a result is about."""
 
@@ -27,6 +50,7 @@ class ResultSubject:
     trigger: Trigger
     batch_id: UUID | None = None
     batch_size: int | None = None
+    display: InvoiceDisplay = InvoiceDisplay()
 
 
 def sync_error(
@@ -52,6 +76,10 @@ def _common(subject: ResultSubject) -> dict[str, Any]:
         "trigger": subject.trigger,
         "batch_id": subject.batch_id,
         "batch_size": subject.batch_size,
+        "number": subject.display.number,
+        "customer_name": subject.display.customer_name,
+        "amount": subject.display.amount,
+        "currency": subject.display.currency,
     }
 
 

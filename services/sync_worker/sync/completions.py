@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.contract.errors import ErrorCode
+from services.contract.invoices import InvoiceSnapshot
 from services.contract.results import Operation, Trigger
 from services.sync_worker.quickbooks import Invoice
 from services.sync_worker.results.builders import (
     ResultSubject,
+    display_of,
     failed,
     skipped,
     succeeded,
@@ -29,12 +31,15 @@ from services.sync_worker.sync.domain.fingerprint import fingerprint
 from services.sync_worker.sync.work_items import WorkItem
 
 
-def subject_of(item: WorkItem, snapshot_version: int | None = None) -> ResultSubject:
-    """Which invoice version a result is about: a push reports the version it sent."""
+def subject_of(item: WorkItem, snapshot: InvoiceSnapshot | None = None) -> ResultSubject:
+    """Which invoice version a result is about: a push reports the version it sent.
+
+    The snapshot also names the invoice (number, customer, amount) for people reading results.
+    """
     assert item.invoice_id is not None
     version = item.invoice_version
-    if (item.kind is UnitKind.PUSH or version is None) and snapshot_version is not None:
-        version = snapshot_version
+    if (item.kind is UnitKind.PUSH or version is None) and snapshot is not None:
+        version = snapshot.version
     return ResultSubject(
         tenant_id=item.tenant_id,
         invoice_id=item.invoice_id,
@@ -42,6 +47,7 @@ def subject_of(item: WorkItem, snapshot_version: int | None = None) -> ResultSub
         trigger=Trigger.PUSH if item.kind is UnitKind.PUSH else Trigger.AUTO,
         batch_id=item.batch_id,
         batch_size=item.batch_size,
+        display=display_of(snapshot),
     )
 
 

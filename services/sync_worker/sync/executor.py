@@ -204,7 +204,9 @@ class Executor:
             if completion.retry is not None:
                 metrics.UNIT_RETRIES.labels(kind, completion.outcome.detail).inc()
             else:
-                metrics.UNITS_PROCESSED.labels(kind, str(completion.outcome)).inc()
+                metrics.record_unit_end(
+                    kind, completion.outcome.kind.value, completion.outcome.detail
+                )
                 metrics.UNIT_SECONDS.labels(kind).observe(time.perf_counter() - started)
         except asyncio.CancelledError:
             raise

@@ -52,6 +52,7 @@ async def test_manual_push_mode_ignores_invoice_events_and_sends_only_on_push(
     [record] = await results.wait_for(for_invoice(tenant, invoice_id))
     assert record.json()["event_type"] == "invoice.sync.skipped"
     assert record.json()["error"]["code"] == "MANUAL_PUSH_MODE"
+    assert record.json()["number"] == "5001"  # results name the invoice as people know it
     assert await sandbox.invoices(company.realm_id) == []
 
     batch_id = await _push(kafka_bootstrap_servers, tenant, [invoice_id])
@@ -91,6 +92,11 @@ async def test_batch_reports_each_invoice_and_mapping_later_makes_it_sendable(
     assert by_invoice[ids[0]]["external_number"] == "6001"
     assert by_invoice[ids[1]]["error"]["code"] == "PRODUCT_NOT_MAPPED"
     assert by_invoice[ids[1]]["error"]["details"]["unmapped_products"][0]["product_id"] == "P-9"
+    failed = by_invoice[ids[1]]
+    assert (failed["number"], failed["amount"]) == ("6002", str(unmapped.invoice.total))
+    assert failed["customer_name"] == unmapped.invoice.customer.display_name
+    assert "P-9 placement" in failed["error"]["message"] and "`" not in failed["error"]["message"]
+    assert by_invoice[ids[2]]["number"] is None  # never received: nothing to name it by
     assert by_invoice[ids[2]]["error"]["code"] == "INVOICE_UNKNOWN"
     await results.settle(2.0)
     assert len([r for r in results.records if _for_batch(batch_id)(r)]) == 3  # type: ignore[operator]

@@ -102,7 +102,7 @@ async def test_health_and_metrics_endpoints(
             text = (await client.get("/metrics")).text
             if (
                 'sync_dead_letters_total{topic="mediaos.invoices.v1"}' in text
-                and "sync_units_processed_total" in text
+                and "sync_units_processed_total{" in text  # a sample, not only HELP
                 and "sync_worker_heartbeat_timestamp_seconds" in text
             ):
                 break
@@ -110,4 +110,11 @@ async def test_health_and_metrics_endpoints(
             await asyncio.sleep(0.5)
     assert 'sync_events_consumed_total{outcome="stored",topic="mediaos.invoices.v1"}' in text
     assert "sync_outbox_backlog" in text
+    units = [ln for ln in text.splitlines() if ln.startswith("sync_units_processed_total{")]
+    assert units and all('result="' in ln and 'code="' in ln for ln in units), units
+    assert "outcome=" not in "".join(units)
+    # Every (state, kind) pair is exported, even with nothing in that state.
+    for state in ("queued", "in_flight"):
+        for kind in ("auto", "push", "inbound", "cdc"):
+            assert f'sync_work_items{{kind="{kind}",state="{state}"}}' in text
     assert event.invoice.invoice_id not in text, "no invoice ids in labels"

@@ -78,6 +78,9 @@ ALERTED_METRICS = {
     "sync_qbo_connections",
     "sync_dead_letters_total",
     "sync_worker_heartbeat_timestamp_seconds",
+    "sync_units_processed_total",
+    "sync_qbo_requests_total",
+    "gateway_http_requests_total",
 }
 # Labels Prometheus adds to every scraped series (target labels), not the service.
 TARGET_LABELS = {"namespace", "pod", "job", "instance", "service", "container", "endpoint"}

@@ -43,7 +43,7 @@ def test_every_unmapped_product_is_named_once() -> None:
     with pytest.raises(SyncFailure) as info:
         require_mapped(snap, {"P-1": "10", "P-3": None}, {"P-3": "Podcast Spot"})
     assert info.value.code is ErrorCode.PRODUCT_NOT_MAPPED
-    assert "Podcast Spot (P-3)" in info.value.message
+    assert "Podcast Spot (product code P-3)" in info.value.message
     assert info.value.details["unmapped_products"] == missing
 
 

@@ -52,12 +52,15 @@ def require_mapped(
     missing = unmapped_products(invoice, item_ids, names)
     if missing:
         listed = ", ".join(
-            f"{m['product_name']} ({m['product_id']})" if m["product_name"] else m["product_id"]
+            f"{m['product_name']} (product code {m['product_id']})"
+            if m["product_name"]
+            else f"product code {m['product_id']}"
             for m in missing
         )
+        subject = "This product has" if len(missing) == 1 else "These products have"
         raise SyncFailure(
             ErrorCode.PRODUCT_NOT_MAPPED,
-            f"Products not mapped to a QuickBooks item: {listed}.",
+            f"{subject} no QuickBooks item yet: {listed}.",
             {"unmapped_products": missing},
         )
     return {k: v for k, v in item_ids.items() if v}

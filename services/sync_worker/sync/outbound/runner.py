@@ -46,7 +46,7 @@ class Outbound:
     async def run(self, item: WorkItem) -> Completion:
         assert item.invoice_id is not None
         ctx = await self._store.load_context(item.tenant_id, item.invoice_id)
-        subject = completions.subject_of(item, ctx.snapshot.version if ctx.snapshot else None)
+        subject = completions.subject_of(item, ctx.snapshot)
         try:
             return await self._run(item, ctx, subject)
         except SyncFailure as failure:
