@@ -116,4 +116,4 @@ async def test_syncctl_reconcile_exits_2_on_a_failed_run_or_a_refusal(
     assert "Total" not in output
 
     code, output = await _reconcile({**env, "GATEWAY_TOKEN": "not-a-token"}, tenant)
-    assert code == 2 and "Error 401" in output, output
+    assert code == 2 and "error 401" in output, output
