@@ -74,8 +74,6 @@ status: ## show the local stack's processes
 demo: setup ## set up, start the stack, run the main job end to end, stop
 	$(PY) -m deploy.local.demo
 
-# The browser test needs Chromium; `make up` and `make demo` do not.
-test: export SYSTEM_DEPS_BROWSER := 1
 test: setup ## set up and run lint, types, schema check and the whole test suite
 	@$(MAKE) --no-print-directory lock-check verify-env
 	$(PY) -m ruff check services tests deploy bench
