@@ -12,5 +12,6 @@ if __name__ == "__main__":
         host=settings.gateway_host,
         port=settings.gateway_port,
         log_level="warning",
+        log_config=None,  # configure_logging already routes uvicorn through structlog
         timeout_graceful_shutdown=10,
     )

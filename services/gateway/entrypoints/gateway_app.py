@@ -3,6 +3,7 @@ listener. Wiring only."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -44,6 +45,7 @@ from services.gateway.progress.handler import GatewayEventHandler
 from services.gateway.reconciliations.ingest import WithReconciliations
 from services.gateway.reconciliations.nightly import schedule_nightly
 from services.gateway.settings import GatewaySettings
+from services.platform.consumer_lag import poll_lag, set_lag_gauge
 from services.platform.crypto import TokenCipher, parse_keys
 from services.platform.ingest import IngestOutcome
 from services.platform.ingest.subscriber import subscribe_ingest
@@ -92,6 +94,14 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         notifier = ChangeNotifier(settings.database_url.get_secret_value(), CHANGES_CHANNEL)
         await notifier.start()
         nightly_task = schedule_nightly(pool())
+        lag_task = asyncio.create_task(
+            poll_lag(
+                settings.kafka_bootstrap_servers,
+                settings.gateway_group_id,
+                lambda lag: set_lag_gauge(metrics.CONSUMER_LAG, lag),
+            ),
+            name="gateway-consumer-lag",
+        )
         await broker.start()
         app.state.pool = pool()
         app.state.notifier = notifier
@@ -102,6 +112,8 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         finally:
             await broker.stop()
             nightly_task.cancel()
+            lag_task.cancel()
+            await asyncio.gather(lag_task, return_exceptions=True)
             await notifier.stop()
             await platform.stop()
             log.info("gateway_stopped", instance=settings.gateway_instance_id)

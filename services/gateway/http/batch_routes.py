@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated, Any
 
+import structlog
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -40,6 +41,7 @@ from services.gateway.http.params import BatchId, TenantId
 from services.gateway.http.problems import Problem
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/push-batches", tags=["push batches"])
+log = structlog.get_logger(__name__)
 
 CONFIRMATION_TYPE = "urn:mediaos-sync:problem:overwrite-confirmation-required"
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
@@ -78,6 +80,14 @@ async def _accepted(
         requested_by=requested_by or principal.label,
         principal=principal.label,
         retry_of=retry_of,
+    )
+    # The ids let an operator follow any invoice from this request to the worker's result.
+    log.info(
+        "push_batch_accepted",
+        tenant_id=tenant_id,
+        batch_id=str(batch_id),
+        invoice_ids=invoice_ids,
+        retry_of=str(retry_of) if retry_of is not None else None,
     )
     links = batch_links(request, principal, tenant_id, batch_id)
     response.headers["Location"] = links.status

@@ -15,6 +15,11 @@ HTTP_SECONDS = Histogram(
 )
 SSE_CLIENTS = Gauge("gateway_sse_clients", "Open server-sent event streams.")
 RESULTS_CONSUMED = Counter("gateway_results_consumed_total", "Result events consumed.")
+CONSUMER_LAG = Gauge(
+    "gateway_consumer_lag",
+    "Records the gateway's consumer group is behind the end of each partition.",
+    ["topic", "partition"],
+)
 WEBHOOKS = Counter(
     "gateway_webhook_notifications_total", "QuickBooks webhook outcomes.", ["outcome"]
 )

@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from services.contract.topics import Topic
+from services.platform.consumer_lag import partition_lag
 
 log = structlog.get_logger(__name__)
 
@@ -67,13 +68,9 @@ class KafkaStatsReader:
 
 
 async def _group_lag(admin: AIOKafkaAdminClient, offsets: AIOKafkaConsumer, group: str) -> GroupLag:
-    committed = await admin.list_consumer_group_offsets(group)
-    if not committed:
-        return GroupLag(group, 0, {})
-    ends = await offsets.end_offsets(list(committed))
     by_topic: dict[str, int] = {}
-    for tp, meta in committed.items():
-        by_topic[tp.topic] = by_topic.get(tp.topic, 0) + max(int(ends[tp]) - meta.offset, 0)
+    for tp, lag in (await partition_lag(admin, offsets, group)).items():
+        by_topic[tp.topic] = by_topic.get(tp.topic, 0) + lag
     return GroupLag(group, sum(by_topic.values()), dict(sorted(by_topic.items())))
 
 

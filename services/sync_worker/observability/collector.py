@@ -11,6 +11,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
+from services.platform.consumer_lag import partition_lag, set_lag_gauge
 from services.sync_worker.observability import metrics
 from services.sync_worker.sync.completion import UnitKind
 
@@ -89,10 +90,4 @@ class Collector:
                 metrics.QBO_CONNECTIONS.labels(r["status"]).set(r["n"])
 
     async def _lag(self, admin: AIOKafkaAdminClient, offsets: AIOKafkaConsumer) -> None:
-        committed = await admin.list_consumer_group_offsets(self._group)
-        if not committed:
-            return
-        ends = await offsets.end_offsets(list(committed))
-        for tp, meta in committed.items():
-            lag = max(int(ends[tp]) - meta.offset, 0)
-            metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(lag)
+        set_lag_gauge(metrics.CONSUMER_LAG, await partition_lag(admin, offsets, self._group))

@@ -68,5 +68,7 @@ class EmbeddedServer(uvicorn.Server):
 
 def health_server(app: Starlette, host: str, port: int) -> EmbeddedServer:
     return EmbeddedServer(
-        uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            app, host=host, port=port, log_level="warning", lifespan="off", log_config=None
+        )
     )

@@ -107,6 +107,22 @@ class RequestExecutor:
             retry=retry_if_exception_type(_TransientError),
             reraise=True,
         )
+        bound = {"requestid": request_id} if request_id is not None else {}
+        with structlog.contextvars.bound_contextvars(**bound):
+            return await self._send(
+                retrying, tenant_id, method, path, endpoint, query, (content, content_type)
+            )
+
+    async def _send(
+        self,
+        retrying: AsyncRetrying,
+        tenant_id: str,
+        method: str,
+        path: str,
+        endpoint: str,
+        query: dict[str, str],
+        payload: tuple[bytes | None, str],
+    ) -> dict[str, Any]:
         try:
             async for attempt in retrying:
                 with attempt:
@@ -116,7 +132,7 @@ class RequestExecutor:
                         path,
                         endpoint,
                         query,
-                        (content, content_type),
+                        payload,
                         attempt.retry_state.attempt_number,
                     )
         except _TransientError as exc:
@@ -168,7 +184,7 @@ class RequestExecutor:
                     endpoint=endpoint,
                     outcome=outcome,
                     error=type(exc).__name__,
-                    attempt=attempt_number,
+                    qbo_attempt=attempt_number,
                 )
                 raise _TransientError(
                     QuickBooksError(
@@ -182,6 +198,14 @@ class RequestExecutor:
             status = response.status_code
             self._observe(realm_id, endpoint, str(status), started, attempt_number, rate_wait)
             intuit_tid = response.headers.get("intuit_tid")
+            log.info(
+                "qbo_call",
+                realm_id=realm_id,
+                endpoint=endpoint,
+                status=status,
+                intuit_tid=intuit_tid,
+                qbo_attempt=attempt_number,
+            )
             if status < 300:
                 return self._parse_success(response, endpoint, realm_id)
             fault = parse_fault(status, response.content, intuit_tid)
@@ -192,7 +216,7 @@ class RequestExecutor:
                 status=status,
                 fault_codes=list(fault.codes),
                 intuit_tid=intuit_tid,
-                attempt=attempt_number,
+                qbo_attempt=attempt_number,
             )
             if fault.is_auth_expired and auth_try == 0:
                 rejected = token.token
@@ -242,7 +266,7 @@ class RequestExecutor:
             endpoint=endpoint,
             outcome=outcome,
             duration_ms=round(duration * 1000, 1),
-            attempt=attempt,
+            qbo_attempt=attempt,
         )
         if self._metrics is not None:
             metric = RequestMetric(realm_id, endpoint, outcome, duration, attempt, rate_wait)

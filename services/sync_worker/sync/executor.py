@@ -196,14 +196,37 @@ class Executor:
     # -- one unit ---------------------------------------------------------------------------
 
     async def _execute(self, item: WorkItem) -> None:
+        # Each unit runs in its own task, so these bindings stay with this unit's log lines.
+        with structlog.contextvars.bound_contextvars(
+            tenant_id=item.tenant_id,
+            batch_id=str(item.batch_id) if item.batch_id is not None else None,
+            invoice_id=item.invoice_id,
+            work_item=item.id,
+            attempt=item.attempts,
+            kind=item.kind.value,
+        ):
+            await self._execute_bound(item)
+
+    async def _execute_bound(self, item: WorkItem) -> None:
         started = time.perf_counter()
         try:
             completion = await self.completion(item)
-            await self._commit(item, completion)
+            if not await self._commit(item, completion):
+                return
             kind = item.kind.value
             if completion.retry is not None:
                 metrics.UNIT_RETRIES.labels(kind, completion.outcome.detail).inc()
+                log.info(
+                    "unit_retry_scheduled",
+                    reason=completion.outcome.detail,
+                    delay_seconds=completion.retry.seconds,
+                )
             else:
+                log.info(
+                    "unit_finished",
+                    result=completion.outcome.kind.value,
+                    code=completion.outcome.detail or None,
+                )
                 metrics.record_unit_end(
                     kind, completion.outcome.kind.value, completion.outcome.detail
                 )
@@ -211,7 +234,7 @@ class Executor:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the lease expires and another attempt follows
-            log.error("unit_commit_failed", work_item=item.id, error=repr(exc))
+            log.error("unit_commit_failed", error=repr(exc))
         finally:
             # A newer claim of the same unit (after this one's lease expired) keeps its entry.
             entry = self._running.get(item.id)
@@ -230,13 +253,14 @@ class Executor:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.exception("unit_crashed", work_item=item.id, kind=item.kind.value)
+            log.exception("unit_crashed")
             retry = self._settings.retry
             if retry.may_retry(item.attempts):
                 return Completion.retry_in(retry.backoff(item.attempts), "internal_error")
             return completions.internal_error(item, exc)
 
-    async def _commit(self, item: WorkItem, completion: Completion) -> None:
+    async def _commit(self, item: WorkItem, completion: Completion) -> bool:
+        """False when the lease was lost: another replica owns the unit and its result."""
         if completion.retry is not None:
             await self._queue.retry_later(
                 item,
@@ -244,5 +268,8 @@ class Executor:
                 delay_seconds=completion.retry.seconds,
                 count_attempt=completion.retry.counts_as_attempt,
             )
-        elif not await self._queue.finish(item, completion, worker_id=self._worker_id):
-            log.warning("unit_lease_lost", work_item=item.id)
+            return True
+        if not await self._queue.finish(item, completion, worker_id=self._worker_id):
+            log.warning("unit_lease_lost")
+            return False
+        return True

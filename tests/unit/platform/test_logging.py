@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import structlog
 
@@ -26,3 +27,18 @@ def test_secret_keys_are_never_rendered(capsys) -> None:  # type: ignore[no-unty
     assert record["refresh_token"] == "***"
     assert record["nested"]["access_token"] == "***"
     assert "SECRET" not in line
+
+
+def test_library_logs_are_json_with_secrets_scrubbed(capsys) -> None:  # type: ignore[no-untyped-def]
+    configure_logging("test", "INFO", "json")
+    logging.getLogger("aiokafka").warning("lost %s with Bearer tok-SECRET-3", "broker 1")
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logging.getLogger("asyncio").exception("task failed")
+    lines = capsys.readouterr().out.strip().splitlines()
+    kafka, failed = json.loads(lines[-2]), json.loads(lines[-1])
+    assert (kafka["logger"], kafka["level"], kafka["service"]) == ("aiokafka", "warning", "test")
+    assert kafka["event"] == "lost broker 1 with Bearer ***"
+    assert (failed["logger"], failed["event"]) == ("asyncio", "task failed")
+    assert "RuntimeError: boom" in failed["exception"]
