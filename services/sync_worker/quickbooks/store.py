@@ -19,6 +19,9 @@ from services.platform.outbox import enqueue, event_message
 
 from .oauth import TokenGrant
 
+UNDECRYPTABLE = "undecryptable_credentials"
+"""Broken reason: TOKEN_ENCRYPTION_KEYS no longer holds the key that encrypted the tokens."""
+
 
 class ConnectionStatus(StrEnum):
     CONNECTED = "connected"
@@ -229,6 +232,15 @@ class ConnectionStore:
             if row is not None:
                 await _report(tx, _info(row))
         return row is not None
+
+    async def mark_undecryptable(self, tenant_id: str) -> None:
+        """The stored tokens were encrypted with a key this service no longer has: nothing
+        can use them until someone reconnects (or restores the key)."""
+        version = await self._pool.fetchval(
+            "SELECT token_version FROM quickbooks_connections WHERE tenant_id = $1", tenant_id
+        )
+        if version is not None:
+            await self.mark_broken(tenant_id, UNDECRYPTABLE, expected_version=version)
 
     async def mark_broken(
         self, tenant_id: str, reason: str, *, expected_version: int, conn: Any = None

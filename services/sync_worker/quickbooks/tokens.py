@@ -19,12 +19,13 @@ import structlog
 from pydantic import SecretStr
 
 from services.contract.errors import ERROR_CATALOG, ErrorCode
+from services.platform.crypto import TokenDecryptionError
 from services.sync_worker.observability.metrics import QBO_TOKEN_REFRESH_FAILURES
 
 from .config import QuickBooksConfig
 from .errors import QuickBooksAuthError, QuickBooksError, QuickBooksNotConnectedError
 from .oauth import OAuthRejectedError, TokenGrant, refresh_access_token
-from .store import ConnectionStatus, ConnectionStore, StoredTokens
+from .store import UNDECRYPTABLE, ConnectionStatus, ConnectionStore, StoredTokens
 
 log = structlog.get_logger(__name__)
 
@@ -96,7 +97,13 @@ class TokenProvider:
             cached = self._cache.get(tenant_id)
             if cached and self._fresh(cached.token, cached.expires_at) and cached.token != rejected:
                 return cached
-            stored = await self._store.load_tokens(tenant_id)
+            try:
+                stored = await self._store.load_tokens(tenant_id)
+            except TokenDecryptionError:
+                # Retrying cannot help, and each retry would hold an executor slot: the
+                # connection is marked broken, so no more background work is scheduled for it.
+                await self._store.mark_undecryptable(tenant_id)
+                raise broken_error(tenant_id, UNDECRYPTABLE) from None
             self._check_status(tenant_id, stored)
             assert stored is not None
             token = self._usable(stored, rejected) or await self._refresh(tenant_id, rejected)

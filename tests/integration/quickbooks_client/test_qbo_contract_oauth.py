@@ -7,6 +7,7 @@ import asyncio
 import asyncpg
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 
 from services.contract.errors import ErrorCode
 from services.platform.postgres import create_pool
@@ -162,3 +163,22 @@ async def test_unknown_and_disconnected_tenants_are_not_connected(
     assert await service.get_connection(tenant_id) is None
     with pytest.raises(QuickBooksNotConnectedError):
         await client.get_item(realm.item_id)
+
+
+async def test_tokens_encrypted_with_a_lost_key_break_the_connection_once(
+    realm: SandboxRealm, make_service: MakeService, tenant_id: str
+) -> None:
+    """A key removed from TOKEN_ENCRYPTION_KEYS too early: the tenant's tokens can never be
+    read again. The connection is marked broken (so no background work is scheduled for
+    it), not retried in a loop."""
+    await make_service(realm).connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
+    other_key = Fernet.generate_key().decode()
+    service = make_service(realm, token_encryption_keys=[other_key])
+    client = await service.client(tenant_id)
+    with pytest.raises(QuickBooksAuthError) as caught:
+        await client.get_item(realm.item_id)
+    assert caught.value.code is ErrorCode.QBO_AUTH and not caught.value.retryable
+    assert "undecryptable_credentials" in caught.value.message
+    info = await service.get_connection(tenant_id)
+    assert info is not None and info.status is ConnectionStatus.BROKEN
+    assert info.broken_reason == "undecryptable_credentials"
