@@ -23,10 +23,14 @@ pytestmark = pytest.mark.e2e
 UNIT_FIELDS = ("tenant_id", "batch_id", "invoice_id", "work_item", "attempt")
 
 
-def json_lines(path: Path) -> list[dict[str, Any]]:
-    """Every line of the file, parsed; a line that is not a JSON object fails the test."""
+def json_lines(path: Path, since: int = 0) -> list[dict[str, Any]]:
+    """Every line written from byte `since` on, parsed; a line that is not a JSON object
+    fails the test. (Log files are appended to by every run and process of the session.)"""
     lines = []
-    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    with path.open("rb") as log:
+        log.seek(since)
+        written = log.read().decode("utf-8")
+    for number, text in enumerate(written.splitlines(), start=1):
         if not text.strip():
             continue
         try:
@@ -56,13 +60,13 @@ async def push_and_wait(base_url: str, tenant: str, invoice_id: str) -> dict[str
             await asyncio.sleep(0.3)
 
 
-async def wait_for_line(path: Path, event: str, invoice_id: str) -> None:
+async def wait_for_line(path: Path, event: str, invoice_id: str, since: int) -> None:
     """The worker writes its result line after the commit the API already reports."""
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if any(
             line.get("event") == event and line.get("invoice_id") == invoice_id
-            for line in json_lines(path)
+            for line in json_lines(path, since)
         ):
             return
         await asyncio.sleep(0.2)
@@ -76,6 +80,7 @@ async def test_one_invoice_is_followed_from_the_push_request_to_its_result(
     worker_pg_pool: asyncpg.Pool,
 ) -> None:
     tenant = company.tenant_id
+    since = {p: p.stat().st_size for p in (running_worker.log_file, running_gateway.log_file)}
     await tenants.change_settings(kafka_bootstrap_servers, worker_pg_pool, tenant, manual_push=True)
     event = invoice_created(tenant, number="LOG001")
     await tenants.publish_invoices(kafka_bootstrap_servers, worker_pg_pool, [event])
@@ -85,9 +90,10 @@ async def test_one_invoice_is_followed_from_the_push_request_to_its_result(
     progress = await push_and_wait(running_gateway.url, tenant, invoice_id)
     assert progress["state"] == "completed", progress
     batch_id = str(progress["batch_id"])
-    await wait_for_line(running_worker.log_file, "unit_finished", invoice_id)
+    worker_log = running_worker.log_file
+    await wait_for_line(worker_log, "unit_finished", invoice_id, since[worker_log])
 
-    gateway_lines = json_lines(running_gateway.log_file)
+    gateway_lines = json_lines(running_gateway.log_file, since[running_gateway.log_file])
     accepted = [
         line
         for line in gateway_lines
@@ -99,7 +105,9 @@ async def test_one_invoice_is_followed_from_the_push_request_to_its_result(
     assert accepted[0]["request_id"]
 
     unit_lines = [
-        line for line in json_lines(running_worker.log_file) if line.get("invoice_id") == invoice_id
+        line
+        for line in json_lines(worker_log, since[worker_log])
+        if line.get("invoice_id") == invoice_id
     ]
     assert unit_lines, "the worker logged nothing for the invoice"
     for line in unit_lines:
