@@ -15,15 +15,30 @@ import pytest
 
 from deploy.local.services import ServiceProcess, start_gateway, start_worker
 
+# Workers started by these fixtures that may still run. The executors of every worker share
+# one work queue in PostgreSQL, so a worker left over from another package (a fixture whose
+# teardown pytest deferred) would claim this package's units and consume its events: a new
+# package's worker stops any that are left first.
+_LIVE_WORKERS: list[ServiceProcess] = []
+
+
+def stop_leftover_workers() -> None:
+    while _LIVE_WORKERS:
+        _LIVE_WORKERS.pop().stop()
+
 
 def worker_fixture() -> Callable[..., Any]:
     @pytest.fixture(scope="package")
     def running_worker(service_env: dict[str, str]) -> Iterator[ServiceProcess]:
         from tests.conftest import log_dir
 
+        stop_leftover_workers()
         worker = start_worker(log_dir(), service_env)
+        _LIVE_WORKERS.append(worker)
         yield worker
         worker.stop()
+        if worker in _LIVE_WORKERS:
+            _LIVE_WORKERS.remove(worker)
 
     return running_worker
 

@@ -21,6 +21,7 @@ from tests.support import tenants
 from tests.support.factories import invoice_created, new_tenant
 from tests.support.kafka import TopicReader, produce
 from tests.support.sandbox import SandboxAdmin
+from tests.support.services import stop_leftover_workers
 
 pytestmark = pytest.mark.integration
 
@@ -32,6 +33,7 @@ async def test_sigterm_finishes_the_unit_in_flight_then_exits(
     kafka_bootstrap_servers: str,
     worker_pg_pool: asyncpg.Pool,
 ) -> None:
+    stop_leftover_workers()
     worker = start_worker(log_dir(), {**service_env, "WORKER_ID": "drain-me"}, name="drain-me")
     sandbox = SandboxAdmin(qbo_sandbox_url)
     try:
