@@ -25,6 +25,8 @@ run_by_make_test() {
     args=" $(tr '\0' ' ' < "/proc/$pid/cmdline")"
     case "$args" in
       *[/\ ]make\ *) case "$args " in *\ test\ *) return 0 ;; *) return 1 ;; esac ;;
+      " bash "*|" sh "*|*/bash\ *|*/sh\ *) ;;  # make runs recipes through a shell: keep looking
+      *) return 1 ;;  # started by some other program (a test, a script): not by make
     esac
     pid=$(awk '{print $4}' "/proc/$pid/stat")
   done
