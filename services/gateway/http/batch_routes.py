@@ -54,7 +54,7 @@ _CONFIRM_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _confirmation_problem() -> Problem:
+def confirmation_problem() -> Problem:
     return Problem(
         428,
         "Confirmation required",
@@ -132,7 +132,7 @@ async def push_batch(
     require(principal, tenant_id, Role.PUSH)
     await ensure_connected(request.app.state.pool, tenant_id, base_url(request))
     if not body.confirm_overwrite:
-        raise _confirmation_problem()
+        raise confirmation_problem()
     return await _accepted(
         request, response, principal, tenant_id, body.invoice_ids, body.requested_by
     )
@@ -238,7 +238,7 @@ async def retry_failed(
             type_="urn:mediaos-sync:problem:no-failed-invoices",
         )
     if not body.confirm_overwrite:
-        raise _confirmation_problem()
+        raise confirmation_problem()
     return await _accepted(
         request, response, principal, tenant_id, failed, body.requested_by, retry_of=batch_id
     )

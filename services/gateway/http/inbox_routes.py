@@ -11,10 +11,11 @@ from services.contract.push import MAX_BATCH_SIZE
 from services.gateway.auth.dependencies import CurrentPrincipal, require
 from services.gateway.auth.principal import Role
 from services.gateway.batches.cursor import InvalidCursor, decode_time_cursor, encode_time_cursor
-from services.gateway.batches.model import OVERWRITE_WARNING, BatchState, InvoiceStatus
+from services.gateway.batches.model import BatchState, InvoiceStatus
 from services.gateway.batches.schemas import PushAccepted
 from services.gateway.batches.service import submit_batch
 from services.gateway.connections.gate import ensure_connected
+from services.gateway.http.batch_routes import confirmation_problem
 from services.gateway.http.deps import BaseUrl, DbPool
 from services.gateway.http.links import batch_links
 from services.gateway.http.params import TenantId
@@ -112,13 +113,7 @@ async def retry(
     await ensure_connected(pool, tenant_id, base_url)
     ids = await _selected_ids(pool, tenant_id, body)
     if not body.confirm_overwrite:
-        raise Problem(
-            428,
-            "Confirmation required",
-            f"{OVERWRITE_WARNING} Send again with `confirm_overwrite: true` to proceed.",
-            type_="urn:mediaos-sync:problem:overwrite-confirmation-required",
-            warning=OVERWRITE_WARNING,
-        )
+        raise confirmation_problem()
     batch_id = await submit_batch(
         pool,
         tenant_id=tenant_id,

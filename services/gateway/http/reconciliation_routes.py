@@ -12,8 +12,9 @@ from fastapi.responses import StreamingResponse
 from services.contract.reconciliation import ReconciliationCategory
 from services.gateway.auth.dependencies import CurrentPrincipal, require
 from services.gateway.auth.principal import Principal, Role
-from services.gateway.batches.model import OVERWRITE_WARNING, BatchState
+from services.gateway.batches.model import BatchState
 from services.gateway.batches.schemas import PushAccepted
+from services.gateway.http.batch_routes import confirmation_problem
 from services.gateway.http.links import base_url, batch_links
 from services.gateway.http.params import TenantId
 from services.gateway.http.problems import Problem
@@ -160,13 +161,7 @@ async def repair(
     if run["state"] != "completed":
         raise Problem(409, "Not completed", f"The reconciliation is {run['state']}.")
     if not body.confirm_overwrite:
-        raise Problem(
-            428,
-            "Confirmation required",
-            f"{OVERWRITE_WARNING} Send again with `confirm_overwrite: true` to proceed.",
-            type_="urn:mediaos-sync:problem:overwrite-confirmation-required",
-            warning=OVERWRITE_WARNING,
-        )
+        raise confirmation_problem()
     async with request.app.state.pool.acquire() as conn:
         try:
             plan = await service.plan_repair(conn, run, list(dict.fromkeys(body.categories)))
