@@ -77,6 +77,8 @@ def quickbooks_config(settings: WorkerSettings) -> QuickBooksConfig:
         throttle_backoff_seconds=settings.qbo_throttle_backoff_seconds,
         rate_limit_per_second=settings.qbo_rate_limit_per_second,
         rate_limit_per_minute=settings.qbo_rate_limit_per_minute,
+        rate_limit_margin_seconds=settings.qbo_rate_limit_margin_seconds,
+        max_connections=settings.executor_concurrency,
     )
 
 
@@ -140,7 +142,7 @@ async def _start(runtime: Runtime) -> None:
     pool = await runtime.platform.start()
     record_request = quickbooks_request_recorder(per_realm=settings.metrics_per_realm)
     runtime.quickbooks = quickbooks = QuickBooksService(
-        quickbooks_config(settings), pool, metrics=record_request
+        quickbooks_config(settings), pool, metrics=record_request, owner=settings.worker_id
     )
     runtime.executor = executor = _executor(pool, quickbooks, settings)
     collector = Collector(
@@ -181,7 +183,7 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
         SCHEMA,
         "services.sync_worker.migrations",
         settings.outbox_poll_seconds,
-        pool_max_size=settings.db_pool_max_size + settings.executor_concurrency,
+        pool_max_size=settings.db_pool_max_size + settings.executor_db_connections,
     )
     runtime = Runtime(settings, platform)
     broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
