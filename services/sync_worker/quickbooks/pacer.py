@@ -217,6 +217,8 @@ class RealmPacer:
                 await self.renew()
             except _DB_ERRORS as exc:
                 log.warning("realm_lease_renewal_failed", error=repr(exc))
+            except Exception:  # the keeper must outlive any bug: without it, nothing is sent
+                log.exception("realm_lease_keeper_error")
 
     async def renew(self) -> None:
         if not self._realms:

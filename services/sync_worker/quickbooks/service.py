@@ -42,8 +42,11 @@ class QuickBooksService:
         http_client: httpx.AsyncClient | None = None,
         metrics: MetricsHook | None = None,
         owner: str | None = None,
+        lease_pool: asyncpg.Pool | None = None,
     ) -> None:
-        """`owner` names this replica in `realm_leases` (the worker id); one per process."""
+        """`owner` names this replica in `realm_leases` (the worker id); one per process.
+        `lease_pool`: connections for lease renewals only, so that units queueing for the
+        main pool can never delay a renewal past the lease deadline."""
         self.config = config
         self._owns_http = http_client is None
         # Requests in flight follow QuickBooks' latency (10/s x 0.4 s = 4 per company), so
@@ -58,7 +61,7 @@ class QuickBooksService:
         self._cipher = TokenCipher(config.token_encryption_keys)
         self.connections = ConnectionStore(pool, self._cipher)
         self.rate_gate = RealmPacer(
-            RealmLeaseStore(pool, owner or f"qbo-{uuid.uuid4().hex[:12]}"),
+            RealmLeaseStore(lease_pool or pool, owner or f"qbo-{uuid.uuid4().hex[:12]}"),
             RateLimits(
                 config.rate_limit_per_second,
                 config.rate_limit_per_minute,

@@ -38,6 +38,7 @@ log = structlog.get_logger(__name__)
 
 _USER_AGENT = "mediaos-qbo-sync"
 _EPSILON = 0.001
+_THROTTLE_PAUSE_SECONDS = 1.0
 
 
 class _TransientError(Exception):
@@ -233,7 +234,9 @@ class RequestExecutor:
                 qbo_attempt=attempt_number,
             )
             if fault.is_throttle:
-                self._limiter.throttled(realm_id, self._config.throttle_backoff_seconds)
+                # Our pacing slipped (or another app shares the company): one window's pause
+                # for every request of the realm; this request itself backs off longer.
+                self._limiter.throttled(realm_id, _THROTTLE_PAUSE_SECONDS)
             if fault.is_auth_expired and auth_try == 0:
                 rejected = token.token
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -148,6 +149,7 @@ class FakeQuickBooks:
 
     async def find_or_create_customer(self, customer: Customer, *, request_id: str) -> Customer:
         self.calls.append(("customer", request_id))
+        await asyncio.sleep(0)  # a real call suspends: concurrent units interleave here
         for known in self.customers.values():
             if known.display_name == customer.display_name:
                 return known
