@@ -47,7 +47,7 @@ class ExecutorSettings:
     per_tenant_concurrency: int = 16
     lease_seconds: float = 30.0
     idle_poll_seconds: float = 0.5
-    claim_interval_seconds: float = 0.02
+    claim_interval_seconds: float = 0.05
     # A unit whose company another replica paces goes back to the queue for this long.
     realm_busy_retry_seconds: float = 0.5
     retry: RetryPolicy = field(default_factory=RetryPolicy)
