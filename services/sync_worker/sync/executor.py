@@ -32,6 +32,7 @@ from services.sync_worker.quickbooks.rate_limit import RealmNotHeld
 from services.sync_worker.sync import completions
 from services.sync_worker.sync.completion import Completion, UnitKind
 from services.sync_worker.sync.domain.retry import RetryPolicy
+from services.sync_worker.sync.finisher import Finisher
 from services.sync_worker.sync.ports import WorkQueue
 from services.sync_worker.sync.work_items import PRIORITIES, WorkItem
 
@@ -68,6 +69,10 @@ class Executor:
         self._settings = settings
         self._worker_id = worker_id
         self._per_tenant: Counter[str] = Counter()
+        self._finisher = Finisher(
+            lambda done: queue.finish_many(done, worker_id=worker_id),
+            lambda item, done: queue.finish(item, done, worker_id=worker_id),
+        )
         # unit id -> (attempt it was claimed with, the task running it)
         self._running: dict[int, tuple[int, asyncio.Task[None]]] = {}
         self._dispatch: asyncio.Task[None] | None = None
@@ -268,7 +273,7 @@ class Executor:
                 count_attempt=completion.retry.counts_as_attempt,
             )
             return True
-        if not await self._queue.finish(item, completion, worker_id=self._worker_id):
+        if not await self._finisher.finish(item, completion):
             log.warning("unit_lease_lost")
             return False
         return True

@@ -3,7 +3,7 @@ in the module that owns its table; these classes only hold the pool and the tran
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 
@@ -29,6 +29,17 @@ log = structlog.get_logger(__name__)
 
 async def apply_completion(conn: asyncpg.Connection, completion: Completion) -> None:
     """Everything a finished unit leaves behind; runs inside the caller's transaction."""
+    await apply_completions(conn, [completion])
+
+
+async def apply_completions(conn: asyncpg.Connection, done: Sequence[Completion]) -> None:
+    """What finished units leave behind, their result events in one insert."""
+    for completion in done:
+        await _apply_state(conn, completion)
+    await enqueue(conn, [message for completion in done for message in completion.results])
+
+
+async def _apply_state(conn: asyncpg.Connection, completion: Completion) -> None:
     for write in completion.ledger:
         if isinstance(write, LedgerRecord):
             await ledger.record_write(conn, write)
@@ -42,7 +53,6 @@ async def apply_completion(conn: asyncpg.Connection, completion: Completion) -> 
             log.info("quickbooks_change_published", tenant_id=change.tenant_id)
     if completion.cdc_cursor is not None:
         await cdc_state.save_cursor(conn, completion.cdc_cursor.tenant_id, completion.cdc_cursor.at)
-    await enqueue(conn, completion.results)
 
 
 async def _publish_once(conn: asyncpg.Connection, change: InboundPublish) -> bool:
@@ -163,6 +173,16 @@ class PgWorkQueue:
                 return False
             await apply_completion(conn, completion)
             return True
+
+    async def finish_many(
+        self, finished: Sequence[tuple[WorkItem, Completion]], *, worker_id: str
+    ) -> set[int]:
+        async with self._pool.acquire() as conn, conn.transaction():
+            held = await work_items.finish_many(
+                conn, [(item, str(done.outcome)) for item, done in finished], worker_id=worker_id
+            )
+            await apply_completions(conn, [done for item, done in finished if item.id in held])
+            return held
 
     async def retry_later(
         self, item: WorkItem, *, worker_id: str, delay_seconds: float, count_attempt: bool

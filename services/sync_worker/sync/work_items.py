@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -244,6 +244,24 @@ async def finish(conn: asyncpg.Connection, item: WorkItem, *, worker_id: str, ou
         item.attempts,
     )
     return bool(done)
+
+
+async def finish_many(
+    conn: asyncpg.Connection, done: Sequence[tuple[WorkItem, str]], *, worker_id: str
+) -> set[int]:
+    """`finish` for many units in one statement: (unit, outcome) pairs; returns the ids of
+    those this replica still held (only their ends may be committed)."""
+    rows = await conn.fetch(
+        "UPDATE work_items w SET state = 'done', outcome = d.outcome, finished_at = now(), "
+        "lease_until = NULL FROM unnest($1::bigint[], $2::int[], $3::text[]) "
+        "AS d(id, attempts, outcome) WHERE w.id = d.id AND w.attempts = d.attempts "
+        "AND w.leased_by = $4 AND w.state = 'in_flight' RETURNING w.id",
+        [item.id for item, _ in done],
+        [item.attempts for item, _ in done],
+        [outcome for _, outcome in done],
+        worker_id,
+    )
+    return {r["id"] for r in rows}
 
 
 async def retry_later(

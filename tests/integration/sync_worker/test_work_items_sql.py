@@ -139,3 +139,21 @@ async def test_a_company_paced_by_another_live_replica_is_left_to_it(
     await work_items.queue_push(conn, tenant, uuid.uuid4(), ["i2"])
     [taken] = await _claim(conn, tenant, worker_id="w-1")
     assert taken.invoice_id == "i2"
+
+
+async def test_finishing_many_commits_only_the_units_still_held(
+    conn: asyncpg.Connection, tenant: str
+) -> None:
+    await work_items.queue_push(conn, tenant, uuid.uuid4(), ["i1", "i2"])
+    first, second = await _claim(conn, tenant)
+    await conn.execute("UPDATE work_items SET leased_by = 'w-2' WHERE id = $1", second.id)
+    held = await work_items.finish_many(
+        conn, [(first, "succeeded:create"), (second, "succeeded:create")], worker_id="w-1"
+    )
+    assert held == {first.id}
+    states = dict(
+        await conn.fetch(
+            "SELECT id, state FROM work_items WHERE id = ANY($1)", [first.id, second.id]
+        )
+    )
+    assert states == {first.id: "done", second.id: "in_flight"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -351,6 +351,13 @@ class FakeWorkQueue:
             return False
         self.finished.append((item, completion))
         return True
+
+    async def finish_many(
+        self, finished: Sequence[tuple[WorkItem, Completion]], *, worker_id: str
+    ) -> set[int]:
+        return {
+            item.id for item, done in finished if await self.finish(item, done, worker_id=worker_id)
+        }
 
     async def retry_later(
         self, item: WorkItem, *, worker_id: str, delay_seconds: float, count_attempt: bool
