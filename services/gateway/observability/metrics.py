@@ -14,6 +14,12 @@ HTTP_SECONDS = Histogram(
     "gateway_http_request_seconds", "Time to the response head.", ["method", "route"]
 )
 SSE_CLIENTS = Gauge("gateway_sse_clients", "Open server-sent event streams.")
+SSE_READS = Counter(
+    "gateway_sse_reads_total",
+    "Reads for SSE streams: `feed` = one refresh of a batch's shared feed (row + changes), "
+    "whatever its number of streams; `catch_up` = one page read by a stream behind its feed.",
+    ["reader"],
+)
 RESULTS_CONSUMED = Counter("gateway_results_consumed_total", "Result events consumed.")
 CONSUMER_LAG = Gauge(
     "gateway_consumer_lag",
