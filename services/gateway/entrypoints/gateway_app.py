@@ -106,7 +106,9 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         await broker.start()
         app.state.pool = pool()
         app.state.notifier = notifier
-        app.state.feeds = feeds = FeedRegistry(pool(), notifier)
+        app.state.feeds = feeds = FeedRegistry(
+            pool(), notifier, refresh_seconds=settings.gateway_sse_keepalive_seconds
+        )
         app.state.kafka_ready = lambda: broker.ping(timeout=2)
         log.info("gateway_started", instance=settings.gateway_instance_id)
         try:

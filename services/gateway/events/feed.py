@@ -48,6 +48,7 @@ class BatchFeed:
         batch_id: UUID,
         *,
         capacity: int,
+        refresh_seconds: float,
         retry_seconds: float,
     ) -> None:
         self.tenant_id = tenant_id
@@ -60,6 +61,7 @@ class BatchFeed:
         self._pool = pool
         self._notifier = notifier
         self._capacity = capacity
+        self._refresh = refresh_seconds
         self._retry = retry_seconds
         self._streams: set[asyncio.Event] = set()
         self._ready = asyncio.Event()
@@ -118,10 +120,9 @@ class BatchFeed:
             if self.row is None:
                 return
             while True:
-                await dirty.wait()
-                dirty.clear()  # NOTIFYs arriving during the read coalesce into one re-read
+                reader = await self._next_read(dirty)
                 try:
-                    more = await self._read_changes()
+                    more = await self._read_changes(reader)
                 except Exception as exc:
                     log.warning(
                         "batch_feed_read_failed", batch_id=str(self.batch_id), error=repr(exc)
@@ -134,30 +135,41 @@ class BatchFeed:
                 for wake in self._streams:
                     wake.set()
 
+    async def _next_read(self, dirty: asyncio.Event) -> str:
+        """Waits for a NOTIFY, or re-reads every `refresh_seconds` anyway (a NOTIFY lost on a
+        listener connection that died silently is still seen)."""
+        try:
+            await asyncio.wait_for(dirty.wait(), self._refresh)
+            reader = "feed"
+        except TimeoutError:
+            reader = "feed_refresh"
+        dirty.clear()  # NOTIFYs arriving during the read coalesce into one re-read
+        return reader
+
     async def _read_first(self) -> None:
         async with self._pool.acquire() as conn:
             row = await repo.get_batch(conn, self.tenant_id, self.batch_id)
-        self._count_read()
+        self._count_read("feed")
         self.row = row
         # Earlier changes are not held: a stream resuming from before them pages the log.
         self.buffer = ChangeBuffer(self._capacity, row["last_seq"] if row is not None else 0)
 
-    async def _read_changes(self) -> bool:
+    async def _read_changes(self, reader: str) -> bool:
         """Reads the batch row, then the changes after the buffer's end; True if a full page
         came back (more may follow). The row is read first, so the changes reach its last_seq
         unless the page was full."""
         async with self._pool.acquire() as conn:
             row = await repo.get_batch(conn, self.tenant_id, self.batch_id)
             changes = await repo.changes_after(conn, self.batch_id, self.buffer.last_seq, PAGE)
-        self._count_read()
+        self._count_read(reader)
         for change in changes:
             self.buffer.append(change["seq"], wire(change))
         self.row = row
         return len(changes) == PAGE
 
-    def _count_read(self) -> None:
+    def _count_read(self, reader: str) -> None:
         self.reads += 1
-        SSE_READS.labels("feed").inc()
+        SSE_READS.labels(reader).inc()
 
 
 class FeedRegistry:
@@ -169,12 +181,14 @@ class FeedRegistry:
         notifier: ChangeNotifier,
         *,
         capacity: int = 5000,
+        refresh_seconds: float = 15.0,
         linger_seconds: float = 5.0,
         retry_seconds: float = 1.0,
     ) -> None:
         self._pool = pool
         self._notifier = notifier
         self._capacity = capacity
+        self._refresh = refresh_seconds
         self._linger = linger_seconds
         self._retry = retry_seconds
         self._feeds: dict[tuple[str, UUID], BatchFeed] = {}
@@ -194,6 +208,7 @@ class FeedRegistry:
                 tenant_id,
                 batch_id,
                 capacity=self._capacity,
+                refresh_seconds=self._refresh,
                 retry_seconds=self._retry,
             )
             self._feeds[key] = feed

@@ -16,8 +16,9 @@ HTTP_SECONDS = Histogram(
 SSE_CLIENTS = Gauge("gateway_sse_clients", "Open server-sent event streams.")
 SSE_READS = Counter(
     "gateway_sse_reads_total",
-    "Reads for SSE streams: `feed` = one refresh of a batch's shared feed (row + changes), "
-    "whatever its number of streams; `catch_up` = one page read by a stream behind its feed.",
+    "Reads for SSE streams: `feed` = a batch's shared feed read its row and changes (first "
+    "read or NOTIFY), whatever its number of streams; `feed_refresh` = the same on a timer "
+    "(GATEWAY_SSE_KEEPALIVE_SECONDS); `catch_up` = a page read by a stream behind its feed.",
     ["reader"],
 )
 RESULTS_CONSUMED = Counter("gateway_results_consumed_total", "Result events consumed.")

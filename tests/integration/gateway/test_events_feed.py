@@ -34,6 +34,22 @@ async def notifier(database_url: str) -> AsyncIterator[ChangeNotifier]:
     await listener.stop()
 
 
+async def _create_batch(pool: asyncpg.Pool) -> tuple[str, uuid.UUID]:
+    tenant, batch_id = new_tenant(), uuid.uuid4()
+    async with pool.acquire() as conn:
+        await repo.create_batch(
+            conn,
+            batch_id=batch_id,
+            tenant_id=tenant,
+            invoice_ids=[f"i-{n}" for n in range(1, TOTAL + 1)],
+            origin="api",
+            requested_by="tests",
+            started_at=utc_now(),
+            now=utc_now(),
+        )
+    return tenant, batch_id
+
+
 async def _commit_change(pool: asyncpg.Pool, batch_id: uuid.UUID, seq: int) -> None:
     """What a consumed result does: a change row, the batch's progress and a NOTIFY."""
     payload = json.dumps({"seq": seq, "invoice": {"invoice_id": f"i-{seq}"}})
@@ -66,19 +82,10 @@ def _parse(chunks: list[str]) -> list[ServerSentEvent]:
 async def test_a_stream_evicted_from_the_buffer_catches_up_from_the_log(
     gateway_pg_pool: asyncpg.Pool, notifier: ChangeNotifier
 ) -> None:
-    tenant, batch_id = new_tenant(), uuid.uuid4()
-    async with gateway_pg_pool.acquire() as conn:
-        await repo.create_batch(
-            conn,
-            batch_id=batch_id,
-            tenant_id=tenant,
-            invoice_ids=[f"i-{n}" for n in range(1, TOTAL + 1)],
-            origin="api",
-            requested_by="tests",
-            started_at=utc_now(),
-            now=utc_now(),
-        )
-    feeds = FeedRegistry(gateway_pg_pool, notifier, capacity=2, linger_seconds=0)
+    tenant, batch_id = await _create_batch(gateway_pg_pool)
+    feeds = FeedRegistry(
+        gateway_pg_pool, notifier, capacity=2, linger_seconds=0, refresh_seconds=3600
+    )
     stream = batch_event_stream(
         feeds, tenant_id=tenant, batch_id=batch_id, last_event_id=None, keepalive_seconds=60
     )
@@ -111,4 +118,29 @@ async def test_an_unknown_batch_has_an_empty_feed_that_closes_at_once(
     feeds = FeedRegistry(gateway_pg_pool, notifier)
     async with feeds.open(new_tenant(), uuid.uuid4()) as feed:
         assert feed.row is None
+    assert len(feeds) == 0
+
+
+async def test_a_change_whose_notify_was_lost_arrives_with_the_timed_refresh(
+    gateway_pg_pool: asyncpg.Pool, notifier: ChangeNotifier
+) -> None:
+    tenant, batch_id = await _create_batch(gateway_pg_pool)
+    feeds = FeedRegistry(gateway_pg_pool, notifier, refresh_seconds=0.2, linger_seconds=0)
+    stream = batch_event_stream(
+        feeds, tenant_id=tenant, batch_id=batch_id, last_event_id=None, keepalive_seconds=60
+    )
+    chunks = [await anext(stream), await anext(stream)]  # retry, snapshot
+    async with gateway_pg_pool.acquire() as conn:  # a change row without its NOTIFY
+        await conn.execute(
+            "INSERT INTO push_batch_changes (batch_id, seq, kind, payload) "
+            "VALUES ($1, 1, 'invoice', '{\"seq\": 1}'::jsonb)",
+            batch_id,
+        )
+        await conn.execute("UPDATE push_batches SET last_seq = 1 WHERE batch_id = $1", batch_id)
+    async with asyncio.timeout(30):
+        chunks.append(await anext(stream))
+    await stream.aclose()
+
+    events = _parse(chunks)
+    assert [(e.event, e.id) for e in events] == [("snapshot", "0"), ("invoice", "1")]
     assert len(feeds) == 0
