@@ -31,10 +31,6 @@ log = structlog.get_logger(__name__)
 PAGE = 500
 
 
-class FeedUnavailable(RuntimeError):
-    """The feed's first read failed; the stream cannot start."""
-
-
 def wire(change: asyncpg.Record) -> str:
     return sse_event(change["payload"], event=change["kind"], event_id=change["seq"])
 
@@ -83,7 +79,8 @@ class BatchFeed:
     async def wait_ready(self) -> None:
         await self._ready.wait()
         if self._error is not None:
-            raise FeedUnavailable(f"batch {self.batch_id}") from self._error
+            # The first read's own error, so an outage still answers 503 (http/error_guard).
+            raise self._error
 
     @contextlib.contextmanager
     def wake_on_change(self) -> Iterator[asyncio.Event]:

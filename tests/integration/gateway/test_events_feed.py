@@ -18,6 +18,7 @@ from services.gateway.cli.sse_client import ServerSentEvent, SseParser
 from services.gateway.events.feed import BatchFeed, FeedRegistry
 from services.gateway.events.notifier import ChangeNotifier
 from services.gateway.events.stream import batch_event_stream
+from services.platform.postgres import create_pool
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.integration
@@ -143,4 +144,16 @@ async def test_a_change_whose_notify_was_lost_arrives_with_the_timed_refresh(
 
     events = _parse(chunks)
     assert [(e.event, e.id) for e in events] == [("snapshot", "0"), ("invoice", "1")]
+    assert len(feeds) == 0
+
+
+async def test_a_failed_first_read_raises_its_own_error_and_leaves_no_feed(
+    database_url: str, notifier: ChangeNotifier
+) -> None:
+    pool = await create_pool(database_url, "gateway", max_size=1)
+    await pool.close()  # every acquire now fails as in an outage
+    feeds = FeedRegistry(pool, notifier)
+    with pytest.raises(asyncpg.InterfaceError):  # the error guard maps it to 503
+        async with feeds.open(new_tenant(), uuid.uuid4()):
+            pass
     assert len(feeds) == 0
