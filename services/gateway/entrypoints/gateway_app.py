@@ -15,6 +15,7 @@ from services.contract.topics import Topic
 from services.gateway.auth.page_tokens import derive_key
 from services.gateway.batches.repository import CHANGES_CHANNEL
 from services.gateway.connections.handler import ConnectionStatusHandler
+from services.gateway.events.feed import FeedRegistry
 from services.gateway.events.notifier import ChangeNotifier
 from services.gateway.http import (
     batch_history_routes,
@@ -105,6 +106,9 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         await broker.start()
         app.state.pool = pool()
         app.state.notifier = notifier
+        app.state.feeds = feeds = FeedRegistry(
+            pool(), notifier, refresh_seconds=settings.gateway_sse_keepalive_seconds
+        )
         app.state.kafka_ready = lambda: broker.ping(timeout=2)
         log.info("gateway_started", instance=settings.gateway_instance_id)
         try:
@@ -114,6 +118,7 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
             nightly_task.cancel()
             lag_task.cancel()
             await asyncio.gather(lag_task, return_exceptions=True)
+            await feeds.stop()
             await notifier.stop()
             await platform.stop()
             log.info("gateway_stopped", instance=settings.gateway_instance_id)
