@@ -207,14 +207,20 @@ class ResultWatcher:
         return True
 
 
-async def push(bootstrap: str, tenant: str, invoice_ids: list[str]) -> str:
-    """A `push.requested`, as MediaOS core or the gateway publishes it."""
+def push_record(tenant: str, invoice_ids: list[str]) -> tuple[str, tuple[bytes, bytes]]:
+    """A `push.requested` as MediaOS core or the gateway publishes it: (batch id, record)."""
     batch_id = uuid.uuid4()
     event = PushRequested(
         tenant_id=tenant, batch_id=batch_id, invoice_ids=invoice_ids, requested_by="bench"
     )
-    await produce(bootstrap, Topic.PUSH_REQUESTS, event, tenant_key(tenant))
-    return str(batch_id)
+    return str(batch_id), (tenant_key(tenant), event.model_dump_json().encode())
+
+
+async def push(bootstrap: str, tenant: str, invoice_ids: list[str]) -> str:
+    """Publishes one `push.requested`; returns its batch id."""
+    batch_id, (key, value) = push_record(tenant, invoice_ids)
+    await produce(bootstrap, Topic.PUSH_REQUESTS, value, key)
+    return batch_id
 
 
 # -- tenants ---------------------------------------------------------------------------------
