@@ -141,6 +141,8 @@ def print_report(title: str, r: dict[str, Any]) -> None:
 def _profile(latency: dict[str, Any] | None) -> str:
     if latency is None:
         return "off"
+    if latency["p50_ms"] == latency["p99_ms"]:
+        return f"constant {latency['p50_ms']:.0f} ms"
     return (
         f"{latency['distribution']} p50 {latency['p50_ms']:.0f} ms, p99 {latency['p99_ms']:.0f} ms"
     )
