@@ -20,7 +20,7 @@ from bench.common import (
     wait_outbox_empty,
     write_json,
 )
-from bench.meters import RoundTripMeter, per_unit
+from bench.meters import BytesMeter, RoundTripMeter, per_unit
 from bench.procstat import ProcMeter
 from bench.stack import BenchStack
 from services.contract.parsing import parse_event
@@ -127,6 +127,8 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
         meters.append(ProcMeter("kafka", stack.kafka.pid))
         trips = RoundTripMeter(stack)
         await trips.start(from_process_start=(worker.name,))
+        volume = BytesMeter(stack)
+        await volume.start()
         for m in meters:
             m.start()
         t0 = time.perf_counter()
@@ -145,6 +147,7 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
         outbox_s = time.perf_counter() - t0
         worker_resources = [m.stop() for m in meters]
         round_trips = await trips.stop()
+        written = await volume.stop()
         first, last = await pool.fetchrow(
             "SELECT min(received_at), max(received_at) FROM invoice_snapshots WHERE tenant_id=$1",
             tenant,
@@ -167,6 +170,7 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
         "resources": worker_resources,
         "db_round_trips": round_trips,
         "db_round_trips_per_event": per_unit(round_trips, n),
+        "wal_bytes_per_event": written["wal_bytes"] / n,
     }
     print("ingest: bare aiokafka loops over the same records ...", flush=True)
     bare = await bare_loop(stack.bootstrap, start, end, validate=False)
@@ -232,7 +236,8 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
     print(
         f"   worker/bare = {result['ratio_worker_to_bare']:.3f}; outbox (MANUAL_PUSH_MODE "
         f"results) drained after {outbox_s:.1f}s; PostgreSQL round trips per event: "
-        f"worker {per_event['sync_worker']:.3f}, gateway {per_event['gateway']:.3f}"
+        f"worker {per_event['sync_worker']:.3f}, gateway {per_event['gateway']:.3f}; "
+        f"WAL {worker_result['wal_bytes_per_event']:,.0f} bytes per event"
     )
     result["json"] = write_json("ingest", result)
     return result

@@ -3,9 +3,11 @@ trips (each service's `db_round_trips_total` on its /metrics), as deltas over th
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
+import asyncpg
 import httpx
 
 from bench.procstat import ProcMeter
@@ -84,3 +86,43 @@ def per_unit(round_trips: dict[str, Any], units: int) -> dict[str, float]:
         "sync_worker": round_trips["sync_worker"] / units if units else float("nan"),
         "gateway": round_trips["gateway"] / units if units else float("nan"),
     }
+
+
+def kafka_log_bytes(stack: BenchStack) -> int:
+    """Bytes in the broker's log segments (replication factor 1 here)."""
+    total = 0
+    for path in (stack.root / "kafka").rglob("*.log"):
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    return total
+
+
+class BytesMeter:
+    """PostgreSQL WAL bytes (`pg_current_wal_lsn` delta, the whole cluster) and bytes
+    appended to Kafka's logs over a phase."""
+
+    def __init__(self, stack: BenchStack) -> None:
+        self.stack = stack
+        self._lsn = ""
+        self._kafka = 0
+
+    async def _current_lsn(self) -> str:
+        conn = await asyncpg.connect(self.stack.dsn)
+        try:
+            return str(await conn.fetchval("SELECT pg_current_wal_lsn()::text"))
+        finally:
+            await conn.close()
+
+    async def start(self) -> None:
+        self._lsn = await self._current_lsn()
+        self._kafka = kafka_log_bytes(self.stack)
+
+    async def stop(self) -> dict[str, int]:
+        conn = await asyncpg.connect(self.stack.dsn)
+        try:
+            wal = await conn.fetchval(
+                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint", self._lsn
+            )
+        finally:
+            await conn.close()
+        return {"wal_bytes": int(wal), "kafka_log_bytes": kafka_log_bytes(self.stack) - self._kafka}

@@ -84,6 +84,8 @@ def summarize(
         "db_round_trips": raw["db_round_trips"],
         "db_round_trips_per_invoice": per_unit(raw["db_round_trips"], invoices),
         "cpu_ms_per_invoice": cpu,
+        "bytes": raw["bytes"],
+        "bytes_per_invoice": {k: v / invoices for k, v in raw["bytes"].items()},
         "resources": raw["resources"],
         "per_tenant": per_tenant,
     }
@@ -126,6 +128,10 @@ def print_report(title: str, r: dict[str, Any]) -> None:
         ),
     ]
     rows += [(f"CPU ms per invoice, {k}", v) for k, v in r["cpu_ms_per_invoice"].items()]
+    rows += [
+        ("PostgreSQL WAL bytes per invoice", r["bytes_per_invoice"]["wal_bytes"]),
+        ("Kafka log bytes per invoice", r["bytes_per_invoice"]["kafka_log_bytes"]),
+    ]
     print(table(title, rows, ["measure", "value"]))
     print(
         "   per realm (finish s / ideal s / 429 / peak per s): "

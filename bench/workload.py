@@ -26,7 +26,7 @@ from bench.common import (
     wait_outbox_empty,
     wait_stored,
 )
-from bench.meters import RoundTripMeter, meters
+from bench.meters import BytesMeter, RoundTripMeter, meters
 from bench.stack import BenchStack
 from services.contract.topics import Topic
 from tests.support.sandbox import SandboxAdmin
@@ -109,8 +109,9 @@ async def drive(stack: BenchStack, sandbox: SandboxAdmin, tenants: Tenants) -> d
         idle = await _probe_batch(stack, watcher, probe_tenant, probe_ids[SMALL : 2 * SMALL])
         before = {realm: await sandbox.stats(realm) for realm in tenants.realms}
         ms = meters(stack)
-        trips = RoundTripMeter(stack)
+        trips, volume = RoundTripMeter(stack), BytesMeter(stack)
         await trips.start()
+        await volume.start()
         for m in ms:
             m.start()
         batches: dict[str, str] = {}
@@ -127,6 +128,7 @@ async def drive(stack: BenchStack, sandbox: SandboxAdmin, tenants: Tenants) -> d
         wall = time.perf_counter() - t0
         resources = [m.stop() for m in ms]
         round_trips = await trips.stop()
+        written = await volume.stop()
         after = {realm: await sandbox.stats(realm) for realm in tenants.realms}
         finish = {
             t: max(a.at for a in watcher.first_per_invoice(b).values()) - t0
@@ -147,6 +149,7 @@ async def drive(stack: BenchStack, sandbox: SandboxAdmin, tenants: Tenants) -> d
         "stats_after": after,
         "resources": resources,
         "db_round_trips": round_trips,
+        "bytes": written,
     }
 
 
