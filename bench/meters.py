@@ -121,7 +121,7 @@ class BytesMeter:
         conn = await asyncpg.connect(self.stack.dsn)
         try:
             wal = await conn.fetchval(
-                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint", self._lsn
+                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::text::pg_lsn)::bigint", self._lsn
             )
         finally:
             await conn.close()
