@@ -54,11 +54,14 @@ def summarize(
     ratios = [t["ratio"] for t in per_tenant]
     probe = [s for p in raw["probes"] for s in p["seconds"]]
     big_calls = sum(t["calls"] for t in per_tenant)
-    cpu = {str(r["process"]): float(r["cpu_seconds"]) / invoices * 1000 for r in raw["resources"]}
+    # Costs are over the measured phase, which also pushed the probe's batches.
+    pushed = invoices + len(probe)
+    cpu = {str(r["process"]): float(r["cpu_seconds"]) / pushed * 1000 for r in raw["resources"]}
     return {
         "tenants": len(tenants.big),
         "invoices_per_tenant": invoices // max(1, len(tenants.big)),
         "invoices": invoices,
+        "invoices_in_measured_phase": pushed,
         "latency_profile": latency,
         "wall_seconds": raw["wall_seconds"],
         "invoices_per_second": invoices / raw["wall_seconds"],
@@ -82,10 +85,10 @@ def summarize(
         "probes": raw["probes"],
         "calls_per_invoice": big_calls / invoices,
         "db_round_trips": raw["db_round_trips"],
-        "db_round_trips_per_invoice": per_unit(raw["db_round_trips"], invoices),
+        "db_round_trips_per_invoice": per_unit(raw["db_round_trips"], pushed),
         "cpu_ms_per_invoice": cpu,
         "bytes": raw["bytes"],
-        "bytes_per_invoice": {k: v / invoices for k, v in raw["bytes"].items()},
+        "bytes_per_invoice": {k: v / pushed for k, v in raw["bytes"].items()},
         "resources": raw["resources"],
         "per_tenant": per_tenant,
     }

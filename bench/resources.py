@@ -57,7 +57,12 @@ def report(results: dict[str, Any]) -> dict[str, Any]:
         me = results["month-end"]
         for r in me["resources"]:
             rows.append(
-                _row(f"month end, {me['tenants']} tenants", "invoices pushed", me["invoices"], r)
+                _row(
+                    f"month end, {me['tenants']} tenants",
+                    "invoices pushed",
+                    me["invoices_in_measured_phase"],
+                    r,
+                )
             )
     if "gateway" in results:
         for rnd in results["gateway"]["rounds"]:
