@@ -15,6 +15,9 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from bench.realm_stats import api_calls as api_calls
+from bench.realm_stats import diff_counts as diff_counts
+from bench.realm_stats import ideal_seconds as ideal_seconds
 from bench.stack import RESULTS, BenchStack
 from services.contract.push import PushRequested
 from services.contract.topics import Topic, invoice_key, tenant_key
@@ -289,31 +292,3 @@ async def wait_outbox_empty(pool: asyncpg.Pool, within: float = 120) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("the worker's outbox did not drain")
         await asyncio.sleep(0.2)
-
-
-def api_calls(stats: dict[str, Any]) -> dict[str, int]:
-    """Admitted QuickBooks API calls by label (token refreshes and 429s excluded)."""
-    out: dict[str, int] = {}
-    for label, by_status in stats.get("requests", {}).items():
-        if label == "token":
-            continue
-        out[label] = sum(n for status, n in by_status.items() if status != "429")
-    return out
-
-
-def diff_counts(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
-    return {k: v - before.get(k, 0) for k, v in after.items() if v - before.get(k, 0)}
-
-
-def ideal_seconds(calls: int, per_second: int = 10, per_minute: int = 500) -> float:
-    """Shortest time to make `calls` calls without breaking either sliding window (the
-    first call at t=0, each later one as early as both windows allow)."""
-    times: list[float] = []
-    for i in range(calls):
-        t = times[-1] if times else 0.0
-        if i >= per_second:
-            t = max(t, times[i - per_second] + 1.0)
-        if i >= per_minute:
-            t = max(t, times[i - per_minute] + 60.0)
-        times.append(t)
-    return times[-1] if times else 0.0

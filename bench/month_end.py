@@ -174,7 +174,13 @@ async def measure(stack: BenchStack, n_tenants: int, per_tenant: int, tag: str) 
     finally:
         await pool.close()
         await sandbox.aclose()
-    return summarize(raw, tenants, latency)
+    result = summarize(raw, tenants, latency)
+    # What the workers ran with, so that a figure can be tied to a configuration.
+    result["worker_settings"] = {
+        k: v for k, v in stack.env.items() if k.startswith(("QBO_RATE", "QBO_BATCH", "EXECUTOR"))
+    }
+    result["worker_replicas"] = len(stack.workers)
+    return result
 
 
 async def run(stack: BenchStack, *, quick: bool, size: str = "default") -> dict[str, Any]:
