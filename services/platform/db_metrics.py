@@ -2,8 +2,9 @@
 
 Counted with asyncpg's query logger, registered on each pooled connection when the pool
 opens it (loggers survive the pool's release). It sees execute, fetch*, executemany and
-the statements asyncpg sends itself: BEGIN/COMMIT/ROLLBACK of `transaction()` and the
-pool's reset query on release. Not seen: COPY, `prepare()`d statements and asyncpg's
+the statements asyncpg sends itself: BEGIN/COMMIT/ROLLBACK of `transaction()`, the ROLLBACK
+of a connection released inside a transaction, and a reset query if the pool used one
+(`create_pool` does not). Not seen: COPY, `prepare()`d statements and asyncpg's
 type introspection (none is used on a hot path today). A first execution of a statement
 also costs a Parse round trip that is not counted separately.
 """
@@ -18,7 +19,7 @@ from prometheus_client import Counter
 
 DB_ROUND_TRIPS = Counter(
     "db_round_trips_total",
-    "Statements sent to PostgreSQL (execute, fetch, executemany, BEGIN/COMMIT, pool reset).",
+    "Statements sent to PostgreSQL (execute, fetch, executemany, BEGIN/COMMIT/ROLLBACK).",
     ["service"],
 )
 

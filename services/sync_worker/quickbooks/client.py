@@ -21,7 +21,7 @@ from .config import QuickBooksConfig
 from .errors import QuickBooksDuplicateNameError, QuickBooksError, QuickBooksStaleObjectError
 from .models import Customer, DeletedObject, Invoice, InvoiceChanges, Item
 from .queries import in_list, paged, quote
-from .rate_limit import RealmRateLimiter
+from .rate_limit import RateGate
 from .requestid import derive_request_id, validate_request_id
 from .transport import RequestExecutor
 
@@ -60,7 +60,7 @@ class QuickBooksClient:
     def __init__(
         self,
         executor: RequestExecutor,
-        limiter: RealmRateLimiter,
+        limiter: RateGate,
         config: QuickBooksConfig,
         *,
         tenant_id: str,

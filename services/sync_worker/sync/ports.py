@@ -6,7 +6,7 @@ and its `QuickBooksClient`. Unit tests pass in-memory fakes (tests/unit/sync_wor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
@@ -99,10 +99,14 @@ class WorkQueue(Protocol):
 
     def listen(self, on_ready: Callable[[], None]) -> AbstractAsyncContextManager[None]: ...
 
-    async def ready_tenants(self, limit: int) -> list[str]: ...
-
-    async def claim(
-        self, tenant_id: str, *, worker_id: str, lease_seconds: float, limit: int
+    async def claim_ready(
+        self,
+        *,
+        running: Mapping[str, int],
+        per_tenant: int,
+        limit: int,
+        worker_id: str,
+        lease_seconds: float,
     ) -> list[WorkItem]: ...
 
     async def extend_leases(

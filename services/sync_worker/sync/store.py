@@ -3,7 +3,7 @@ in the module that owns its table; these classes only hold the pool and the tran
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 
@@ -125,16 +125,23 @@ class PgWorkQueue:
                 with suppress(Exception):
                     await listener.remove_listener(work_items.NOTIFY_CHANNEL, callback)
 
-    async def ready_tenants(self, limit: int) -> list[str]:
-        async with self._pool.acquire() as conn:
-            return await work_items.ready_tenants(conn, limit)
-
-    async def claim(
-        self, tenant_id: str, *, worker_id: str, lease_seconds: float, limit: int
+    async def claim_ready(
+        self,
+        *,
+        running: Mapping[str, int],
+        per_tenant: int,
+        limit: int,
+        worker_id: str,
+        lease_seconds: float,
     ) -> list[WorkItem]:
         async with self._pool.acquire() as conn:
-            return await work_items.claim(
-                conn, tenant_id, worker_id=worker_id, lease_seconds=lease_seconds, limit=limit
+            return await work_items.claim_ready(
+                conn,
+                running=running,
+                per_tenant=per_tenant,
+                limit=limit,
+                worker_id=worker_id,
+                lease_seconds=lease_seconds,
             )
 
     async def extend_leases(

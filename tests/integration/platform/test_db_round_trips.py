@@ -1,5 +1,5 @@
 """`db_round_trips_total` counts every statement a pool's connections send, asyncpg's own
-BEGIN/COMMIT and reset included (real PostgreSQL)."""
+BEGIN/COMMIT/ROLLBACK included, and nothing on release (real PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -38,13 +38,13 @@ async def test_every_statement_of_an_acquired_connection_is_counted(database_url
             async with conn.transaction():  # 5 BEGIN
                 await conn.fetch("SELECT 1")  # 6
             # 7 COMMIT
-        # 8: the pool's reset query on release
+        # Released without a reset query (the pool's `reset` hook sends nothing).
+        await _settle()
+        assert _count(service) == 7
+
+        await pool.fetchval("SELECT 2")
         await _settle()
         assert _count(service) == 8
-
-        await pool.fetchval("SELECT 2")  # acquire, fetch, reset on release
-        await _settle()
-        assert _count(service) == 10
     finally:
         await pool.close()
 
@@ -61,6 +61,21 @@ async def test_a_rolled_back_transaction_and_a_failed_statement_count(database_u
             with pytest.raises(Exception, match="division by zero"):
                 await conn.fetchval("SELECT 1/0")  # sent, answered with an error
         await _settle()
-        assert _count(service) == 5  # BEGIN, SELECT, ROLLBACK, 1/0, reset
+        assert _count(service) == 4  # BEGIN, SELECT, ROLLBACK, 1/0
+    finally:
+        await pool.close()
+
+
+async def test_releasing_a_connection_inside_a_transaction_counts_its_rollback(
+    database_url: str,
+) -> None:
+    service = f"rt_{uuid.uuid4().hex[:8]}"
+    pool = await create_pool(database_url, service, min_size=1, max_size=1)
+    try:
+        conn = await pool.acquire()
+        await conn.execute("BEGIN")  # an unmanaged transaction left open
+        await pool.release(conn)  # asyncpg rolls it back
+        await _settle()
+        assert _count(service) == 2  # BEGIN, ROLLBACK
     finally:
         await pool.close()
