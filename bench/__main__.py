@@ -74,6 +74,13 @@ def _latency(text: str) -> str:
     return text
 
 
+def _env_pair(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, not {text!r}")
+    return key, value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +106,15 @@ def main(argv: list[str] | None = None) -> int:
         help="sandbox latency for month-end and scaling: 'p50=MS,p99=MS' (lognormal; "
         "default a constant 400 ms), 'intuit' (p50 300, p99 1200) or 'off'",
     )
+    run.add_argument(
+        "--service-env",
+        action="append",
+        default=[],
+        type=_env_pair,
+        metavar="KEY=VALUE",
+        help="extra environment for the worker and gateway (repeatable), e.g. a feature flag "
+        "to measure with and without it",
+    )
     args = parser.parse_args(argv)
     os.chdir(REPO)
     wanted = set(args.only or NAMES)
@@ -115,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{info['kafka']}",
         flush=True,
     )
-    with bench_stack() as stack:
+    with bench_stack(dict(args.service_env)) as stack:
         stack.latency = args.latency
         results, failed = asyncio.run(_run_all(stack, names, args.quick, args.size))
     elapsed = time.monotonic() - started
@@ -126,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             + "".join(f" --only {n}" for n in args.only or ())
             + (" --quick" if args.quick else "")
             + (f" --size {args.size}" if args.size != "default" else "")
-            + f" --latency {args.latency}",
+            + f" --latency {args.latency}"
+            + "".join(f" --service-env {k}={v}" for k, v in args.service_env),
             "machine": info,
             "loadavg_at_end": os.getloadavg(),
             "benchmarks": names,

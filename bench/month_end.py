@@ -177,7 +177,9 @@ async def measure(stack: BenchStack, n_tenants: int, per_tenant: int, tag: str) 
     result = summarize(raw, tenants, latency)
     # What the workers ran with, so that a figure can be tied to a configuration.
     result["worker_settings"] = {
-        k: v for k, v in stack.env.items() if k.startswith(("QBO_RATE", "QBO_BATCH", "EXECUTOR"))
+        k: v
+        for k, v in stack.env.items()
+        if k.startswith(("QBO_RATE", "QBO_BATCH", "EXECUTOR")) or k in stack.extra_env
     }
     result["worker_replicas"] = len(stack.workers)
     return result

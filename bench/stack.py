@@ -41,6 +41,8 @@ class BenchStack:
     worker_starts: int = 0
     # The sandbox's latency profile for the phases that use one (`--latency`).
     latency: str = "p50=400,p99=400"
+    # Extra environment for the worker and gateway (`--service-env`), e.g. a feature flag.
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def worker(self) -> ServiceProcess | None:
@@ -97,6 +99,7 @@ class BenchStack:
             "QBO_RATE_LIMIT_PER_SECOND": "10",
             "QBO_RATE_LIMIT_PER_MINUTE": "500",
             "LOG_LEVEL": "INFO",
+            **self.extra_env,
         }
         self.start_worker()
         print("stack: starting gateway ...", flush=True)
@@ -154,11 +157,11 @@ def _raise_interrupt(signum: int, _frame: FrameType | None) -> None:
 
 
 @contextlib.contextmanager
-def bench_stack() -> Iterator[BenchStack]:
+def bench_stack(extra_env: dict[str, str] | None = None) -> Iterator[BenchStack]:
     """Starts the stack; always stops it, on success, exception, Ctrl-C or SIGTERM."""
     root = Path(tempfile.mkdtemp(prefix="mediaos-sync-bench-"))
     root.chmod(0o755)  # the `postgres` system user (when running as root) must reach pg/
-    stack = BenchStack(root)
+    stack = BenchStack(root, extra_env=dict(extra_env or {}))
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         stack.start()
