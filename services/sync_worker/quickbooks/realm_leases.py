@@ -13,9 +13,23 @@ import asyncpg
 
 from .rate_window import Takeover
 
+# A replica takes a free realm only while it holds less than its fair share of the realms
+# being served (live replicas from `worker_heartbeats`), so a second replica gets half the
+# companies instead of watching the first hold them all. A refused realm is left to the
+# others: the claim skips it once another replica has leased it.
 _ACQUIRE_SQL = """
+WITH share AS (
+    SELECT
+        (SELECT count(*) FROM realm_leases
+         WHERE owner = $2 AND lease_until > clock_timestamp()) AS mine,
+        (SELECT count(*) FROM realm_leases
+         WHERE owner IS NOT NULL AND lease_until > clock_timestamp()) AS active,
+        greatest((SELECT count(*) FROM worker_heartbeats
+                  WHERE last_seen > now() - make_interval(secs => $4)), 1) AS live
+)
 INSERT INTO realm_leases AS l (realm_id, owner, lease_until)
-VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3))
+SELECT $1, $2, clock_timestamp() + make_interval(secs => $3) FROM share
+WHERE share.mine < ceil((share.active + 1)::numeric / share.live)
 ON CONFLICT (realm_id) DO UPDATE SET
     owner = EXCLUDED.owner, epoch = l.epoch + 1, lease_until = EXCLUDED.lease_until,
     prev_until = l.lease_until, prev_clean = (l.owner IS NULL)
@@ -70,13 +84,17 @@ def _array_literal(ages: Sequence[float]) -> str:
 
 
 class RealmLeaseStore:
-    def __init__(self, pool: asyncpg.Pool, owner: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, owner: str, *, live_within: float = 25.0) -> None:
+        """`live_within`: a replica whose heartbeat is older than this counts as gone."""
         self._pool = pool
         self.owner = owner
+        self._live_within = live_within
 
     async def acquire(self, realm_id: str, lease_seconds: float) -> Lease | None:
-        """The lease, or None while another replica holds it."""
-        row = await self._pool.fetchrow(_ACQUIRE_SQL, realm_id, self.owner, lease_seconds)
+        """The lease, or None while another replica holds it or this one has its share."""
+        row = await self._pool.fetchrow(
+            _ACQUIRE_SQL, realm_id, self.owner, lease_seconds, self._live_within
+        )
         if row is None:
             return None
         unrecorded = None

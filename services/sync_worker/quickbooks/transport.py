@@ -79,7 +79,10 @@ class RequestExecutor:
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, _TransientError) and exc.throttled:
-            wait = self._config.throttle_backoff_seconds * random.uniform(0.8, 1.2)
+            # Our pacing keeps 429s rare, so the first retry comes after about one window;
+            # repeated 429s (another app on the company) back off up to the configured wait.
+            step = min(2.0 ** (state.attempt_number - 1), self._config.throttle_backoff_seconds)
+            wait = step * random.uniform(0.8, 1.2)
         else:
             # Exponential backoff with full jitter on top of the base step.
             base = self._config.retry_initial_backoff_seconds
