@@ -33,10 +33,25 @@ async def apply_completion(conn: asyncpg.Connection, completion: Completion) -> 
 
 
 async def apply_completions(conn: asyncpg.Connection, done: Sequence[Completion]) -> None:
-    """What finished units leave behind, their result events in one insert."""
+    """What finished units leave behind. The common end (one ledger record, results) is
+    written set-based for the whole group; anything else in order, unit by unit. Units of
+    one group are for different invoices, so the order between them does not matter."""
+    simple = [c for c in done if _only_records(c)]
+    records = [w for c in simple for w in c.ledger if isinstance(w, LedgerRecord)]
+    await ledger.record_writes(conn, records)
     for completion in done:
-        await _apply_state(conn, completion)
+        if not _only_records(completion):
+            await _apply_state(conn, completion)
     await enqueue(conn, [message for completion in done for message in completion.results])
+
+
+def _only_records(completion: Completion) -> bool:
+    return (
+        len(completion.ledger) <= 1
+        and all(isinstance(w, LedgerRecord) for w in completion.ledger)
+        and not completion.inbound
+        and completion.cdc_cursor is None
+    )
 
 
 async def _apply_state(conn: asyncpg.Connection, completion: Completion) -> None:
