@@ -28,7 +28,8 @@ class LedgerEntry:
     create_pending: bool = False
 
 
-def _entry(row: asyncpg.Record) -> LedgerEntry:
+def entry_of(row: asyncpg.Record) -> LedgerEntry:
+    """The ledger entry in a row holding invoice_ledger's columns."""
     fp = row["fingerprint"]
     return LedgerEntry(
         tenant_id=row["tenant_id"],
@@ -52,7 +53,7 @@ async def get(conn: asyncpg.Connection, tenant_id: str, invoice_id: str) -> Ledg
         tenant_id,
         invoice_id,
     )
-    return _entry(row) if row else None
+    return entry_of(row) if row else None
 
 
 async def by_external_id(
@@ -64,7 +65,7 @@ async def by_external_id(
         realm_id,
         external_id,
     )
-    return _entry(row) if row else None
+    return entry_of(row) if row else None
 
 
 async def record_write(conn: asyncpg.Connection, write: LedgerRecord) -> None:
