@@ -11,6 +11,7 @@ import asyncpg
 import httpx
 
 from services.contract.invoices import InvoiceSnapshot
+from services.sync_worker.quickbooks.invoice_mapping import to_wire
 from services.sync_worker.quickbooks.jsonutil import dumps
 from services.sync_worker.sync.domain.translate import to_quickbooks
 from tests.e2e.reconciliation.api import user_token
@@ -42,8 +43,10 @@ async def create_in_quickbooks(
                 {
                     "bId": s.invoice_id,
                     "operation": "create",
-                    "Invoice": to_quickbooks(
-                        s, customer_id=customer_id, item_ids=item_ids, number_prefix=prefix
+                    "Invoice": to_wire(
+                        to_quickbooks(
+                            s, customer_id=customer_id, item_ids=item_ids, number_prefix=prefix
+                        )
                     ).to_qbo(),
                 }
                 for s in snapshots[start : start + SEED_BATCH]
