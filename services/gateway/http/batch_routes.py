@@ -17,6 +17,7 @@ from services.gateway.auth.dependencies import (
     require_batch_retry,
 )
 from services.gateway.auth.principal import Principal, Role
+from services.gateway.batches import invoice_rows
 from services.gateway.batches import repository as repo
 from services.gateway.batches.cursor import InvalidCursor, decode_cursor, encode_cursor
 from services.gateway.batches.dry_run import LIMITATIONS, is_blocking
@@ -201,7 +202,9 @@ async def batch_invoices(
     except InvalidCursor as exc:
         raise Problem(400, "Invalid cursor", str(exc)) from exc
     async with request.app.state.pool.acquire() as conn:
-        rows = await repo.list_invoices(conn, batch_id, status=status, after=after, limit=limit + 1)
+        rows = await invoice_rows.list_invoices(
+            conn, batch_id, status=status, after=after, limit=limit + 1
+        )
     page, more = rows[:limit], len(rows) > limit
     next_cursor = encode_cursor(page[-1]["position"], page[-1]["invoice_id"]) if more else None
     return BatchInvoicePage(items=[invoice_body(r) for r in page], next_cursor=next_cursor)
@@ -229,7 +232,7 @@ async def retry_failed(
     await _load_batch(request, tenant_id, batch_id)
     await ensure_connected(request.app.state.pool, tenant_id, base_url(request))
     async with request.app.state.pool.acquire() as conn:
-        failed = await repo.failed_invoice_ids(conn, batch_id)
+        failed = await invoice_rows.failed_invoice_ids(conn, batch_id)
     if not failed:
         raise Problem(
             409,
