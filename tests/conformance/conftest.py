@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import QBO_CLIENT_ID, QBO_CLIENT_SECRET
+from tests.support.environment import QBO_CLIENT_ID, QBO_CLIENT_SECRET
 
 
 @pytest.fixture

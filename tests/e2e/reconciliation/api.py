@@ -10,8 +10,8 @@ from typing import Any
 import asyncpg
 import httpx
 
-from tests.conftest import QBO_CLIENT_ID, QBO_CLIENT_SECRET
 from tests.support import tenants
+from tests.support.environment import QBO_CLIENT_ID, QBO_CLIENT_SECRET
 from tests.support.factories import new_tenant
 
 

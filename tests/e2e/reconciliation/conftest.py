@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ADMIN_TOKEN, base_service_env
+from tests.support.environment import ADMIN_TOKEN, base_service_env
 from tests.support.sandbox import SandboxAdmin
 from tests.support.services import gateway_fixture, worker_fixture
 

@@ -13,7 +13,6 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import ADMIN_TOKEN, ENCRYPTION_KEY
 from tests.e2e.reconciliation.api import (
     all_differences,
     create_as_quickbooks_user,
@@ -24,6 +23,7 @@ from tests.e2e.reconciliation.api import (
     wait_for_batch,
 )
 from tests.support import tenants
+from tests.support.environment import ADMIN_TOKEN, ENCRYPTION_KEY
 from tests.support.factories import invoice_created
 from tests.support.sandbox import SandboxAdmin
 

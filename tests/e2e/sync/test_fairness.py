@@ -10,8 +10,8 @@ import pytest
 
 from services.contract.push import PushRequested
 from services.contract.topics import Topic, tenant_key
-from tests.conftest import ENCRYPTION_KEY
 from tests.support import tenants
+from tests.support.environment import ENCRYPTION_KEY
 from tests.support.factories import invoice_created
 from tests.support.kafka import TopicReader, produce
 from tests.support.sandbox import SandboxAdmin

@@ -10,9 +10,9 @@ import pytest
 
 from services.contract.push import PushRequested
 from services.contract.topics import Topic, tenant_key
-from tests.conftest import ENCRYPTION_KEY
 from tests.e2e.sync.conftest import Company, for_invoice
 from tests.support import tenants
+from tests.support.environment import ENCRYPTION_KEY
 from tests.support.factories import invoice_created, new_tenant
 from tests.support.kafka import Record, TopicReader, produce
 from tests.support.sandbox import SandboxAdmin

@@ -16,8 +16,8 @@ from deploy.local.processes import pid_alive
 from deploy.local.services import start_worker
 from services.contract.push import PushRequested
 from services.contract.topics import Topic, invoice_key, tenant_key
-from tests.conftest import ENCRYPTION_KEY, log_dir
 from tests.support import tenants
+from tests.support.environment import ENCRYPTION_KEY, log_dir
 from tests.support.factories import invoice_created, new_tenant
 from tests.support.kafka import TopicReader, produce
 from tests.support.sandbox import SandboxAdmin
