@@ -20,6 +20,7 @@ from tests.support.environment import (
 from tests.support.infrastructure import Service
 from tests.support.infrastructure import database_url as _database_url
 from tests.support.infrastructure import kafka_bootstrap as _kafka_bootstrap
+from tests.support.sandbox import SandboxAdmin
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +58,13 @@ def qbo_sandbox_url() -> Iterator[str]:
         yield sandbox.url or ""
     finally:
         sandbox.stop()
+
+
+@pytest.fixture
+async def sandbox(qbo_sandbox_url: str) -> AsyncIterator[SandboxAdmin]:
+    admin = SandboxAdmin(qbo_sandbox_url)
+    yield admin
+    await admin.aclose()
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from services.sync_worker.quickbooks.jsonutil import dumps
 from services.sync_worker.sync.domain.translate import to_quickbooks
 from tests.e2e.reconciliation.api import user_token
 from tests.support.factories import invoice_snapshot
+from tests.support.sandbox import SandboxAdmin
 
 SEED_BATCH = 1000
 # High enough that seeding never waits on the sandbox's throttle.
@@ -108,7 +109,6 @@ async def store_as_synced(
 async def own_authorisation(sandbox_url: str, realm: dict[str, Any]) -> dict[str, Any]:
     """The realm with a refresh token of its own, for a second tenant on the same company
     (a shared one would be rotated away by whichever tenant refreshes first)."""
-    async with httpx.AsyncClient(base_url=sandbox_url, timeout=10) as http:
-        answer = await http.post(f"/_sandbox/realms/{realm['realm_id']}/reconnect")
-        answer.raise_for_status()
-    return {**realm, "refresh_token": answer.json()["refresh_token"]}
+    async with SandboxAdmin(sandbox_url) as admin:
+        answer = await admin.reconnect(realm["realm_id"])
+    return {**realm, "refresh_token": answer["refresh_token"]}

@@ -31,13 +31,6 @@ class Company:
 
 
 @pytest.fixture
-async def sandbox(qbo_sandbox_url: str) -> AsyncIterator[SandboxAdmin]:
-    admin = SandboxAdmin(qbo_sandbox_url)
-    yield admin
-    await admin.aclose()
-
-
-@pytest.fixture
 async def company(
     running_worker: object,
     sandbox: SandboxAdmin,

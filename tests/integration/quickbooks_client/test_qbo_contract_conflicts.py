@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from services.contract.errors import ErrorCode
@@ -13,6 +12,7 @@ from tests.integration.quickbooks_client.conftest import (
     new_invoice,
     request_id,
 )
+from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.integration
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 async def test_stale_sync_token_is_reported_or_resolved_by_rereading(
     realm: SandboxRealm,
     make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
+    sandbox_admin: SandboxAdmin,
     tenant_id: str,
 ) -> None:
     service = make_service(realm)
@@ -29,12 +29,10 @@ async def test_stale_sync_token_is_reported_or_resolved_by_rereading(
     created = await client.create_invoice(new_invoice(realm), request_id=request_id())
     assert created.id is not None
 
-    edit = await sandbox_admin.patch(
-        f"/realms/{realm.realm_id}/invoices/{created.id}",
-        json={"PrivateNote": "edited in QuickBooks"},
+    edit = await sandbox_admin.edit_invoice(
+        realm.realm_id, created.id, {"PrivateNote": "edited in QuickBooks"}
     )
-    assert edit.status_code == 200, edit.text
-    assert edit.json()["Invoice"]["SyncToken"] != created.sync_token
+    assert edit["Invoice"]["SyncToken"] != created.sync_token
 
     ours = created.model_copy(update={"private_note": "edited by MediaOS"})
     with pytest.raises(QuickBooksStaleObjectError) as caught:

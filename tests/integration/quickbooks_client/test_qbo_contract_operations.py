@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import httpx
 import pytest
 
 from services.sync_worker.quickbooks import Customer, EmailAddress
@@ -14,8 +13,8 @@ from tests.integration.quickbooks_client.conftest import (
     SandboxRealm,
     new_invoice,
     request_id,
-    sandbox_invoices,
 )
+from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.integration
 async def test_invoice_lifecycle_queries_and_cdc(
     realm: SandboxRealm,
     make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
+    sandbox_admin: SandboxAdmin,
     tenant_id: str,
 ) -> None:
     service = make_service(realm)
@@ -68,7 +67,7 @@ async def test_invoice_lifecycle_queries_and_cdc(
     assert other.id in {d.id for d in changes.deleted}
     assert changes.server_time is not None
 
-    stored = {i["Id"]: i for i in await sandbox_invoices(sandbox_admin, realm.realm_id)}
+    stored = {i["Id"]: i for i in await sandbox_admin.invoices(realm.realm_id)}
     assert stored[created.id]["voided"] is True and stored[other.id]["deleted"] is True
 
 

@@ -6,15 +6,14 @@ import asyncio
 import time
 
 import asyncpg
-import httpx
 import pytest
 
 from services.platform.postgres import create_pool
 from tests.integration.quickbooks_client.conftest import (
     MakeRealm,
     MakeService,
-    realm_stats,
 )
+from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.integration
 
@@ -22,7 +21,7 @@ pytestmark = pytest.mark.integration
 async def test_two_replicas_stay_under_the_realm_limit(
     make_realm: MakeRealm,
     make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
+    sandbox_admin: SandboxAdmin,
     database_url: str,
     tenant_id: str,
 ) -> None:
@@ -45,7 +44,7 @@ async def test_two_replicas_stay_under_the_realm_limit(
         for pool in pools:
             await pool.close()
     assert len(items) == 24
-    stats = await realm_stats(sandbox_admin, realm.realm_id)
+    stats = await sandbox_admin.stats(realm.realm_id)
     assert stats["throttled"] == 0
     assert stats["peak_per_second"] <= 5
     assert stats["total_requests"] >= 24
