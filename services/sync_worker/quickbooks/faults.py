@@ -222,25 +222,20 @@ def _not_about_the_request(
 ) -> QuickBooksError | None:
     """Throttling, a server error or refused credentials; None for a rejected request."""
     status = fault.http_status
+    fault_code: str | None
     if fault.is_throttle:
-        info = ERROR_CATALOG[ErrorCode.QBO_RATE_LIMITED]
-        return QuickBooksError(
+        code, text, fault_code = (
             ErrorCode.QBO_RATE_LIMITED,
-            f"QuickBooks kept throttling {operation} ({what}). {info.what_to_do}",
-            details=details,
-            fault_code=THROTTLE,
-            http_status=status,
+            f"QuickBooks kept throttling {operation}",
+            THROTTLE,
         )
-    if fault.is_server_error:
-        info = ERROR_CATALOG[ErrorCode.QBO_UNAVAILABLE]
-        return QuickBooksError(
+    elif fault.is_server_error:
+        code, text, fault_code = (
             ErrorCode.QBO_UNAVAILABLE,
-            f"QuickBooks failed with a server error on {operation} ({what}). {info.what_to_do}",
-            details=details,
-            fault_code=_first_code(fault),
-            http_status=status,
+            f"QuickBooks failed with a server error on {operation}",
+            _first_code(fault),
         )
-    if fault.is_auth_expired or status == 403:
+    elif fault.is_auth_expired or status == 403:
         return QuickBooksAuthError(
             f"QuickBooks refused the credentials on {operation} ({what}). "
             f"{ERROR_CATALOG[ErrorCode.QBO_AUTH].what_to_do}",
@@ -248,7 +243,12 @@ def _not_about_the_request(
             fault_code=_first_code(fault),
             http_status=status,
         )
-    return None
+    else:
+        return None
+    message = f"{text} ({what}). {ERROR_CATALOG[code].what_to_do}"
+    return QuickBooksError(
+        code, message, details=details, fault_code=fault_code, http_status=status
+    )
 
 
 def _rejection(fault: Fault, operation: str, what: str, details: dict[str, Any]) -> QuickBooksError:
