@@ -18,6 +18,7 @@ from cryptography.fernet import Fernet
 from services.sync_worker.quickbooks import (
     Invoice,
     Line,
+    QuickBooksClient,
     QuickBooksConfig,
     QuickBooksService,
     Ref,
@@ -121,6 +122,16 @@ async def make_service(
 @pytest.fixture
 def tenant_id() -> str:
     return f"tenant-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+async def client(
+    make_service: MakeService, realm: SandboxRealm, tenant_id: str
+) -> QuickBooksClient:
+    """`tenant_id` connected to `realm` with the default configuration: its client."""
+    service = make_service(realm)
+    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
+    return await service.client(tenant_id)
 
 
 def request_id(prefix: str = "req") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from services.sync_worker.quickbooks import QuickBooksClient
 from tests.integration.quickbooks_client.conftest import (
     MakeService,
     SandboxRealm,
@@ -49,13 +50,9 @@ async def test_retry_after_dropped_create_leaves_one_invoice(
 
 async def test_same_request_id_later_replays_instead_of_creating(
     realm: SandboxRealm,
-    make_service: MakeService,
     sandbox_admin: SandboxAdmin,
-    tenant_id: str,
+    client: QuickBooksClient,
 ) -> None:
-    service = make_service(realm)
-    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
-    client = await service.client(tenant_id)
     rid = request_id("unit-of-work")
     first = await client.create_invoice(new_invoice(realm), request_id=rid)
     second = await client.create_invoice(new_invoice(realm), request_id=rid)

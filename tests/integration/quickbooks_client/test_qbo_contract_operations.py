@@ -7,9 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from services.sync_worker.quickbooks import Customer, EmailAddress
+from services.sync_worker.quickbooks import Customer, EmailAddress, QuickBooksClient
 from tests.integration.quickbooks_client.conftest import (
-    MakeService,
     SandboxRealm,
     new_invoice,
     request_id,
@@ -21,13 +20,9 @@ pytestmark = pytest.mark.integration
 
 async def test_invoice_lifecycle_queries_and_cdc(
     realm: SandboxRealm,
-    make_service: MakeService,
     sandbox_admin: SandboxAdmin,
-    tenant_id: str,
+    client: QuickBooksClient,
 ) -> None:
-    service = make_service(realm)
-    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
-    client = await service.client(tenant_id)
     since = datetime.now(UTC) - timedelta(minutes=5)
 
     created = await client.create_invoice(
@@ -72,11 +67,8 @@ async def test_invoice_lifecycle_queries_and_cdc(
 
 
 async def test_find_or_create_customer_with_quotes_in_the_name(
-    realm: SandboxRealm, make_service: MakeService, tenant_id: str
+    realm: SandboxRealm, client: QuickBooksClient
 ) -> None:
-    service = make_service(realm)
-    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
-    client = await service.client(tenant_id)
     name = "O'Brien \\ Sons"
     assert await client.find_customer_by_display_name(name) is None
     customer = Customer(display_name=name, primary_email_addr=EmailAddress(address="a@b.test"))
@@ -90,12 +82,7 @@ async def test_find_or_create_customer_with_quotes_in_the_name(
     assert existing is not None and existing.id == realm.customer_id
 
 
-async def test_items_are_listed_and_read(
-    realm: SandboxRealm, make_service: MakeService, tenant_id: str
-) -> None:
-    service = make_service(realm)
-    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
-    client = await service.client(tenant_id)
+async def test_items_are_listed_and_read(realm: SandboxRealm, client: QuickBooksClient) -> None:
     items = await client.list_items()
     assert [(i.id, i.name) for i in items] == [(realm.item_id, "Display Ad")]
     assert items[0].unit_price == Decimal("100.00")
