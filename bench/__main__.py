@@ -12,24 +12,38 @@ import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import gateway, ingest, many_tenants, push, reconcile, resources
+from bench import gateway, ingest, many_tenants, month_end, push, reconcile, resources, scaling
 from bench.common import write_json
 from bench.stack import REPO, BenchStack, bench_stack, machine
+from services.quickbooks_sandbox.domain.latency import parse_latency
 
 Bench = Callable[[BenchStack], Awaitable[dict[str, Any]]]
 
 # Order matters: the gateway benchmark stops the worker (see bench/gateway.py).
-NAMES = ("ingest", "push", "many-tenants", "reconcile", "gateway", "resources")
+NAMES = (
+    "ingest",
+    "push",
+    "many-tenants",
+    "month-end",
+    "scaling",
+    "reconcile",
+    "gateway",
+    "resources",
+)
+# The measurements with the sandbox's latency profile and a `--size`.
+SIZED = ("month-end", "scaling")
 NEEDS = {"resources": ("ingest", "push", "gateway")}
 
 
 async def _run_all(
-    stack: BenchStack, names: list[str], quick: bool
+    stack: BenchStack, names: list[str], quick: bool, size: str
 ) -> tuple[dict[str, Any], list[str]]:
     modules = {
         "ingest": ingest,
         "push": push,
         "many-tenants": many_tenants,
+        "month-end": month_end,
+        "scaling": scaling,
         "reconcile": reconcile,
         "gateway": gateway,
     }
@@ -41,7 +55,8 @@ async def _run_all(
         started = time.monotonic()
         print(f"\n=== {name} ===", flush=True)
         try:
-            results[name] = await modules[name].run(stack, quick=quick)  # type: ignore[attr-defined]
+            extra = {"size": size} if name in SIZED else {}
+            results[name] = await modules[name].run(stack, quick=quick, **extra)
             results[name]["bench_seconds"] = time.monotonic() - started
         except Exception:
             traceback.print_exc()
@@ -49,6 +64,21 @@ async def _run_all(
     if "resources" in names:
         results["resources"] = resources.report(results)
     return results, failed
+
+
+def _latency(text: str) -> str:
+    try:
+        parse_latency(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return text
+
+
+def _env_pair(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, not {text!r}")
+    return key, value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,6 +93,28 @@ def main(argv: list[str] | None = None) -> int:
         help=f"run only this one (repeatable): {', '.join(NAMES)}",
     )
     run.add_argument("--quick", action="store_true", help="smaller workloads (a smoke run)")
+    run.add_argument(
+        "--size",
+        choices=("default", "large"),
+        default="default",
+        help="month-end and scaling: 20 x 100 invoices (default) or 50 x 100 (large)",
+    )
+    run.add_argument(
+        "--latency",
+        default="p50=400,p99=400",
+        type=_latency,
+        help="sandbox latency for month-end and scaling: 'p50=MS,p99=MS' (lognormal; "
+        "default a constant 400 ms), 'intuit' (p50 300, p99 1200) or 'off'",
+    )
+    run.add_argument(
+        "--service-env",
+        action="append",
+        default=[],
+        type=_env_pair,
+        metavar="KEY=VALUE",
+        help="extra environment for the worker and gateway (repeatable), e.g. a feature flag "
+        "to measure with and without it",
+    )
     args = parser.parse_args(argv)
     os.chdir(REPO)
     wanted = set(args.only or NAMES)
@@ -79,15 +131,19 @@ def main(argv: list[str] | None = None) -> int:
         f"{info['kafka']}",
         flush=True,
     )
-    with bench_stack() as stack:
-        results, failed = asyncio.run(_run_all(stack, names, args.quick))
+    with bench_stack(dict(args.service_env)) as stack:
+        stack.latency = args.latency
+        results, failed = asyncio.run(_run_all(stack, names, args.quick, args.size))
     elapsed = time.monotonic() - started
     write_json(
         "run",
         {
             "command": "python -m bench run"
             + "".join(f" --only {n}" for n in args.only or ())
-            + (" --quick" if args.quick else ""),
+            + (" --quick" if args.quick else "")
+            + (f" --size {args.size}" if args.size != "default" else "")
+            + f" --latency {args.latency}"
+            + "".join(f" --service-env {k}={v}" for k, v in args.service_env),
             "machine": info,
             "loadavg_at_end": os.getloadavg(),
             "benchmarks": names,

@@ -15,6 +15,9 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from bench.realm_stats import api_calls as api_calls
+from bench.realm_stats import diff_counts as diff_counts
+from bench.realm_stats import ideal_seconds as ideal_seconds
 from bench.stack import RESULTS, BenchStack
 from services.contract.push import PushRequested
 from services.contract.topics import Topic, invoice_key, tenant_key
@@ -207,14 +210,20 @@ class ResultWatcher:
         return True
 
 
-async def push(bootstrap: str, tenant: str, invoice_ids: list[str]) -> str:
-    """A `push.requested`, as MediaOS core or the gateway publishes it."""
+def push_record(tenant: str, invoice_ids: list[str]) -> tuple[str, tuple[bytes, bytes]]:
+    """A `push.requested` as MediaOS core or the gateway publishes it: (batch id, record)."""
     batch_id = uuid.uuid4()
     event = PushRequested(
         tenant_id=tenant, batch_id=batch_id, invoice_ids=invoice_ids, requested_by="bench"
     )
-    await produce(bootstrap, Topic.PUSH_REQUESTS, event, tenant_key(tenant))
-    return str(batch_id)
+    return str(batch_id), (tenant_key(tenant), event.model_dump_json().encode())
+
+
+async def push(bootstrap: str, tenant: str, invoice_ids: list[str]) -> str:
+    """Publishes one `push.requested`; returns its batch id."""
+    batch_id, (key, value) = push_record(tenant, invoice_ids)
+    await produce(bootstrap, Topic.PUSH_REQUESTS, value, key)
+    return batch_id
 
 
 # -- tenants ---------------------------------------------------------------------------------
@@ -283,31 +292,3 @@ async def wait_outbox_empty(pool: asyncpg.Pool, within: float = 120) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("the worker's outbox did not drain")
         await asyncio.sleep(0.2)
-
-
-def api_calls(stats: dict[str, Any]) -> dict[str, int]:
-    """Admitted QuickBooks API calls by label (token refreshes and 429s excluded)."""
-    out: dict[str, int] = {}
-    for label, by_status in stats.get("requests", {}).items():
-        if label == "token":
-            continue
-        out[label] = sum(n for status, n in by_status.items() if status != "429")
-    return out
-
-
-def diff_counts(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
-    return {k: v - before.get(k, 0) for k, v in after.items() if v - before.get(k, 0)}
-
-
-def ideal_seconds(calls: int, per_second: int = 10, per_minute: int = 500) -> float:
-    """Shortest time to make `calls` calls without breaking either sliding window (the
-    first call at t=0, each later one as early as both windows allow)."""
-    times: list[float] = []
-    for i in range(calls):
-        t = times[-1] if times else 0.0
-        if i >= per_second:
-            t = max(t, times[i - per_second] + 1.0)
-        if i >= per_minute:
-            t = max(t, times[i - per_minute] + 60.0)
-        times.append(t)
-    return times[-1] if times else 0.0

@@ -20,6 +20,7 @@ from bench.common import (
     wait_outbox_empty,
     write_json,
 )
+from bench.meters import BytesMeter, RoundTripMeter, per_unit
 from bench.procstat import ProcMeter
 from bench.stack import BenchStack
 from services.contract.parsing import parse_event
@@ -124,6 +125,10 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
         assert stack.pg is not None and stack.kafka is not None
         meters.append(ProcMeter("postgres", stack.pg.pid() or 0, postgres=True))
         meters.append(ProcMeter("kafka", stack.kafka.pid))
+        trips = RoundTripMeter(stack)
+        await trips.start(from_process_start=(worker.name,))
+        volume = BytesMeter(stack)
+        await volume.start()
         for m in meters:
             m.start()
         t0 = time.perf_counter()
@@ -141,6 +146,8 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
         await wait_outbox_empty(pool)
         outbox_s = time.perf_counter() - t0
         worker_resources = [m.stop() for m in meters]
+        round_trips = await trips.stop()
+        written = await volume.stop()
         first, last = await pool.fetchrow(
             "SELECT min(received_at), max(received_at) FROM invoice_snapshots WHERE tenant_id=$1",
             tenant,
@@ -161,6 +168,9 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
         "seconds_to_outbox_drained": outbox_s,
         "processed_events_rows": processed,
         "resources": worker_resources,
+        "db_round_trips": round_trips,
+        "db_round_trips_per_event": per_unit(round_trips, n),
+        "wal_bytes_per_event": written["wal_bytes"] / n,
     }
     print("ingest: bare aiokafka loops over the same records ...", flush=True)
     bare = await bare_loop(stack.bootstrap, start, end, validate=False)
@@ -222,9 +232,12 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
             ],
         )
     )
+    per_event = per_unit(round_trips, n)
     print(
         f"   worker/bare = {result['ratio_worker_to_bare']:.3f}; outbox (MANUAL_PUSH_MODE "
-        f"results) drained after {outbox_s:.1f}s"
+        f"results) drained after {outbox_s:.1f}s; PostgreSQL round trips per event: "
+        f"worker {per_event['sync_worker']:.3f}, gateway {per_event['gateway']:.3f}; "
+        f"WAL {worker_result['wal_bytes_per_event']:,.0f} bytes per event"
     )
     result["json"] = write_json("ingest", result)
     return result

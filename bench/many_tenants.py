@@ -23,7 +23,7 @@ from bench.common import (
     wait_stored,
     write_json,
 )
-from bench.push import meters
+from bench.meters import RoundTripMeter, meters, per_unit
 from bench.stack import BenchStack
 from services.contract.topics import Topic
 from services.platform.postgres import create_pool
@@ -74,6 +74,8 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
             idle = [a.at - t_idle for a in watcher.first_per_invoice(idle_batch).values()]
 
             ms = meters(stack)
+            trips = RoundTripMeter(stack)
+            await trips.start()
             for m in ms:
                 m.start()
             t0 = time.perf_counter()
@@ -109,6 +111,7 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
                 await asyncio.sleep(0.05)
             wall = time.perf_counter() - t0
             resources = [m.stop() for m in ms]
+            round_trips = await trips.stop()
             after = {realm: await sandbox.stats(realm) for _, realm in [*big, (0, small_realm)]}
             big_first = {t: watcher.first_per_invoice(b) for t, b in big_batches.items()}
             small_latencies = [
@@ -159,6 +162,8 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
         ],
         "peak_per_second_by_realm": {r: s["peak_per_second"] for r, s in after.items()},
         "resources": resources,
+        "db_round_trips": round_trips,
+        "db_round_trips_per_invoice": per_unit(round_trips, total_big + n_small),
     }
     for r in resources:
         r["cpu_seconds_per_1000_invoices"] = (
@@ -193,6 +198,12 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
         (
             f"small batches during load ({len(small_latencies)} invoices) p50 / p99 (s)",
             f"{load_s['p50']:.2f} / {load_s['p99']:.2f}",
+        ),
+        (
+            "PostgreSQL round trips per invoice (worker / gateway)",
+            "{sync_worker:.1f} / {gateway:.1f}".format(
+                **per_unit(round_trips, total_big + n_small)
+            ),
         ),
         (
             "under load / idle (p50)",

@@ -23,26 +23,11 @@ from bench.common import (
     wait_stored,
     write_json,
 )
-from bench.procstat import ProcMeter
+from bench.meters import RoundTripMeter, meters, per_unit
 from bench.stack import BenchStack
 from services.contract.topics import Topic
 from services.platform.postgres import create_pool
 from tests.support.sandbox import SandboxAdmin
-
-
-def meters(stack: BenchStack) -> list[ProcMeter]:
-    out = []
-    if stack.worker is not None:
-        out.append(ProcMeter("sync-worker", stack.worker.pid))
-    if stack.gateway is not None:
-        out.append(ProcMeter("gateway", stack.gateway.pid))
-    if stack.sandbox is not None:
-        out.append(ProcMeter("quickbooks-sandbox", stack.sandbox.pid))
-    if stack.pg is not None:
-        out.append(ProcMeter("postgres", stack.pg.pid() or 0, postgres=True))
-    if stack.kafka is not None:
-        out.append(ProcMeter("kafka", stack.kafka.pid))
-    return out
 
 
 async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
@@ -61,7 +46,9 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
         await wait_outbox_empty(pool)
         before = await sandbox.stats(realm_id)
         ms = meters(stack)
+        trips = RoundTripMeter(stack)
         async with ResultWatcher(stack.bootstrap) as watcher:
+            await trips.start()
             for m in ms:
                 m.start()
             t0 = time.perf_counter()
@@ -72,6 +59,7 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
             wall = time.perf_counter() - t0
             after = await sandbox.stats(realm_id)
             resources = [m.stop() for m in ms]
+            round_trips = await trips.stop()
             first = watcher.first_per_invoice(batch_id)
         # Trailing calls (webhook-triggered reads etc.) that land after the last result.
         await asyncio.sleep(3)
@@ -113,6 +101,8 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
         "efficiency_vs_ideal": ideal / wall if wall else None,
         "time_to_result_seconds": summary(done_at),
         "resources": resources,
+        "db_round_trips": round_trips,
+        "db_round_trips_per_invoice": per_unit(round_trips, n),
     }
     for r in resources:
         r["cpu_seconds_per_1000_invoices"] = float(r["cpu_seconds"]) / n * 1000  # type: ignore[arg-type]
@@ -136,6 +126,10 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
         ("ideal time for these calls at 10/s + 500/min (s)", ideal),
         ("efficiency (ideal / actual)", ideal / wall if wall else float("nan")),
         ("429 throttled responses", throttled),
+        (
+            "PostgreSQL round trips per invoice (worker / gateway)",
+            "{sync_worker:.1f} / {gateway:.1f}".format(**per_unit(round_trips, n)),
+        ),
         (
             "time to result p50 / p99 (s)",
             f"{summary(done_at)['p50']:.1f} / {summary(done_at)['p99']:.1f}",

@@ -53,6 +53,17 @@ def report(results: dict[str, Any]) -> dict[str, Any]:
         count = m["tenants"] * m["invoices_per_tenant"] + 5 * len(m["small_batches"])
         for r in m["resources"]:
             rows.append(_row("8 tenants pushing", "invoices pushed", count, r))
+    if "month-end" in results:
+        me = results["month-end"]
+        for r in me["resources"]:
+            rows.append(
+                _row(
+                    f"month end, {me['tenants']} tenants",
+                    "invoices pushed",
+                    me["invoices_in_measured_phase"],
+                    r,
+                )
+            )
     if "gateway" in results:
         for rnd in results["gateway"]["rounds"]:
             rows.append(

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from deploy.local import kafka, postgres
+from deploy.local import kafka, kafka_jars, postgres
 from deploy.local.processes import stop_group
 from deploy.local.services import ServiceProcess, start_gateway, start_sandbox, start_worker
 from deploy.local.stack import configure_sandbox_webhook
@@ -36,9 +36,18 @@ class BenchStack:
     kafka: kafka.KafkaProcess | None = None
     pg: postgres.PostgresCluster | None = None
     sandbox: ServiceProcess | None = None
-    worker: ServiceProcess | None = None
+    workers: list[ServiceProcess] = field(default_factory=list)
     gateway: ServiceProcess | None = None
     worker_starts: int = 0
+    # The sandbox's latency profile for the phases that use one (`--latency`).
+    latency: str = "p50=400,p99=400"
+    # Extra environment for the worker and gateway (`--service-env`), e.g. a feature flag.
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def worker(self) -> ServiceProcess | None:
+        """The first running worker replica (the only one outside the scaling case)."""
+        return self.workers[0] if self.workers else None
 
     @property
     def logs(self) -> Path:
@@ -90,6 +99,7 @@ class BenchStack:
             "QBO_RATE_LIMIT_PER_SECOND": "10",
             "QBO_RATE_LIMIT_PER_MINUTE": "500",
             "LOG_LEVEL": "INFO",
+            **self.extra_env,
         }
         self.start_worker()
         print("stack: starting gateway ...", flush=True)
@@ -98,23 +108,33 @@ class BenchStack:
         print(f"stack: up in {time.monotonic() - started:.1f}s (data in {self.root})", flush=True)
 
     def start_worker(self) -> ServiceProcess:
-        print("stack: starting sync worker ...", flush=True)
+        """Starts one more worker replica (same consumer group and database)."""
         self.worker_starts += 1
-        self.worker = start_worker(self.logs, self.env, name=f"sync-worker-{self.worker_starts}")
-        return self.worker
+        name = f"sync-worker-{self.worker_starts}"
+        print(f"stack: starting {name} ({len(self.workers) + 1} running) ...", flush=True)
+        worker = start_worker(self.logs, self.env, name=name)
+        self.workers.append(worker)
+        return worker
+
+    def stop_workers(self, keep: int = 0) -> None:
+        """Stops worker replicas, the newest first, until `keep` run (SIGTERM: they drain
+        and release their work)."""
+        while len(self.workers) > keep:
+            worker = self.workers.pop()
+            print(f"stack: stopping {worker.name} ...", flush=True)
+            worker.stop()
 
     def stop_worker(self) -> None:
-        if self.worker is not None:
-            print("stack: stopping sync worker ...", flush=True)
-            self.worker.stop()
-            self.worker = None
+        """The name the single-worker measurements use: stops all replicas."""
+        self.stop_workers()
 
     def close(self) -> None:
-        for proc in (self.gateway, self.worker, self.sandbox):
+        for proc in (self.gateway, *reversed(self.workers), self.sandbox):
             if proc is not None:
                 with contextlib.suppress(Exception):
                     proc.stop(grace=10)
-        self.gateway = self.worker = self.sandbox = None
+        self.gateway = self.sandbox = None
+        self.workers = []
         if self.kafka is not None:
             with contextlib.suppress(Exception):
                 stop_group(self.kafka.pid, grace=15)
@@ -137,11 +157,11 @@ def _raise_interrupt(signum: int, _frame: FrameType | None) -> None:
 
 
 @contextlib.contextmanager
-def bench_stack() -> Iterator[BenchStack]:
+def bench_stack(extra_env: dict[str, str] | None = None) -> Iterator[BenchStack]:
     """Starts the stack; always stops it, on success, exception, Ctrl-C or SIGTERM."""
     root = Path(tempfile.mkdtemp(prefix="mediaos-sync-bench-"))
     root.chmod(0o755)  # the `postgres` system user (when running as root) must reach pg/
-    stack = BenchStack(root)
+    stack = BenchStack(root, extra_env=dict(extra_env or {}))
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         stack.start()
@@ -165,7 +185,7 @@ def machine() -> dict[str, object]:
             if line.startswith("model name"):
                 cpu_model = line.split(":", 1)[1].strip()
                 break
-    jars = sorted(p.name for p in kafka.DEFAULT_JARS.glob("kafka_*.jar"))
+    jars = sorted(p.name for p in kafka_jars.DEFAULT_JARS.glob("kafka_*.jar"))
     pg_version = ""
     with contextlib.suppress(Exception):
         pg_version = postgres.server_bin_dir().parent.name

@@ -36,10 +36,15 @@ class WorkerSettings(CommonSettings):
     qbo_request_timeout_seconds: float = Field(default=30.0, gt=0)
     qbo_retry_total_seconds: float = Field(default=60.0, ge=0)
     qbo_throttle_backoff_seconds: float = Field(default=10.0, ge=0)
+    qbo_rate_limit_margin_seconds: float = Field(default=0.05, ge=0)
 
     # Executor.
-    executor_concurrency: int = Field(default=16, ge=1)
-    executor_per_tenant_concurrency: int = Field(default=4, ge=1)
+    # Units running at once (mostly waiting on QuickBooks; they hold no connection then).
+    executor_concurrency: int = Field(default=512, ge=1)
+    # Enough to keep one company's 10 requests/s busy at ~1 s QuickBooks latency.
+    executor_per_tenant_concurrency: int = Field(default=16, ge=1)
+    # Pool connections added for the executor's statements (on top of DB_POOL_MAX_SIZE).
+    executor_db_connections: int = Field(default=16, ge=1)
     lease_seconds: float = Field(default=30.0, gt=1)
     max_attempts: int = Field(default=5, ge=1)
     retry_base_seconds: float = Field(default=2.0, gt=0)

@@ -15,6 +15,7 @@ from services.contract.topics import Topic
 from services.gateway.auth.page_tokens import derive_key
 from services.gateway.batches.repository import CHANGES_CHANNEL
 from services.gateway.connections.handler import ConnectionStatusHandler
+from services.gateway.events.feed import FeedRegistry
 from services.gateway.events.notifier import ChangeNotifier
 from services.gateway.http import (
     batch_history_routes,
@@ -120,6 +121,11 @@ def _lifespan(
         await broker.start()
         app.state.pool = platform.require_pool()
         app.state.notifier = notifier
+        app.state.feeds = feeds = FeedRegistry(
+            platform.require_pool(),
+            notifier,
+            refresh_seconds=settings.gateway_sse_keepalive_seconds,
+        )
         app.state.kafka_ready = lambda: broker.ping(timeout=2)
         log.info("gateway_started", instance=settings.gateway_instance_id)
         try:
@@ -129,6 +135,7 @@ def _lifespan(
             nightly_task.cancel()
             lag_task.cancel()
             await asyncio.gather(lag_task, return_exceptions=True)
+            await feeds.stop()
             await notifier.stop()
             await platform.stop()
             log.info("gateway_stopped", instance=settings.gateway_instance_id)

@@ -1,8 +1,9 @@
 """Fan-out of batch changes to this replica's SSE streams via PostgreSQL LISTEN/NOTIFY.
 
 Whichever replica consumed a result commits the change and a NOTIFY; every replica's
-listener wakes its streams of that batch, which then read the change log themselves.
-A lost listener connection is re-established, waking every stream so nothing is missed.
+listener marks its feed of that batch dirty (`feed.py`), which reads the change once for all
+of the replica's streams. A lost listener connection is re-established, marking every feed
+dirty so nothing is missed.
 """
 
 from __future__ import annotations

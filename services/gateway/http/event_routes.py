@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 
 from services.gateway.auth.dependencies import CurrentPrincipal, require
 from services.gateway.auth.principal import Role
-from services.gateway.batches import repository as repo
+from services.gateway.events.feed import FeedRegistry
 from services.gateway.events.sse import parse_last_event_id
 from services.gateway.events.stream import batch_event_stream
 from services.gateway.http.params import BatchId, TenantId
@@ -45,8 +45,10 @@ async def batch_events(
     last_event_id: Annotated[str | None, Query(max_length=20)] = None,
 ) -> StreamingResponse:
     require(principal, tenant_id, Role.READ, batch_id)
-    async with request.app.state.pool.acquire() as conn:
-        if await repo.get_batch(conn, tenant_id, batch_id) is None:
+    feeds: FeedRegistry = request.app.state.feeds
+    # Opening the batch's feed here checks the batch exists; the stream reuses the feed.
+    async with feeds.open(tenant_id, batch_id) as feed:
+        if feed.row is None:
             raise Problem(404, "Not Found", f"No batch {batch_id} for this tenant.")
     resume_from = parse_last_event_id(last_event_id_header or last_event_id)
 
@@ -54,8 +56,7 @@ async def batch_events(
         metrics.SSE_CLIENTS.inc()
         try:
             async for chunk in batch_event_stream(
-                request.app.state.pool,
-                request.app.state.notifier,
+                feeds,
                 tenant_id=tenant_id,
                 batch_id=batch_id,
                 last_event_id=resume_from,

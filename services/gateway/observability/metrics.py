@@ -16,6 +16,13 @@ HTTP_SECONDS = Histogram(
     "gateway_http_request_seconds", "Time to the response head.", ["method", "route"]
 )
 SSE_CLIENTS = Gauge("gateway_sse_clients", "Open server-sent event streams.")
+SSE_READS = Counter(
+    "gateway_sse_reads_total",
+    "Reads for SSE streams: `feed` = a batch's shared feed read its row and changes (first "
+    "read or NOTIFY), whatever its number of streams; `feed_refresh` = the same on a timer "
+    "(GATEWAY_SSE_KEEPALIVE_SECONDS); `catch_up` = a page read by a stream behind its feed.",
+    ["reader"],
+)
 RESULTS_CONSUMED = Counter("gateway_results_consumed_total", "Result events consumed.")
 CONSUMER_LAG = Gauge(
     "gateway_consumer_lag",

@@ -29,26 +29,29 @@ class GatewayEventHandler:
     def __init__(self) -> None:
         self._requests: dict[UUID, PushRequested] = {}
         self._results: defaultdict[UUID, list[AnyResult]] = defaultdict(list)
+        self._statuses: list[AnyResult] = []
         self.results_seen = 0
 
     async def handle_batch(
         self, conn: asyncpg.Connection, events: Sequence[ContractEvent], *, now: datetime
     ) -> list[OutboxMessage]:
         for event in events:
-            await self._stage(conn, event)
+            self._stage(event)
         await self._flush(conn, now=now)
         return []
 
-    async def _stage(self, conn: asyncpg.Connection, event: ContractEvent) -> None:
+    def _stage(self, event: ContractEvent) -> None:
         if isinstance(event, _RESULTS):
             self.results_seen += 1
-            await status_repository.record_result(conn, event)
+            self._statuses.append(event)
             if event.batch_id is not None:
                 self._results[event.batch_id].append(event)
         elif isinstance(event, PushRequested):
             self._requests.setdefault(event.batch_id, event)
 
     async def _flush(self, conn: asyncpg.Connection, *, now: datetime) -> None:
+        await status_repository.record_results(conn, self._statuses)
+        self._statuses.clear()
         for batch_id in sorted(self._requests.keys() | self._results.keys()):
             request = self._requests.get(batch_id)
             if request is not None:

@@ -21,6 +21,7 @@ from services.platform.crypto import parse_keys
 from services.platform.ingest import IngestOutcome
 from services.platform.ingest.subscriber import subscribe_ingest
 from services.platform.logging import configure_logging
+from services.platform.postgres import create_pool
 from services.platform.runtime import PlatformRuntime
 from services.sync_worker.ingest.dispatch import SyncEventHandler
 from services.sync_worker.observability import metrics
@@ -55,6 +56,7 @@ class Runtime:
     settings: WorkerSettings
     platform: PlatformRuntime
     quickbooks: QuickBooksService | None = None
+    lease_pool: asyncpg.Pool | None = None
     executor: Executor | None = None
     executor_task: asyncio.Task[None] | None = None
     loops: list[asyncio.Task[Any]] = field(default_factory=list)  # nothing to finish on stop
@@ -77,6 +79,8 @@ def quickbooks_config(settings: WorkerSettings) -> QuickBooksConfig:
         throttle_backoff_seconds=settings.qbo_throttle_backoff_seconds,
         rate_limit_per_second=settings.qbo_rate_limit_per_second,
         rate_limit_per_minute=settings.qbo_rate_limit_per_minute,
+        rate_limit_margin_seconds=settings.qbo_rate_limit_margin_seconds,
+        max_connections=settings.executor_concurrency,
     )
 
 
@@ -139,8 +143,15 @@ async def _start(runtime: Runtime) -> None:
     settings = runtime.settings
     pool = await runtime.platform.start()
     record_request = quickbooks_request_recorder(per_realm=settings.metrics_per_realm)
+    runtime.lease_pool = await create_pool(
+        settings.database_url.get_secret_value(), SCHEMA, min_size=1, max_size=2
+    )
     runtime.quickbooks = quickbooks = QuickBooksService(
-        quickbooks_config(settings), pool, metrics=record_request
+        quickbooks_config(settings),
+        pool,
+        metrics=record_request,
+        owner=settings.worker_id,
+        lease_pool=runtime.lease_pool,
     )
     runtime.executor = executor = _executor(pool, quickbooks, settings)
     collector = Collector(
@@ -169,7 +180,9 @@ async def _stop(runtime: Runtime) -> None:
     if tasks:
         await asyncio.wait(tasks, timeout=10)
     if runtime.quickbooks is not None:
-        await runtime.quickbooks.aclose()
+        await runtime.quickbooks.aclose()  # hands its realms back
+    if runtime.lease_pool is not None:
+        await runtime.lease_pool.close()
     await runtime.platform.stop()
 
 
@@ -181,7 +194,7 @@ def build_app(settings: WorkerSettings | None = None) -> FastStream:
         SCHEMA,
         "services.sync_worker.migrations",
         settings.outbox_poll_seconds,
-        pool_max_size=settings.db_pool_max_size + settings.executor_concurrency,
+        pool_max_size=settings.db_pool_max_size + settings.executor_db_connections,
     )
     runtime = Runtime(settings, platform)
     broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)

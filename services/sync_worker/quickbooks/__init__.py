@@ -27,7 +27,7 @@ from .models import (
     Ref,
     SalesItemLineDetail,
 )
-from .rate_limit import RateDecision, RealmRateLimiter
+from .rate_limit import RateDecision, RateGate, RealmNotHeld, RealmRateLimiter
 from .requestid import MAX_REQUEST_ID_LENGTH, derive_request_id
 from .service import QuickBooksService
 from .store import ConnectionInfo, ConnectionStatus
@@ -56,6 +56,8 @@ __all__ = [
     "QuickBooksService",
     "QuickBooksStaleObjectError",
     "RateDecision",
+    "RateGate",
+    "RealmNotHeld",
     "RealmRateLimiter",
     "Ref",
     "RequestMetric",

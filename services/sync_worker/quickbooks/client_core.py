@@ -13,7 +13,7 @@ from services.contract.errors import ErrorCode
 from .config import QuickBooksConfig
 from .errors import QuickBooksError
 from .queries import in_list, paged
-from .rate_limit import RealmRateLimiter
+from .rate_limit import RateGate
 from .requestid import validate_request_id
 from .transport import RequestExecutor
 
@@ -48,7 +48,7 @@ class ClientCore:
     def __init__(
         self,
         executor: RequestExecutor,
-        limiter: RealmRateLimiter,
+        limiter: RateGate,
         config: QuickBooksConfig,
         *,
         tenant_id: str,

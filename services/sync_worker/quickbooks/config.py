@@ -33,16 +33,18 @@ class QuickBooksConfig(BaseModel):
     # waiting less keeps the retry budget useful. Each wait is capped by the budget left.
     throttle_backoff_seconds: float = Field(default=10.0, ge=0)
 
-    # Per-realm request budget, shared by every worker replica through PostgreSQL.
+    # Per-realm request budget, paced in memory by the replica leasing the realm (pacer.py).
     rate_limit_per_second: int = Field(default=10, ge=1)
     rate_limit_per_minute: int = Field(default=500, ge=1)
-    # Extra spacing so jitter between booking a slot and the request reaching QuickBooks
-    # (network, a busy CPU) cannot push two windows' requests into one. 0.1 s still let a
-    # 429 through on a loaded 2-core machine; the per-minute limit (500/min = 8.3/s) binds
-    # before the per-second one, so the wider margin costs little throughput.
-    rate_limit_margin_seconds: float = Field(default=0.25, ge=0)
-    # acquire() books a slot at most this far ahead; beyond it, it sleeps and asks again.
+    # Extra spacing per window. Sends are recorded when their headers are written, so this
+    # only covers the hop from there to QuickBooks (loopback or one network transit).
+    rate_limit_margin_seconds: float = Field(default=0.05, ge=0)
+    # Reconciliation's own share is booked in PostgreSQL (rate_limit.RealmRateLimiter): its
+    # margin against jitter, and how far ahead it books a slot before sleeping and asking again.
+    share_margin_seconds: float = Field(default=0.25, ge=0)
     rate_limit_max_reservation_seconds: float = Field(default=2.0, ge=0)
+    # HTTP connections to QuickBooks per replica (all companies together).
+    max_connections: int = Field(default=512, ge=1)
 
     query_page_size: int = Field(default=1000, ge=1, le=1000)
 

@@ -1,17 +1,56 @@
-"""Per-realm request budget shared by all worker replicas through PostgreSQL.
+"""The rate gate every QuickBooks request passes, and a budget booked in PostgreSQL.
 
-QuickBooks limits requests per company (realm), not per process, so the budget lives in
-`quickbooks_rate_budgets`. One atomic upsert per request books the earliest slot that keeps
-at most `per_second` requests in any sliding second and `per_minute` in any sliding minute
-(plus a safety margin against network jitter); the caller then sleeps until its slot.
+`RateGate` is what the transport needs: `acquire(realm)` returns once a request may go out
+and gives a `Grant`, whose `on_wire()` the transport calls when the request's bytes leave.
+Sync work uses `quickbooks.pacer.RealmPacer` (in memory, one replica per realm).
+
+`RealmRateLimiter` books slots in `quickbooks_rate_budgets`, one upsert per request, shared
+by every replica without a lease. It costs a database round trip per request and needs a
+wider margin, so it only meters a reconciliation's own share of a realm
+(reconciliation/pacer.py), never the realm's budget itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Protocol
 
 import asyncpg
+
+
+class RealmNotHeld(Exception):
+    """Another replica sends this realm's requests (or this one's lease ran out); the work
+    is retried later without using an attempt."""
+
+    def __init__(self, realm_id: str) -> None:
+        super().__init__(f"realm {realm_id} is paced by another replica")
+        self.realm_id = realm_id
+
+
+class Grant(Protocol):
+    waited: float
+
+    def on_wire(self) -> None:
+        """The request's first bytes are being written now."""
+
+
+class RateGate(Protocol):
+    async def acquire(self, realm_id: str) -> Grant: ...
+
+    async def seconds_until_available(self, realm_id: str) -> float: ...
+
+    def throttled(self, realm_id: str, seconds: float) -> None:
+        """QuickBooks answered 429 anyway: hold the realm's requests for `seconds`."""
+
+
+@dataclass(slots=True)
+class WaitedGrant:
+    waited: float
+
+    def on_wire(self) -> None:
+        return None
+
 
 _SECOND = 1.0
 _MINUTE = 60.0

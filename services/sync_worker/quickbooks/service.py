@@ -1,7 +1,8 @@
-"""Entry point for the worker: owns the HTTP client, token cache and rate limiter."""
+"""Entry point for the worker: owns the HTTP client, token cache and realm pacer."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 
@@ -19,7 +20,9 @@ from .client import QuickBooksClient
 from .config import QuickBooksConfig
 from .errors import QuickBooksNotConnectedError
 from .metrics import MetricsHook
-from .rate_limit import RealmRateLimiter
+from .pacer import RealmPacer
+from .rate_window import RateLimits
+from .realm_leases import RealmLeaseStore
 from .store import ConnectionInfo, ConnectionStatus, ConnectionStore
 from .tokens import TokenProvider, broken_error
 from .transport import RequestExecutor
@@ -38,27 +41,35 @@ class QuickBooksService:
         *,
         http_client: httpx.AsyncClient | None = None,
         metrics: MetricsHook | None = None,
+        owner: str | None = None,
+        lease_pool: asyncpg.Pool | None = None,
     ) -> None:
+        """`owner` names this replica in `realm_leases` (the worker id); one per process.
+        `lease_pool`: connections for lease renewals only, so that units queueing for the
+        main pool can never delay a renewal past the lease deadline."""
         self.config = config
         self._owns_http = http_client is None
+        # Requests in flight follow QuickBooks' latency (10/s x 0.4 s = 4 per company), so
+        # hundreds of companies need hundreds of connections, kept alive.
+        connections = config.max_connections
         self._http = http_client or httpx.AsyncClient(
             timeout=httpx.Timeout(
                 config.request_timeout_seconds, connect=config.connect_timeout_seconds
             ),
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
         )
         self._cipher = TokenCipher(config.token_encryption_keys)
         self.connections = ConnectionStore(pool, self._cipher)
-        self.rate_limiter = RealmRateLimiter(
-            pool,
-            per_second=config.rate_limit_per_second,
-            per_minute=config.rate_limit_per_minute,
-            margin_seconds=config.rate_limit_margin_seconds,
-            max_reservation_seconds=config.rate_limit_max_reservation_seconds,
+        self.rate_gate = RealmPacer(
+            RealmLeaseStore(lease_pool or pool, owner or f"qbo-{uuid.uuid4().hex[:12]}"),
+            RateLimits(
+                config.rate_limit_per_second,
+                config.rate_limit_per_minute,
+                config.rate_limit_margin_seconds,
+            ),
         )
         self._tokens = TokenProvider(self.connections, pool, self._http, config)
-        self._executor = RequestExecutor(
-            config, self._http, self._tokens, self.rate_limiter, metrics
-        )
+        self._executor = RequestExecutor(config, self._http, self._tokens, self.rate_gate, metrics)
 
     def __repr__(self) -> str:
         return f"QuickBooksService(api_base_url={self.config.api_base_url!r})"
@@ -127,10 +138,11 @@ class QuickBooksService:
     def client_for(self, tenant_id: str, realm_id: str) -> QuickBooksClient:
         """A client without a database read (the connection is checked on first call)."""
         return QuickBooksClient(
-            self._executor, self.rate_limiter, self.config, tenant_id=tenant_id, realm_id=realm_id
+            self._executor, self.rate_gate, self.config, tenant_id=tenant_id, realm_id=realm_id
         )
 
     async def aclose(self) -> None:
+        await self.rate_gate.aclose()
         if self._owns_http:
             await self._http.aclose()
 

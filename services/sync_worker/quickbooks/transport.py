@@ -1,4 +1,4 @@
-"""Sends one logical QuickBooks request: rate budget, auth, retries, fault mapping.
+"""Sends one logical QuickBooks request: rate gate, auth, retries, fault mapping.
 
 Retried: 429/3001 throttles (JSON or XML, also the old 403 form), 5xx, network errors and
 timeouts, with exponential backoff and jitter inside a bounded total time. A 401 triggers one
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -30,13 +31,14 @@ from .errors import QuickBooksError
 from .faults import Fault, fault_to_error, parse_fault
 from .jsonutil import dumps, loads
 from .metrics import MetricsHook, RequestMetric
-from .rate_limit import RealmRateLimiter
+from .rate_limit import Grant, RateGate
 from .tokens import TokenProvider
 
 log = structlog.get_logger(__name__)
 
 _USER_AGENT = "mediaos-qbo-sync"
 _EPSILON = 0.001
+_THROTTLE_PAUSE_SECONDS = 1.0
 
 
 class _TransientError(Exception):
@@ -48,13 +50,24 @@ class _TransientError(Exception):
         self.throttled = throttled
 
 
+def _wire_time_recorder(grant: Grant) -> Callable[[str, Any], Awaitable[None]]:
+    """httpcore trace hook: the send counts from the moment its headers are written, not from
+    when the gate let it through (pool waits and connects would otherwise shift it)."""
+
+    async def trace(event: str, info: Any) -> None:
+        if event.endswith("send_request_headers.started"):
+            grant.on_wire()
+
+    return trace
+
+
 class RequestExecutor:
     def __init__(
         self,
         config: QuickBooksConfig,
         http: httpx.AsyncClient,
         tokens: TokenProvider,
-        limiter: RealmRateLimiter,
+        limiter: RateGate,
         metrics: MetricsHook | None = None,
     ) -> None:
         self._config = config
@@ -66,7 +79,10 @@ class RequestExecutor:
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, _TransientError) and exc.throttled:
-            wait = self._config.throttle_backoff_seconds * random.uniform(0.8, 1.2)
+            # Our pacing keeps 429s rare, so the first retry comes after about one window;
+            # repeated 429s (another app on the company) back off up to the configured wait.
+            step = min(2.0 ** (state.attempt_number - 1), self._config.throttle_backoff_seconds)
+            wait = step * random.uniform(0.8, 1.2)
         else:
             # Exponential backoff with full jitter on top of the base step.
             base = self._config.retry_initial_backoff_seconds
@@ -159,7 +175,8 @@ class RequestExecutor:
                     raise _TransientError(exc, throttled=False) from None
                 raise
             realm_id = token.realm_id
-            rate_wait = await self._limiter.acquire(realm_id)
+            grant = await self._limiter.acquire(realm_id)
+            rate_wait = grant.waited
             url = f"{self._config.api_base_url}/v3/company/{realm_id}/{path}"
             started = time.monotonic()
             try:
@@ -174,6 +191,7 @@ class RequestExecutor:
                         "Content-Type": content_type,
                         "User-Agent": _USER_AGENT,
                     },
+                    extensions={"trace": _wire_time_recorder(grant)},
                 )
             except httpx.TransportError as exc:
                 outcome = "timeout" if isinstance(exc, httpx.TimeoutException) else "network_error"
@@ -218,6 +236,10 @@ class RequestExecutor:
                 intuit_tid=intuit_tid,
                 qbo_attempt=attempt_number,
             )
+            if fault.is_throttle:
+                # Our pacing slipped (or another app shares the company): one window's pause
+                # for every request of the realm; this request itself backs off longer.
+                self._limiter.throttled(realm_id, _THROTTLE_PAUSE_SECONDS)
             if fault.is_auth_expired and auth_try == 0:
                 rejected = token.token
                 continue

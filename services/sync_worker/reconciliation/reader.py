@@ -45,7 +45,7 @@ def background_client(
         if metrics is not None:
             metrics(metric)
 
-    limiter = ShareLimitedLimiter(pool, service.config, share)
+    limiter = ShareLimitedLimiter(service.rate_gate, pool, service.config, share)
     tokens = TokenProvider(service.connections, pool, http, service.config)
     executor = RequestExecutor(service.config, http, tokens, limiter, hook)
     return QuickBooksClient(

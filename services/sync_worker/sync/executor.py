@@ -1,12 +1,17 @@
 """Claims ready units of work from PostgreSQL and runs them, fairly across tenants.
 
-Every replica runs one executor. Fairness: tenants are visited round-robin, most urgent
-first (pushes before background sync), and each tenant may hold at most
-`per_tenant_concurrency` of this replica's `concurrency` slots, so a tenant whose QuickBooks
-company is throttled (its tasks wait for the shared rate budget) can never occupy the
-replica. Safety: a unit is leased; the lease is extended while it runs and expires if the
-replica dies, so another replica takes it over; the end of a unit (state, ledger, result
-event in the outbox) is one transaction that only commits while this replica holds the lease.
+Every replica runs one executor. Throughput is bounded by QuickBooks' per-company limits, not
+by slots: a unit waiting for its company's rate slot or for QuickBooks' answer costs only a
+coroutine, so a replica runs up to `concurrency` units (hundreds), and in-flight calls follow
+the number of companies and their latency. Fairness: one claim statement per round serves
+every tenant with room, most urgent first (pushes before background sync); a tenant holds at
+most `per_tenant_concurrency` units, enough to keep its company's 10 requests/s busy at
+QuickBooks' latency, so a big batch never starves another tenant's small one, and inside a
+company the pacer sends the most urgent, oldest unit first. Rounds are coalesced
+(`claim_interval_seconds`) so finishing units do not each cost a claim statement.
+Safety: a unit is leased; the lease is extended while it runs and expires if the replica
+dies, so another replica takes it over; the end of a unit (state, ledger, result event in
+the outbox) is one transaction that only commits while this replica holds the lease.
 """
 
 from __future__ import annotations
@@ -22,11 +27,14 @@ import asyncpg
 import structlog
 
 from services.sync_worker.observability import metrics
+from services.sync_worker.quickbooks.pacer import request_priority
+from services.sync_worker.quickbooks.rate_limit import RealmNotHeld
 from services.sync_worker.sync import completions
 from services.sync_worker.sync.completion import Completion, UnitKind
 from services.sync_worker.sync.domain.retry import RetryPolicy
+from services.sync_worker.sync.finisher import Finisher
 from services.sync_worker.sync.ports import WorkQueue
-from services.sync_worker.sync.work_items import WorkItem
+from services.sync_worker.sync.work_items import PRIORITIES, WorkItem
 
 log = structlog.get_logger(__name__)
 
@@ -36,10 +44,13 @@ _DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 @dataclass(frozen=True, slots=True)
 class ExecutorSettings:
-    concurrency: int = 16
-    per_tenant_concurrency: int = 4
+    concurrency: int = 512
+    per_tenant_concurrency: int = 16
     lease_seconds: float = 30.0
     idle_poll_seconds: float = 0.5
+    claim_interval_seconds: float = 0.05
+    # A unit whose company another replica paces goes back to the queue for this long.
+    realm_busy_retry_seconds: float = 0.5
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     cdc_interval_seconds: float = 300.0
 
@@ -57,15 +68,17 @@ class Executor:
         self._runners = runners
         self._settings = settings
         self._worker_id = worker_id
-        self._slots = asyncio.Semaphore(settings.concurrency)
         self._per_tenant: Counter[str] = Counter()
+        self._finisher = Finisher(
+            lambda done: queue.finish_many(done, worker_id=worker_id),
+            lambda item, done: queue.finish(item, done, worker_id=worker_id),
+        )
         # unit id -> (attempt it was claimed with, the task running it)
         self._running: dict[int, tuple[int, asyncio.Task[None]]] = {}
         self._dispatch: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._drained = asyncio.Event()
-        self._rotation = 0
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -128,43 +141,30 @@ class Executor:
                 log.warning("executor_claim_failed", error=repr(exc))
                 claimed = 0
                 await asyncio.sleep(1.0)
-            if claimed == 0:
+            if claimed == 0 or len(self._running) >= self._settings.concurrency:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._settings.idle_poll_seconds)
                 self._wake.clear()
-            elif self._slots.locked():
-                # Full: wait until a unit finishes before asking the database again.
-                await self._slots.acquire()
-                self._slots.release()
+            # Let more units finish (or NOTIFYs arrive) so one statement claims for all.
+            await asyncio.sleep(self._settings.claim_interval_seconds)
 
     async def claim_round(self) -> int:
-        """Claims what this replica has room for, tenants round-robin; starts each unit."""
-        tenants = await self._queue.ready_tenants(limit=500)
-        if not tenants:
+        """Claims what this replica has room for, across tenants; starts each unit."""
+        free = self._settings.concurrency - len(self._running)
+        if self._stopping.is_set() or free <= 0:
             return 0
-        start = self._rotation % len(tenants)
-        self._rotation += 1
-        claimed = 0
-        for tenant in tenants[start:] + tenants[:start]:
-            free = self._settings.concurrency - len(self._running)
-            if self._stopping.is_set() or free <= 0:
-                break
-            room = min(self._settings.per_tenant_concurrency - self._per_tenant[tenant], free)
-            if room <= 0:
-                continue
-            items = await self._queue.claim(
-                tenant,
-                worker_id=self._worker_id,
-                lease_seconds=self._settings.lease_seconds,
-                limit=room,
-            )
-            for item in items:
-                await self._slots.acquire()
-                self._per_tenant[tenant] += 1
-                task = asyncio.create_task(self._execute(item), name=f"unit-{item.id}")
-                self._running[item.id] = (item.attempts, task)
-            claimed += len(items)
-        return claimed
+        items = await self._queue.claim_ready(
+            running=dict(self._per_tenant),
+            per_tenant=self._settings.per_tenant_concurrency,
+            limit=free,
+            worker_id=self._worker_id,
+            lease_seconds=self._settings.lease_seconds,
+        )
+        for item in items:
+            self._per_tenant[item.tenant_id] += 1
+            task = asyncio.create_task(self._execute(item), name=f"unit-{item.id}")
+            self._running[item.id] = (item.attempts, task)
+        return len(items)
 
     async def _lease_loop(self) -> None:
         every = max(self._settings.lease_seconds / 3, 0.5)
@@ -243,15 +243,19 @@ class Executor:
             self._per_tenant[item.tenant_id] -= 1
             if self._per_tenant[item.tenant_id] <= 0:
                 del self._per_tenant[item.tenant_id]
-            self._slots.release()
             self._wake.set()
 
     async def completion(self, item: WorkItem) -> Completion:
         """The unit's completion; a crash is retried with backoff, then reported."""
         try:
-            return await self._runners[item.kind](item)
+            with request_priority(PRIORITIES[item.kind], item.id):
+                return await self._runners[item.kind](item)
         except asyncio.CancelledError:
             raise
+        except RealmNotHeld:
+            return Completion.retry_in(
+                self._settings.realm_busy_retry_seconds, "realm_not_held", counts_as_attempt=False
+            )
         except Exception as exc:
             log.exception("unit_crashed")
             retry = self._settings.retry
@@ -269,7 +273,7 @@ class Executor:
                 count_attempt=completion.retry.counts_as_attempt,
             )
             return True
-        if not await self._queue.finish(item, completion, worker_id=self._worker_id):
+        if not await self._finisher.finish(item, completion):
             log.warning("unit_lease_lost")
             return False
         return True

@@ -6,7 +6,7 @@ and its `QuickBooksClient`. Unit tests pass in-memory fakes (tests/unit/sync_wor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
@@ -99,10 +99,14 @@ class WorkQueue(Protocol):
 
     def listen(self, on_ready: Callable[[], None]) -> AbstractAsyncContextManager[None]: ...
 
-    async def ready_tenants(self, limit: int) -> list[str]: ...
-
-    async def claim(
-        self, tenant_id: str, *, worker_id: str, lease_seconds: float, limit: int
+    async def claim_ready(
+        self,
+        *,
+        running: Mapping[str, int],
+        per_tenant: int,
+        limit: int,
+        worker_id: str,
+        lease_seconds: float,
     ) -> list[WorkItem]: ...
 
     async def extend_leases(
@@ -115,6 +119,11 @@ class WorkQueue(Protocol):
         """Ends the unit and writes its completion in one transaction, only while this
         replica holds the lease; False (nothing written) when the lease was lost."""
         ...
+
+    async def finish_many(
+        self, finished: Sequence[tuple[WorkItem, Completion]], *, worker_id: str
+    ) -> set[int]:
+        """`finish` for many units in one transaction; returns the ids still held."""
 
     async def retry_later(
         self, item: WorkItem, *, worker_id: str, delay_seconds: float, count_attempt: bool

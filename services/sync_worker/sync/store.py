@@ -3,7 +3,7 @@ in the module that owns its table; these classes only hold the pool and the tran
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 
@@ -29,6 +29,32 @@ log = structlog.get_logger(__name__)
 
 async def apply_completion(conn: asyncpg.Connection, completion: Completion) -> None:
     """Everything a finished unit leaves behind; runs inside the caller's transaction."""
+    await apply_completions(conn, [completion])
+
+
+async def apply_completions(conn: asyncpg.Connection, done: Sequence[Completion]) -> None:
+    """What finished units leave behind. The common end (one ledger record, results) is
+    written set-based for the whole group; anything else in order, unit by unit. Units of
+    one group are for different invoices, so the order between them does not matter."""
+    simple = [c for c in done if _only_records(c)]
+    records = [w for c in simple for w in c.ledger if isinstance(w, LedgerRecord)]
+    await ledger.record_writes(conn, records)
+    for completion in done:
+        if not _only_records(completion):
+            await _apply_state(conn, completion)
+    await enqueue(conn, [message for completion in done for message in completion.results])
+
+
+def _only_records(completion: Completion) -> bool:
+    return (
+        len(completion.ledger) <= 1
+        and all(isinstance(w, LedgerRecord) for w in completion.ledger)
+        and not completion.inbound
+        and completion.cdc_cursor is None
+    )
+
+
+async def _apply_state(conn: asyncpg.Connection, completion: Completion) -> None:
     for write in completion.ledger:
         if isinstance(write, LedgerRecord):
             await ledger.record_write(conn, write)
@@ -42,7 +68,6 @@ async def apply_completion(conn: asyncpg.Connection, completion: Completion) -> 
             log.info("quickbooks_change_published", tenant_id=change.tenant_id)
     if completion.cdc_cursor is not None:
         await cdc_state.save_cursor(conn, completion.cdc_cursor.tenant_id, completion.cdc_cursor.at)
-    await enqueue(conn, completion.results)
 
 
 async def _publish_once(conn: asyncpg.Connection, change: InboundPublish) -> bool:
@@ -125,16 +150,23 @@ class PgWorkQueue:
                 with suppress(Exception):
                     await listener.remove_listener(work_items.NOTIFY_CHANNEL, callback)
 
-    async def ready_tenants(self, limit: int) -> list[str]:
-        async with self._pool.acquire() as conn:
-            return await work_items.ready_tenants(conn, limit)
-
-    async def claim(
-        self, tenant_id: str, *, worker_id: str, lease_seconds: float, limit: int
+    async def claim_ready(
+        self,
+        *,
+        running: Mapping[str, int],
+        per_tenant: int,
+        limit: int,
+        worker_id: str,
+        lease_seconds: float,
     ) -> list[WorkItem]:
         async with self._pool.acquire() as conn:
-            return await work_items.claim(
-                conn, tenant_id, worker_id=worker_id, lease_seconds=lease_seconds, limit=limit
+            return await work_items.claim_ready(
+                conn,
+                running=running,
+                per_tenant=per_tenant,
+                limit=limit,
+                worker_id=worker_id,
+                lease_seconds=lease_seconds,
             )
 
     async def extend_leases(
@@ -156,6 +188,16 @@ class PgWorkQueue:
                 return False
             await apply_completion(conn, completion)
             return True
+
+    async def finish_many(
+        self, finished: Sequence[tuple[WorkItem, Completion]], *, worker_id: str
+    ) -> set[int]:
+        async with self._pool.acquire() as conn, conn.transaction():
+            held = await work_items.finish_many(
+                conn, [(item, str(done.outcome)) for item, done in finished], worker_id=worker_id
+            )
+            await apply_completions(conn, [done for item, done in finished if item.id in held])
+            return held
 
     async def retry_later(
         self, item: WorkItem, *, worker_id: str, delay_seconds: float, count_attempt: bool

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,12 @@ PRIORITY_PUSH = 0
 PRIORITY_INBOUND = 1
 PRIORITY_AUTO = 2
 PRIORITY_CDC = 3
+PRIORITIES = {
+    UnitKind.PUSH: PRIORITY_PUSH,
+    UnitKind.WEBHOOK: PRIORITY_INBOUND,
+    UnitKind.AUTO: PRIORITY_AUTO,
+    UnitKind.CDC: PRIORITY_CDC,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,21 +125,6 @@ async def schedule_cdc(conn: asyncpg.Connection, tenant_id: str, delay_seconds: 
     )
 
 
-async def ready_tenants(conn: asyncpg.Connection, limit: int) -> list[str]:
-    """Tenants with claimable work, most urgent first (pushes before background sync)."""
-    rows = await conn.fetch(
-        """
-        SELECT tenant_id FROM work_items
-        WHERE state = 'queued' AND not_before <= now()
-        GROUP BY tenant_id
-        ORDER BY min(priority), min(id)
-        LIMIT $1
-        """,
-        limit,
-    )
-    return [r["tenant_id"] for r in rows]
-
-
 async def outbound_in_flight(conn: asyncpg.Connection, tenant_id: str, invoice_id: str) -> bool:
     """One of our writes to this invoice is running (its SyncToken is not known yet)."""
     busy = await conn.fetchval(
@@ -144,34 +136,70 @@ async def outbound_in_flight(conn: asyncpg.Connection, tenant_id: str, invoice_i
     return bool(busy)
 
 
-async def claim(
-    conn: asyncpg.Connection, tenant_id: str, *, worker_id: str, lease_seconds: float, limit: int
+# One statement per claim round for every tenant with room on this replica: tenants most
+# urgent first (pushes before background sync), each up to its room. A tenant whose company
+# is paced by another live replica (realm_leases) is left to that replica. Units of one
+# invoice run one at a time, oldest first.
+_CLAIM_READY_SQL = """
+WITH running AS (
+    SELECT * FROM unnest($1::text[], $2::int[]) AS r(tenant_id, n)
+), ready AS (
+    SELECT w.tenant_id, min(w.priority) AS priority, min(w.id) AS first_id
+    FROM work_items w
+    WHERE w.state = 'queued' AND w.not_before <= now()
+    GROUP BY w.tenant_id
+), eligible AS (
+    SELECT r.tenant_id, $3 - coalesce(b.n, 0) AS room, r.priority, r.first_id
+    FROM ready r LEFT JOIN running b USING (tenant_id)
+    WHERE $3 - coalesce(b.n, 0) > 0
+      AND NOT EXISTS (
+          SELECT 1 FROM quickbooks_connections q JOIN realm_leases l USING (realm_id)
+          WHERE q.tenant_id = r.tenant_id AND l.owner <> $4 AND l.lease_until > now())
+    ORDER BY r.priority, r.first_id
+    LIMIT $5
+), picked AS (
+    SELECT p.id, e.priority, e.first_id FROM eligible e CROSS JOIN LATERAL (
+        SELECT c.id FROM work_items c
+        WHERE c.tenant_id = e.tenant_id AND c.state = 'queued' AND c.not_before <= now()
+          AND (c.invoice_id IS NULL OR NOT EXISTS (
+                SELECT 1 FROM work_items o
+                WHERE o.tenant_id = c.tenant_id AND o.invoice_id = c.invoice_id
+                  AND o.state <> 'done' AND o.id < c.id))
+        ORDER BY c.priority, c.id
+        LIMIT e.room
+        FOR UPDATE OF c SKIP LOCKED) AS p
+), limited AS (
+    SELECT id FROM picked ORDER BY priority, first_id, id LIMIT $5
+)
+UPDATE work_items w SET
+    state = 'in_flight', attempts = w.attempts + 1, leased_by = $4,
+    lease_until = now() + make_interval(secs => $6)
+FROM limited WHERE w.id = limited.id
+RETURNING w.*
+"""
+
+
+async def claim_ready(
+    conn: asyncpg.Connection,
+    *,
+    running: Mapping[str, int],
+    per_tenant: int,
+    limit: int,
+    worker_id: str,
+    lease_seconds: float,
 ) -> list[WorkItem]:
-    """Claims the tenant's most urgent ready units. Units of one invoice run one at a time,
-    oldest first: a unit waits while an older unit of the same invoice is not done."""
+    """Claims up to `limit` ready units, at most `per_tenant` running per tenant on this
+    replica (`running`: what it runs now), fairly across tenants."""
     rows = await conn.fetch(
-        """
-        UPDATE work_items w SET
-            state = 'in_flight', attempts = w.attempts + 1, leased_by = $2,
-            lease_until = now() + make_interval(secs => $3)
-        WHERE w.id IN (
-            SELECT c.id FROM work_items c
-            WHERE c.tenant_id = $1 AND c.state = 'queued' AND c.not_before <= now()
-              AND (c.invoice_id IS NULL OR NOT EXISTS (
-                    SELECT 1 FROM work_items o
-                    WHERE o.tenant_id = c.tenant_id AND o.invoice_id = c.invoice_id
-                      AND o.state <> 'done' AND o.id < c.id))
-            ORDER BY c.priority, c.id
-            LIMIT $4
-            FOR UPDATE SKIP LOCKED)
-        RETURNING w.*
-        """,
-        tenant_id,
+        _CLAIM_READY_SQL,
+        list(running),
+        list(running.values()),
+        per_tenant,
         worker_id,
-        lease_seconds,
         limit,
+        lease_seconds,
     )
-    return [_item(r) for r in rows]
+    return sorted((_item(r) for r in rows), key=lambda item: item.id)
 
 
 async def extend_leases(
@@ -216,6 +244,24 @@ async def finish(conn: asyncpg.Connection, item: WorkItem, *, worker_id: str, ou
         item.attempts,
     )
     return bool(done)
+
+
+async def finish_many(
+    conn: asyncpg.Connection, done: Sequence[tuple[WorkItem, str]], *, worker_id: str
+) -> set[int]:
+    """`finish` for many units in one statement: (unit, outcome) pairs; returns the ids of
+    those this replica still held (only their ends may be committed)."""
+    rows = await conn.fetch(
+        "UPDATE work_items w SET state = 'done', outcome = d.outcome, finished_at = now(), "
+        "lease_until = NULL FROM unnest($1::bigint[], $2::int[], $3::text[]) "
+        "AS d(id, attempts, outcome) WHERE w.id = d.id AND w.attempts = d.attempts "
+        "AND w.leased_by = $4 AND w.state = 'in_flight' RETURNING w.id",
+        [item.id for item, _ in done],
+        [item.attempts for item, _ in done],
+        [outcome for _, outcome in done],
+        worker_id,
+    )
+    return {r["id"] for r in rows}
 
 
 async def retry_later(

@@ -97,6 +97,8 @@ async def test_an_inbound_change_is_published_once_and_never_our_own(
     await apply_completion(conn, change("4"))
     assert await _outbox_rows(conn, key) == 1
     await work_items.queue_auto(conn, tenant, "i1", 2)
-    await work_items.claim(conn, tenant, worker_id="w", lease_seconds=30, limit=1)
+    await work_items.claim_ready(
+        conn, running={}, per_tenant=1, limit=10_000, worker_id="w", lease_seconds=30
+    )
     await apply_completion(conn, change("5"))  # our write is in flight: cannot tell
     assert await _outbox_rows(conn, key) == 1

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from services.sync_worker.quickbooks.client import QuickBooksClient
 from services.sync_worker.quickbooks.config import QuickBooksConfig
 from services.sync_worker.quickbooks.metrics import MetricsHook
-from services.sync_worker.quickbooks.rate_limit import RateDecision
+from services.sync_worker.quickbooks.rate_limit import WaitedGrant
 from services.sync_worker.quickbooks.tokens import AccessToken
 from services.sync_worker.quickbooks.transport import RequestExecutor
 
@@ -59,15 +59,17 @@ class FakeTokens:
 class FakeLimiter:
     acquired: int = 0
 
-    async def acquire(self, realm_id: str) -> float:
-        self.acquired += 1
-        return 0.0
+    throttles: list[tuple[str, float]] = field(default_factory=list)
 
-    async def try_acquire(self, realm_id: str, *, max_wait: float = 0.0) -> RateDecision:
-        return RateDecision(True, 0.0)
+    async def acquire(self, realm_id: str) -> WaitedGrant:
+        self.acquired += 1
+        return WaitedGrant(0.0)
 
     async def seconds_until_available(self, realm_id: str) -> float:
         return 0.0
+
+    def throttled(self, realm_id: str, seconds: float) -> None:
+        self.throttles.append((realm_id, seconds))
 
 
 def fault(code: str, message: str = "msg", detail: str = "detail", **extra: Any) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -148,6 +149,7 @@ class FakeQuickBooks:
 
     async def find_or_create_customer(self, customer: Customer, *, request_id: str) -> Customer:
         self.calls.append(("customer", request_id))
+        await asyncio.sleep(0)  # a real call suspends: concurrent units interleave here
         for known in self.customers.values():
             if known.display_name == customer.display_name:
                 return known
@@ -317,14 +319,23 @@ class FakeWorkQueue:
     async def listen(self, on_ready: Callable[[], None]) -> AsyncIterator[None]:
         yield
 
-    async def ready_tenants(self, limit: int) -> list[str]:
-        return [t for t, items in self.ready.items() if items][:limit]
-
-    async def claim(
-        self, tenant_id: str, *, worker_id: str, lease_seconds: float, limit: int
+    async def claim_ready(
+        self,
+        *,
+        running: Mapping[str, int],
+        per_tenant: int,
+        limit: int,
+        worker_id: str,
+        lease_seconds: float,
     ) -> list[WorkItem]:
-        self.claims.append((tenant_id, limit))
-        taken, self.ready[tenant_id] = self.ready[tenant_id][:limit], self.ready[tenant_id][limit:]
+        taken: list[WorkItem] = []
+        for tenant_id, items in self.ready.items():
+            room = min(per_tenant - running.get(tenant_id, 0), limit - len(taken))
+            if room <= 0 or not items:
+                continue
+            self.claims.append((tenant_id, room))
+            taken += items[:room]
+            self.ready[tenant_id] = items[room:]
         return taken
 
     async def extend_leases(
@@ -340,6 +351,13 @@ class FakeWorkQueue:
             return False
         self.finished.append((item, completion))
         return True
+
+    async def finish_many(
+        self, finished: Sequence[tuple[WorkItem, Completion]], *, worker_id: str
+    ) -> set[int]:
+        return {
+            item.id for item, done in finished if await self.finish(item, done, worker_id=worker_id)
+        }
 
     async def retry_later(
         self, item: WorkItem, *, worker_id: str, delay_seconds: float, count_attempt: bool

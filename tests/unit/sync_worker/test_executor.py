@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from services.contract.errors import ErrorCode
+from services.sync_worker.quickbooks.rate_limit import RealmNotHeld
 from services.sync_worker.sync.completion import Completion, OutcomeKind, UnitKind
 from services.sync_worker.sync.domain.retry import RetryPolicy
 from services.sync_worker.sync.executor import Executor, ExecutorSettings, Runner
@@ -18,6 +19,15 @@ async def _succeed(item: WorkItem) -> Completion:
 
 async def _crash(item: WorkItem) -> Completion:
     raise RuntimeError("boom")
+
+
+async def _hang(item: WorkItem) -> Completion:
+    await asyncio.Event().wait()
+    raise AssertionError("unreachable")
+
+
+async def _held_elsewhere(item: WorkItem) -> Completion:
+    raise RealmNotHeld("realm-1")
 
 
 def _executor(queue: FakeWorkQueue, runner: Runner, **settings: object) -> Executor:
@@ -44,6 +54,25 @@ async def test_each_tenant_gets_at_most_its_share_of_slots() -> None:
     assert await _round(executor) == 3
     assert sorted(queue.claims) == [("busy", 2), ("quiet", 2)]
     assert len(queue.finished) == 3
+
+
+async def test_a_round_counts_what_the_tenant_already_runs() -> None:
+    queue = FakeWorkQueue(
+        ready={"busy": [unit(UnitKind.PUSH, f"i{n}", tenant_id="busy") for n in range(10)]}
+    )
+    executor = _executor(queue, _hang, concurrency=8, per_tenant_concurrency=3)
+    assert await executor.claim_round() == 3
+    assert await executor.claim_round() == 0  # the tenant's 3 are still running
+    assert queue.claims == [("busy", 3)]
+    await executor.stop(0)
+
+
+async def test_a_company_paced_elsewhere_is_retried_without_an_attempt() -> None:
+    queue = FakeWorkQueue(ready={"t-1": [unit(UnitKind.PUSH, "i1", attempts=1)]})
+    await _round(_executor(queue, _held_elsewhere))
+    [(_, delay, counted)] = queue.retried
+    assert (delay, counted) == (0.5, False)
+    assert queue.finished == []
 
 
 async def test_a_unit_whose_lease_was_lost_publishes_nothing() -> None:

@@ -3,6 +3,7 @@ re-sending a corrected invoice after QuickBooks rejected it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -240,3 +241,15 @@ async def test_an_invoice_not_received_yet_is_waited_for_then_reported(
     assert early.retry is not None and not early.retry.counts_as_attempt
     late = await _outbound(store, qbo).run(unit(UnitKind.PUSH, "inv-unknown", age_seconds=60))
     assert str(late.outcome) == "failed:INVOICE_UNKNOWN"
+
+
+async def test_concurrent_units_of_a_new_customer_look_it_up_once(qbo: FakeQuickBooks) -> None:
+    store = FakeStore()
+    ids = [f"inv-{n}" for n in range(6)]
+    for n, invoice_id in enumerate(ids):
+        store.put(invoice_snapshot(invoice_id, number=str(2000 + n)))
+    outbound = _outbound(store, qbo)
+    completions = await asyncio.gather(*(outbound.run(unit(UnitKind.PUSH, i)) for i in ids))
+    assert {str(c.outcome) for c in completions} == {"succeeded:create"}
+    assert [op for op, _ in qbo.calls].count("customer") == 1
+    assert len(qbo.invoices) == 6

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from services.contract.invoices import InvoiceCustomer
 from services.sync_worker.quickbooks import Customer, EmailAddress
 from services.sync_worker.sync.domain import request_ids
@@ -28,3 +30,23 @@ async def resolve_customer(
         tenant_id, src.customer_id, client.realm_id, customer.id, customer.display_name
     )
     return customer.id
+
+
+class CustomerResolver:
+    """Single flight: concurrent units of one new customer share one lookup-and-create
+    instead of each spending QuickBooks calls on it. A company is paced by one replica at a
+    time, so this covers every replica."""
+
+    def __init__(self) -> None:
+        self._pending: dict[tuple[str, str, str], asyncio.Future[str]] = {}
+
+    async def resolve(
+        self, store: OutboundStore, client: QuickBooksCompany, tenant_id: str, src: InvoiceCustomer
+    ) -> str:
+        key = (tenant_id, src.customer_id, client.realm_id)
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(resolve_customer(store, client, tenant_id, src))
+            self._pending[key] = pending
+            pending.add_done_callback(lambda _: self._pending.pop(key, None))
+        return await asyncio.shield(pending)

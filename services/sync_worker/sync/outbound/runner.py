@@ -19,7 +19,7 @@ from services.sync_worker.sync.domain.plan import Action, action_for
 from services.sync_worker.sync.domain.retry import RetryPolicy
 from services.sync_worker.sync.domain.translate import require_mapped, to_quickbooks
 from services.sync_worker.sync.outbound.create import create_or_adopt
-from services.sync_worker.sync.outbound.customers import resolve_customer
+from services.sync_worker.sync.outbound.customers import CustomerResolver
 from services.sync_worker.sync.outbound.removal import remove
 from services.sync_worker.sync.outbound.unit import Unit, current_invoice
 from services.sync_worker.sync.outbound.update import update_or_conflict
@@ -42,6 +42,7 @@ class Outbound:
         self._store = store
         self._qbo = quickbooks
         self._policy = policy
+        self._customers = CustomerResolver()
 
     async def run(self, item: WorkItem) -> Completion:
         assert item.invoice_id is not None
@@ -114,7 +115,7 @@ class Outbound:
         ctx, snapshot = unit.ctx, unit.ctx.snapshot
         assert snapshot is not None
         item_ids = require_mapped(snapshot, ctx.item_ids, ctx.product_names)
-        customer_id = await resolve_customer(
+        customer_id = await self._customers.resolve(
             self._store, unit.client, unit.tenant_id, snapshot.customer
         )
         desired = to_quickbooks(
