@@ -124,14 +124,25 @@ def tenant_id() -> str:
     return f"tenant-{uuid.uuid4().hex[:12]}"
 
 
+Connect = Callable[..., Awaitable[QuickBooksClient]]
+
+
 @pytest.fixture
-async def client(
-    make_service: MakeService, realm: SandboxRealm, tenant_id: str
-) -> QuickBooksClient:
+def connect(make_service: MakeService, realm: SandboxRealm, tenant_id: str) -> Connect:
+    """Connects `tenant_id` to `realm` (configuration overrides as keywords): its client."""
+
+    async def connected(**overrides: Any) -> QuickBooksClient:
+        service = make_service(realm, **overrides)
+        await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
+        return await service.client(tenant_id)
+
+    return connected
+
+
+@pytest.fixture
+async def client(connect: Connect) -> QuickBooksClient:
     """`tenant_id` connected to `realm` with the default configuration: its client."""
-    service = make_service(realm)
-    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
-    return await service.client(tenant_id)
+    return await connect()
 
 
 def request_id(prefix: str = "req") -> str:

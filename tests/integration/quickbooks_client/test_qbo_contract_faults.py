@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from services.contract.errors import ErrorCode
-from services.sync_worker.quickbooks import QuickBooksError, QuickBooksService
+from services.sync_worker.quickbooks import QuickBooksError
 from tests.integration.quickbooks_client.conftest import (
-    MakeService,
+    Connect,
     SandboxRealm,
     new_invoice,
     request_id,
@@ -17,14 +17,6 @@ from tests.integration.quickbooks_client.conftest import (
 from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.integration
-
-
-async def _connected(
-    make_service: MakeService, realm: SandboxRealm, tenant_id: str, **overrides: Any
-) -> QuickBooksService:
-    service = make_service(realm, **overrides)
-    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
-    return service
 
 
 @pytest.mark.parametrize(
@@ -41,12 +33,10 @@ async def test_transient_faults_are_retried_until_success(
     spec: dict[str, Any],
     status: str,
     realm: SandboxRealm,
-    make_service: MakeService,
+    connect: Connect,
     sandbox_admin: SandboxAdmin,
-    tenant_id: str,
 ) -> None:
-    service = await _connected(make_service, realm, tenant_id)
-    client = await service.client(tenant_id)
+    client = await connect()
     await client.get_item(realm.item_id)  # token obtained before the faults
     await sandbox_admin.add_fault(realm.realm_id, endpoint="invoice.create", **spec)
     created = await client.create_invoice(new_invoice(realm), request_id=request_id())
@@ -58,12 +48,10 @@ async def test_transient_faults_are_retried_until_success(
 
 async def test_persistent_throttle_becomes_retryable_rate_limited(
     realm: SandboxRealm,
-    make_service: MakeService,
+    connect: Connect,
     sandbox_admin: SandboxAdmin,
-    tenant_id: str,
 ) -> None:
-    service = await _connected(make_service, realm, tenant_id, retry_total_seconds=1.0)
-    client = await service.client(tenant_id)
+    client = await connect(retry_total_seconds=1.0)
     await client.get_item(realm.item_id)
     await sandbox_admin.add_fault(realm.realm_id, kind="throttle", count=1000, xml=True)
     with pytest.raises(QuickBooksError) as caught:
@@ -74,12 +62,10 @@ async def test_persistent_throttle_becomes_retryable_rate_limited(
 
 async def test_persistent_server_error_becomes_retryable_unavailable(
     realm: SandboxRealm,
-    make_service: MakeService,
+    connect: Connect,
     sandbox_admin: SandboxAdmin,
-    tenant_id: str,
 ) -> None:
-    service = await _connected(make_service, realm, tenant_id, retry_total_seconds=0.5)
-    client = await service.client(tenant_id)
+    client = await connect(retry_total_seconds=0.5)
     await client.get_item(realm.item_id)
     await sandbox_admin.add_fault(realm.realm_id, kind="server_error", count=1000, status=503)
     with pytest.raises(QuickBooksError) as caught:
@@ -90,12 +76,10 @@ async def test_persistent_server_error_becomes_retryable_unavailable(
 
 async def test_permanent_faults_map_to_stable_codes(
     realm: SandboxRealm,
-    make_service: MakeService,
+    connect: Connect,
     sandbox_admin: SandboxAdmin,
-    tenant_id: str,
 ) -> None:
-    service = await _connected(make_service, realm, tenant_id)
-    client = await service.client(tenant_id)
+    client = await connect()
 
     bad_item = new_invoice(realm)
     assert bad_item.line[0].sales_item_line_detail is not None
