@@ -27,6 +27,20 @@ from .store import ConnectionInfo, ConnectionStatus, ConnectionStore
 from .tokens import TokenProvider, broken_error
 from .transport import RequestExecutor
 
+_CONNECTIONS_PER_CLIENT = 64
+
+
+def _api_clients(config: QuickBooksConfig) -> list[httpx.AsyncClient]:
+    """Requests in flight follow QuickBooks' latency (10/s x 0.4 s = 4 per company), so
+    hundreds of companies need hundreds of kept-alive connections. They are spread over
+    clients of at most 64 connections: httpcore scans a client's whole pool for every
+    request, so one pool of hundreds costs more CPU than the requests themselves."""
+    timeout = httpx.Timeout(config.request_timeout_seconds, connect=config.connect_timeout_seconds)
+    per_client = min(config.max_connections, _CONNECTIONS_PER_CLIENT)
+    limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
+    count = max(config.max_connections // per_client, 1)
+    return [httpx.AsyncClient(timeout=timeout, limits=limits) for _ in range(count)]
+
 
 class QuickBooksService:
     """One per process. `await service.client(tenant_id)` gives a tenant-bound client.
@@ -49,15 +63,8 @@ class QuickBooksService:
         main pool can never delay a renewal past the lease deadline."""
         self.config = config
         self._owns_http = http_client is None
-        # Requests in flight follow QuickBooks' latency (10/s x 0.4 s = 4 per company), so
-        # hundreds of companies need hundreds of connections, kept alive.
-        connections = config.max_connections
-        self._http = http_client or httpx.AsyncClient(
-            timeout=httpx.Timeout(
-                config.request_timeout_seconds, connect=config.connect_timeout_seconds
-            ),
-            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
-        )
+        self._api_http = [http_client] if http_client is not None else _api_clients(config)
+        self._http = self._api_http[0]
         self._cipher = TokenCipher(config.token_encryption_keys)
         self.connections = ConnectionStore(pool, self._cipher)
         self.rate_gate = RealmPacer(
@@ -69,7 +76,9 @@ class QuickBooksService:
             ),
         )
         self._tokens = TokenProvider(self.connections, pool, self._http, config)
-        self._executor = RequestExecutor(config, self._http, self._tokens, self.rate_gate, metrics)
+        self._executor = RequestExecutor(
+            config, self._api_http, self._tokens, self.rate_gate, metrics
+        )
 
     def __repr__(self) -> str:
         return f"QuickBooksService(api_base_url={self.config.api_base_url!r})"
@@ -144,7 +153,8 @@ class QuickBooksService:
     async def aclose(self) -> None:
         await self.rate_gate.aclose()
         if self._owns_http:
-            await self._http.aclose()
+            for http in self._api_http:
+                await http.aclose()
 
     async def __aenter__(self) -> QuickBooksService:
         return self

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Awaitable, Callable
+import zlib
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import httpx
@@ -65,13 +66,16 @@ class RequestExecutor:
     def __init__(
         self,
         config: QuickBooksConfig,
-        http: httpx.AsyncClient,
+        http: httpx.AsyncClient | Sequence[httpx.AsyncClient],
         tokens: TokenProvider,
         limiter: RateGate,
         metrics: MetricsHook | None = None,
     ) -> None:
         self._config = config
-        self._http = http
+        # Several clients, each company always on the same one: httpcore scans its whole
+        # connection pool for every request, so one pool of hundreds costs more CPU than
+        # the requests themselves.
+        self._http = [http] if isinstance(http, httpx.AsyncClient) else list(http)
         self._tokens = tokens
         self._limiter = limiter
         self._metrics = metrics
@@ -180,7 +184,8 @@ class RequestExecutor:
             url = f"{self._config.api_base_url}/v3/company/{realm_id}/{path}"
             started = time.monotonic()
             try:
-                response = await self._http.request(
+                http = self._http[zlib.crc32(realm_id.encode()) % len(self._http)]
+                response = await http.request(
                     method,
                     url,
                     params=query,
@@ -221,6 +226,8 @@ class RequestExecutor:
                 realm_id=realm_id,
                 endpoint=endpoint,
                 status=status,
+                rate_wait_ms=round(rate_wait * 1000),
+                duration_ms=round((time.monotonic() - started) * 1000),
                 intuit_tid=intuit_tid,
                 qbo_attempt=attempt_number,
             )

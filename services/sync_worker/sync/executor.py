@@ -211,8 +211,13 @@ class Executor:
         started = time.perf_counter()
         try:
             completion = await self.completion(item)
+            ran = time.perf_counter()
             if not await self._commit(item, completion):
                 return
+            timing = {
+                "run_ms": round((ran - started) * 1000),
+                "commit_ms": round((time.perf_counter() - ran) * 1000),
+            }
             kind = item.kind.value
             if completion.retry is not None:
                 metrics.UNIT_RETRIES.labels(kind, completion.outcome.detail).inc()
@@ -220,12 +225,14 @@ class Executor:
                     "unit_retry_scheduled",
                     reason=completion.outcome.detail,
                     delay_seconds=completion.retry.seconds,
+                    **timing,
                 )
             else:
                 log.info(
                     "unit_finished",
                     result=completion.outcome.kind.value,
                     code=completion.outcome.detail or None,
+                    **timing,
                 )
                 metrics.record_unit_end(
                     kind, completion.outcome.kind.value, completion.outcome.detail
