@@ -40,12 +40,15 @@ def json_schemas() -> dict[str, dict[str, Any]]:
     return out
 
 
-def asyncapi() -> dict[str, Any]:
-    channels: dict[str, Any] = {}
-    operations: dict[str, Any] = {}
-    messages: dict[str, Any] = {}
+def _channel_id(topic: Topic) -> str:
+    return topic.value.replace(".", "_").replace("-", "_")
+
+
+def _event_channels(
+    channels: dict[str, Any], operations: dict[str, Any], messages: dict[str, Any]
+) -> None:
     for spec in TOPICS:
-        channel_id = spec.topic.value.replace(".", "_").replace("-", "_")
+        channel_id = _channel_id(spec.topic)
         channel_messages: dict[str, Any] = {}
         for model in spec.events:
             name = _event_type(model)
@@ -73,7 +76,12 @@ def asyncapi() -> dict[str, Any]:
             "channel": {"$ref": f"#/channels/{channel_id}"},
             "summary": f"{spec.producers} publish",
         }
-    dlq_id = Topic.DEAD_LETTERS.value.replace(".", "_").replace("-", "_")
+
+
+def _dead_letter_channel(
+    channels: dict[str, Any], operations: dict[str, Any], messages: dict[str, Any]
+) -> None:
+    dlq_id = _channel_id(Topic.DEAD_LETTERS)
     channels[dlq_id] = {
         "address": Topic.DEAD_LETTERS.value,
         "description": (
@@ -98,6 +106,14 @@ def asyncapi() -> dict[str, Any]:
         "contentType": "application/octet-stream",
         "payload": {"type": "string", "description": "The original message bytes."},
     }
+
+
+def asyncapi() -> dict[str, Any]:
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    _event_channels(channels, operations, messages)
+    _dead_letter_channel(channels, operations, messages)
     return {
         "asyncapi": "3.0.0",
         "info": {

@@ -24,7 +24,7 @@ from quickbooks.objects.detailline import SalesItemLine, SalesItemLineDetail
 from quickbooks.objects.invoice import Invoice
 from quickbooks.objects.item import Item
 
-from .conftest import sandbox_invoices
+from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.integration
 
@@ -99,7 +99,9 @@ def test_customers_and_items(qb: QuickBooks) -> None:
     assert Item.get(created.Id, qb=qb).UnitPrice == 25
 
 
-def test_invoice_lifecycle(qb: QuickBooks, company: dict[str, Any]) -> None:
+async def test_invoice_lifecycle(
+    qb: QuickBooks, company: dict[str, Any], sandbox: SandboxAdmin
+) -> None:
     customer = Customer.all(qb=qb)[0]
     item = Item.filter(Name="Display Ad", qb=qb)[0]
     created = readme_invoice(customer, item, 150.0).save(qb=qb)
@@ -128,9 +130,7 @@ def test_invoice_lifecycle(qb: QuickBooks, company: dict[str, Any]) -> None:
     with pytest.raises(QuickbooksException) as gone:
         Invoice.get(created.Id, qb=qb)
     assert gone.value.error_code == 610
-    assert [i["deleted"] for i in sandbox_invoices(company["base_url"], company["realm_id"])] == [
-        True
-    ]
+    assert [i["deleted"] for i in await sandbox.invoices(company["realm_id"])] == [True]
 
 
 def test_query_and_count(qb: QuickBooks) -> None:
@@ -162,10 +162,12 @@ def test_change_data_capture(qb: QuickBooks) -> None:
     assert invoices[dropped.Id].status == "Deleted"
 
 
-def test_batch_create_of_readme_invoices(qb: QuickBooks, company: dict[str, Any]) -> None:
+async def test_batch_create_of_readme_invoices(
+    qb: QuickBooks, company: dict[str, Any], sandbox: SandboxAdmin
+) -> None:
     customer = Customer.all(qb=qb)[0]
     item = Item.all(qb=qb)[0]
     result = batch_create([readme_invoice(customer, item, 5.0 * (n + 1)) for n in range(3)], qb=qb)
     assert result.faults == []
     assert sorted(i.TotalAmt for i in result.successes) == [5.0, 10.0, 15.0]
-    assert len(sandbox_invoices(company["base_url"], company["realm_id"])) == 3
+    assert len(await sandbox.invoices(company["realm_id"])) == 3

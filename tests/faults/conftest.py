@@ -12,7 +12,7 @@ import pytest
 
 from deploy.local.processes import pid_alive
 from deploy.local.services import ServiceProcess, start_worker
-from tests.conftest import log_dir
+from tests.support.environment import log_dir
 
 
 @dataclass

@@ -11,13 +11,12 @@ from typing import Any
 
 import asyncpg
 
-from services.contract.push import PushRequested
-from services.contract.topics import Topic, tenant_key
-from tests.conftest import ENCRYPTION_KEY
+from services.contract.topics import Topic
 from tests.faults.report import ROWS, ScenarioRow
 from tests.support import tenants
+from tests.support.environment import ENCRYPTION_KEY
 from tests.support.factories import invoice_created
-from tests.support.kafka import TopicReader, produce
+from tests.support.kafka import TopicReader
 from tests.support.sandbox import SandboxAdmin
 
 # Called about twice a second with the seconds since the push and results seen so far.
@@ -59,16 +58,8 @@ async def run_push_scenario(
     ids = [e.invoice.invoice_id for e in events]
     batch_id = str(uuid.uuid4())
     async with TopicReader(bootstrap, Topic.RESULTS) as results:
-        await produce(
-            bootstrap,
-            Topic.PUSH_REQUESTS,
-            PushRequested(
-                tenant_id=tenant,
-                batch_id=uuid.UUID(batch_id),
-                invoice_ids=ids,
-                requested_by="faults",
-            ),
-            tenant_key(tenant),
+        await tenants.push(
+            bootstrap, tenant, ids, batch_id=uuid.UUID(batch_id), requested_by="faults"
         )
         started = time.monotonic()
         while True:

@@ -19,10 +19,10 @@ import pytest
 from deploy.local.processes import pid_alive
 from deploy.local.services import start_gateway
 from services.contract.topics import Topic
-from tests.conftest import ADMIN_TOKEN, ENCRYPTION_KEY, WEBHOOK_VERIFIER, log_dir
 from tests.faults.conftest import Replicas
 from tests.faults.report import ROWS, ScenarioRow
 from tests.support import tenants
+from tests.support.environment import ADMIN_TOKEN, ENCRYPTION_KEY, WEBHOOK_VERIFIER, log_dir
 from tests.support.factories import invoice_created
 from tests.support.kafka import TopicReader
 from tests.support.sandbox import SandboxAdmin

@@ -17,9 +17,9 @@ import pytest
 
 from deploy.local.processes import free_port, pid_alive
 from deploy.local.services import ServiceProcess, start_sandbox
-from tests.conftest import QBO_CLIENT_ID, QBO_CLIENT_SECRET, log_dir
 from tests.faults.conftest import Replicas
 from tests.faults.scenario import run_push_scenario
+from tests.support.environment import QBO_CLIENT_ID, QBO_CLIENT_SECRET, log_dir
 
 pytestmark = pytest.mark.faults
 

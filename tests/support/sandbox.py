@@ -15,6 +15,12 @@ class SandboxAdmin:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    async def __aenter__(self) -> SandboxAdmin:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
     async def create_realm(
         self,
         *,
@@ -74,6 +80,25 @@ class SandboxAdmin:
         response.raise_for_status()
         body: dict[str, Any] = response.json()
         return body
+
+    async def expire_access_tokens(self, realm_id: str) -> None:
+        response = await self._http.post(f"/_sandbox/realms/{realm_id}/expire-access-tokens")
+        response.raise_for_status()
+
+    async def reconnect(self, realm_id: str) -> dict[str, Any]:
+        """A fresh authorisation of the realm: its new refresh token, as a user reconnecting."""
+        return await self.call("POST", f"realms/{realm_id}/reconnect")
+
+    async def void_invoice(self, realm_id: str, invoice_id: str) -> None:
+        """Voids the invoice as a QuickBooks user would."""
+        await self.call("POST", f"realms/{realm_id}/invoices/{invoice_id}/void")
+
+    async def call(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
+        """Any other admin call: `path` below `/_sandbox/`; the answer's JSON."""
+        response = await self._http.request(method, f"/_sandbox/{path}", json=body)
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
 
     async def set_webhook(self, url: str, verifier_token: str) -> None:
         response = await self._http.put(

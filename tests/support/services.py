@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from deploy.local.services import ServiceProcess, start_gateway, start_worker
+from tests.support.environment import log_dir
 
 # Workers started by these fixtures that may still run. The executors of every worker share
 # one work queue in PostgreSQL, so a worker left over from another package (a fixture whose
@@ -30,8 +31,6 @@ def stop_leftover_workers() -> None:
 def worker_fixture() -> Callable[..., Any]:
     @pytest.fixture(scope="package")
     def running_worker(service_env: dict[str, str]) -> Iterator[ServiceProcess]:
-        from tests.conftest import log_dir
-
         stop_leftover_workers()
         worker = start_worker(log_dir(), service_env)
         _LIVE_WORKERS.append(worker)
@@ -46,8 +45,6 @@ def worker_fixture() -> Callable[..., Any]:
 def gateway_fixture() -> Callable[..., Any]:
     @pytest.fixture(scope="package")
     def running_gateway(service_env: dict[str, str]) -> Iterator[ServiceProcess]:
-        from tests.conftest import log_dir
-
         gateway = start_gateway(log_dir(), service_env)
         yield gateway
         gateway.stop()

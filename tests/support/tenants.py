@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,6 +12,7 @@ import asyncpg
 from pydantic import SecretStr
 
 from services.contract.connections import QuickBooksConnectionRequested
+from services.contract.push import PushRequested
 from services.contract.settings import ProductMappingChanged, SettingsChanged
 from services.contract.topics import Topic, invoice_key, tenant_key
 from services.platform.crypto import TokenCipher, parse_keys
@@ -143,3 +145,23 @@ async def send_invoice(bootstrap: str, event: Any) -> None:
     await produce(
         bootstrap, Topic.INVOICES, event, invoice_key(event.tenant_id, event.invoice.invoice_id)
     )
+
+
+async def push(
+    bootstrap: str,
+    tenant: str,
+    invoice_ids: Sequence[str],
+    *,
+    batch_id: uuid.UUID | None = None,
+    requested_by: str = "tests",
+) -> uuid.UUID:
+    """Publishes a `push.requested`, as MediaOS core or the gateway does: its batch id."""
+    batch_id = batch_id or uuid.uuid4()
+    event = PushRequested(
+        tenant_id=tenant,
+        batch_id=batch_id,
+        invoice_ids=list(invoice_ids),
+        requested_by=requested_by,
+    )
+    await produce(bootstrap, Topic.PUSH_REQUESTS, event, tenant_key(tenant))
+    return batch_id

@@ -11,6 +11,7 @@ import structlog
 
 from services.contract.push import PushRequested
 from services.contract.results import InvoiceSyncFailed, InvoiceSyncSkipped, InvoiceSyncSucceeded
+from services.gateway.batches import invoice_rows
 from services.gateway.batches import repository as repo
 from services.gateway.batches.model import STATUS_BY_EVENT_TYPE, batch_state, is_complete
 from services.gateway.batches.results import InvoiceChange, InvoiceResult, apply_results
@@ -48,7 +49,7 @@ async def apply_push_request(conn: asyncpg.Connection, event: PushRequested, now
     if row["request_seen"]:
         return
     total = len(event.invoice_ids)
-    await repo.insert_invoices(conn, event.batch_id, event.invoice_ids)
+    await invoice_rows.insert_invoices(conn, event.batch_id, event.invoice_ids)
     await repo.mark_request_seen(
         conn,
         batch_id=event.batch_id,
@@ -92,12 +93,12 @@ async def apply_batch_results(
         log.warning("result_tenant_mismatch", batch_id=str(batch_id))
     if not incoming:
         return 0
-    stored = await repo.stored_results(conn, batch_id, [r.invoice_id for r in incoming])
+    stored = await invoice_rows.stored_results(conn, batch_id, [r.invoice_id for r in incoming])
     applied = apply_results(stored, incoming, counts=counts_of(row), last_seq=row["last_seq"])
     if not applied.changes:
         return 0
     total: int | None = row["total"]
-    await repo.write_results(conn, batch_id, applied.changes)
+    await invoice_rows.write_results(conn, batch_id, applied.changes)
     await repo.append_changes(
         conn,
         batch_id,

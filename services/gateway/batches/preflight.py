@@ -8,7 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
-from services.gateway.batches import repository as repo
+from services.gateway.batches import invoice_rows
 from services.gateway.batches.dry_run import Finding, LastResult, findings_for
 from services.gateway.progress import status_repository
 
@@ -18,7 +18,7 @@ async def preflight(
 ) -> list[Finding]:
     ids = list(invoice_ids)
     async with pool.acquire() as conn:
-        open_rows = await repo.invoices_in_open_batches(conn, tenant_id, ids)
+        open_rows = await invoice_rows.invoices_in_open_batches(conn, tenant_id, ids)
         result_rows = await status_repository.last_results(conn, tenant_id, ids)
     open_batches: dict[str, UUID] = {}
     for row in open_rows:

@@ -4,8 +4,8 @@ listener. Wiring only."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import structlog
 from fastapi import Depends, FastAPI
@@ -71,8 +71,19 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
     platform = PlatformRuntime(
         settings, SCHEMA, "services.gateway.migrations", settings.outbox_poll_seconds
     )
-    pool = platform.require_pool
+    _subscribe(broker, settings, platform)
+    app = FastAPI(
+        title="MediaOS QuickBooks sync gateway",
+        version="1.0.0",
+        description="Send invoices to QuickBooks and follow their progress.",
+        lifespan=_lifespan(settings, broker, platform),
+        dependencies=[Depends(check_path_params)],
+    )
+    _configure(app, settings)
+    return app
 
+
+def _subscribe(broker: KafkaBroker, settings: GatewaySettings, platform: PlatformRuntime) -> None:
     def count_results(outcome: IngestOutcome, _seconds: float) -> None:
         metrics.RESULTS_CONSUMED.inc(outcome.by_topic[(Topic.RESULTS.value, "stored")])
 
@@ -80,7 +91,7 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         broker,
         [t.value for t in CONSUMED_TOPICS],
         group_id=settings.gateway_group_id,
-        pool=pool,
+        pool=platform.require_pool,
         handler=lambda: WithReconciliations(
             HandlerChain(GatewayEventHandler(), InboxHandler(), ConnectionStatusHandler())
         ),
@@ -89,12 +100,16 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         on_batch=count_results,
     )
 
+
+def _lifespan(
+    settings: GatewaySettings, broker: KafkaBroker, platform: PlatformRuntime
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await platform.start()
         notifier = ChangeNotifier(settings.database_url.get_secret_value(), CHANGES_CHANNEL)
         await notifier.start()
-        nightly_task = schedule_nightly(pool())
+        nightly_task = schedule_nightly(platform.require_pool())
         lag_task = asyncio.create_task(
             poll_lag(
                 settings.kafka_bootstrap_servers,
@@ -104,10 +119,12 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
             name="gateway-consumer-lag",
         )
         await broker.start()
-        app.state.pool = pool()
+        app.state.pool = platform.require_pool()
         app.state.notifier = notifier
         app.state.feeds = feeds = FeedRegistry(
-            pool(), notifier, refresh_seconds=settings.gateway_sse_keepalive_seconds
+            platform.require_pool(),
+            notifier,
+            refresh_seconds=settings.gateway_sse_keepalive_seconds,
         )
         app.state.kafka_ready = lambda: broker.ping(timeout=2)
         log.info("gateway_started", instance=settings.gateway_instance_id)
@@ -123,13 +140,11 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
             await platform.stop()
             log.info("gateway_stopped", instance=settings.gateway_instance_id)
 
-    app = FastAPI(
-        title="MediaOS QuickBooks sync gateway",
-        version="1.0.0",
-        description="Send invoices to QuickBooks and follow their progress.",
-        lifespan=lifespan,
-        dependencies=[Depends(check_path_params)],
-    )
+    return lifespan
+
+
+def _configure(app: FastAPI, settings: GatewaySettings) -> None:
+    """State, problem handlers, middleware and routes."""
     app.state.settings = settings
     app.state.page_key = derive_key(
         (settings.gateway_page_token_secret or settings.gateway_admin_token).get_secret_value()
@@ -159,4 +174,3 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         ops_routes,
     ):
         app.include_router(module.router)
-    return app

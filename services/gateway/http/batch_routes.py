@@ -17,10 +17,11 @@ from services.gateway.auth.dependencies import (
     require_batch_retry,
 )
 from services.gateway.auth.principal import Principal, Role
+from services.gateway.batches import invoice_rows
 from services.gateway.batches import repository as repo
 from services.gateway.batches.cursor import InvalidCursor, decode_cursor, encode_cursor
 from services.gateway.batches.dry_run import LIMITATIONS, is_blocking
-from services.gateway.batches.model import OVERWRITE_WARNING, BatchState, InvoiceStatus
+from services.gateway.batches.model import OVERWRITE_WARNING, InvoiceStatus
 from services.gateway.batches.preflight import preflight
 from services.gateway.batches.schemas import (
     BatchInvoicePage,
@@ -36,7 +37,7 @@ from services.gateway.batches.service import submit_batch
 from services.gateway.batches.views import invoice_body, progress_body
 from services.gateway.connections.gate import ensure_connected
 from services.gateway.http.etag import NOT_MODIFIED_RESPONSE, conditional_json
-from services.gateway.http.links import base_url, batch_links, page_token_for
+from services.gateway.http.links import accepted_batch, base_url, page_token_for
 from services.gateway.http.params import BatchId, TenantId
 from services.gateway.http.problems import Problem
 
@@ -89,16 +90,9 @@ async def _accepted(
         invoice_ids=invoice_ids,
         retry_of=str(retry_of) if retry_of is not None else None,
     )
-    links = batch_links(request, principal, tenant_id, batch_id)
-    response.headers["Location"] = links.status
-    return PushAccepted(
-        batch_id=batch_id,
-        tenant_id=tenant_id,
-        total=len(invoice_ids),
-        state=BatchState.PENDING,
-        retry_of=retry_of,
-        links=links,
-    )
+    accepted = accepted_batch(request, principal, tenant_id, batch_id, len(invoice_ids), retry_of)
+    response.headers["Location"] = accepted.links.status
+    return accepted
 
 
 @router.post(
@@ -201,7 +195,9 @@ async def batch_invoices(
     except InvalidCursor as exc:
         raise Problem(400, "Invalid cursor", str(exc)) from exc
     async with request.app.state.pool.acquire() as conn:
-        rows = await repo.list_invoices(conn, batch_id, status=status, after=after, limit=limit + 1)
+        rows = await invoice_rows.list_invoices(
+            conn, batch_id, status=status, after=after, limit=limit + 1
+        )
     page, more = rows[:limit], len(rows) > limit
     next_cursor = encode_cursor(page[-1]["position"], page[-1]["invoice_id"]) if more else None
     return BatchInvoicePage(items=[invoice_body(r) for r in page], next_cursor=next_cursor)
@@ -229,7 +225,7 @@ async def retry_failed(
     await _load_batch(request, tenant_id, batch_id)
     await ensure_connected(request.app.state.pool, tenant_id, base_url(request))
     async with request.app.state.pool.acquire() as conn:
-        failed = await repo.failed_invoice_ids(conn, batch_id)
+        failed = await invoice_rows.failed_invoice_ids(conn, batch_id)
     if not failed:
         raise Problem(
             409,

@@ -8,20 +8,21 @@ within the limit is handed on to the app unchanged.
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.gateway.http.asgi_middleware import HttpMiddleware
+from services.gateway.http.asgi_problem import send_problem
 
 _METHODS_WITH_BODY = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-class BodySizeLimit:
+class BodySizeLimit(HttpMiddleware):
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") not in _METHODS_WITH_BODY:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("method") not in _METHODS_WITH_BODY:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
@@ -51,26 +52,8 @@ class BodySizeLimit:
                 return b"".join(chunks)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": "about:blank",
-                "title": "Content too large",
-                "status": 413,
-                "detail": f"Request bodies are limited to {self.max_bytes} bytes.",
-                "instance": scope.get("path", ""),
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        detail = f"Request bodies are limited to {self.max_bytes} bytes."
+        await send_problem(scope, send, 413, "Content too large", detail)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

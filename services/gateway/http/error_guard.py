@@ -8,11 +8,12 @@ error middleware, so the server never prints a plain traceback either.
 
 from __future__ import annotations
 
-import json
-
 import asyncpg
 import structlog
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from services.gateway.http.asgi_middleware import HttpMiddleware
+from services.gateway.http.asgi_problem import send_problem
 
 log = structlog.get_logger(__name__)
 
@@ -35,19 +36,8 @@ UNSTORABLE_TEXT: tuple[type[BaseException], ...] = (
 )
 
 
-def _problem(status: int, title: str, detail: str, path: str) -> dict[str, object]:
-    return {"type": "about:blank", "title": title, "status": status, "detail": detail,
-            "instance": path}  # fmt: skip
-
-
-class ErrorGuard:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class ErrorGuard(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -71,19 +61,7 @@ class ErrorGuard:
             )
             if started:
                 return  # a streaming response already began: nothing more can be said
-            body = json.dumps(_problem(status, title, detail, path)).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": status,
-                    "headers": [
-                        (b"content-type", b"application/problem+json"),
-                        (b"content-length", str(len(body)).encode()),
-                        *headers,
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            await send_problem(scope, send, status, title, detail, headers=headers)
 
 
 def _classify(exc: Exception) -> tuple[int, str, str, list[tuple[bytes, bytes]]]:

@@ -11,13 +11,13 @@ from services.contract.push import MAX_BATCH_SIZE
 from services.gateway.auth.dependencies import CurrentPrincipal, require
 from services.gateway.auth.principal import Role
 from services.gateway.batches.cursor import InvalidCursor, decode_time_cursor, encode_time_cursor
-from services.gateway.batches.model import BatchState, InvoiceStatus
+from services.gateway.batches.model import InvoiceStatus
 from services.gateway.batches.schemas import PushAccepted
 from services.gateway.batches.service import submit_batch
 from services.gateway.connections.gate import ensure_connected
 from services.gateway.http.batch_routes import confirmation_problem
 from services.gateway.http.deps import BaseUrl, DbPool
-from services.gateway.http.links import batch_links
+from services.gateway.http.links import accepted_batch
 from services.gateway.http.params import TenantId
 from services.gateway.http.problems import Problem
 from services.gateway.inbox import repository
@@ -121,12 +121,6 @@ async def retry(
         requested_by=body.requested_by or principal.label,
         principal=principal.label,
     )
-    links = batch_links(request, principal, tenant_id, batch_id)
-    response.headers["Location"] = links.status
-    return PushAccepted(
-        batch_id=batch_id,
-        tenant_id=tenant_id,
-        total=len(ids),
-        state=BatchState.PENDING,
-        links=links,
-    )
+    accepted = accepted_batch(request, principal, tenant_id, batch_id, len(ids))
+    response.headers["Location"] = accepted.links.status
+    return accepted

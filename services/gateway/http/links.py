@@ -1,4 +1,5 @@
-"""Absolute links to a batch's resources, and page tokens for the progress window."""
+"""Absolute links to a batch's resources, page tokens for the progress window, and the
+202 answer to a push that carries them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from fastapi import Request
 from services.contract.common import utc_now
 from services.gateway.auth.page_tokens import PageClaims, mint_page_token
 from services.gateway.auth.principal import Principal, Role
-from services.gateway.batches.schemas import BatchLinks, PageToken
+from services.gateway.batches.model import BatchState
+from services.gateway.batches.schemas import BatchLinks, PageToken, PushAccepted
 
 
 def base_url(request: Request) -> str:
@@ -58,4 +60,23 @@ def batch_links(
         invoices=f"{root}/invoices",
         events=f"{root}/events",
         page=page_token_for(request, principal, tenant_id, batch_id).page,
+    )
+
+
+def accepted_batch(
+    request: Request,
+    principal: Principal,
+    tenant_id: str,
+    batch_id: UUID,
+    total: int,
+    retry_of: UUID | None = None,
+) -> PushAccepted:
+    """The answer to a push whose batch was just started."""
+    return PushAccepted(
+        batch_id=batch_id,
+        tenant_id=tenant_id,
+        total=total,
+        state=BatchState.PENDING,
+        retry_of=retry_of,
+        links=batch_links(request, principal, tenant_id, batch_id),
     )

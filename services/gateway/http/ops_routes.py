@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import cache
-from importlib import resources
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from pydantic import BaseModel
 from services.contract.common import UtcDatetime, utc_now
 from services.gateway.auth.dependencies import CurrentPrincipal
 from services.gateway.http.deps import BaseUrl, DbPool, Settings
+from services.gateway.http.page_routes import static_page
 from services.gateway.http.problems import Problem
 from services.gateway.ops.auth import OpsViewer, page_secret
 from services.gateway.ops.kafka_stats import KafkaStatsReader
@@ -96,21 +96,8 @@ async def ops_page_token(
     return OpsPageToken(token=token, expires_at=expires_at, page=page)
 
 
-@cache
-def _page() -> str:
-    return resources.files("services.gateway.page").joinpath("ops.html").read_text("utf-8")
-
-
 @router.get("/ops", response_class=HTMLResponse)
 async def ops_page() -> HTMLResponse:
     """The ops dashboard (read-only). Open the `page` URL of POST /v1/ops/page-token; the
     page itself holds no data and reads everything through the API."""
-    return HTMLResponse(
-        _page(),
-        headers={
-            "Cache-Control": "no-store",
-            "Referrer-Policy": "no-referrer",
-            "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; "
-            "style-src 'unsafe-inline'; connect-src 'self'",
-        },
-    )
+    return static_page("ops.html")

@@ -14,16 +14,15 @@ router = APIRouter(tags=["progress window"])
 
 
 @cache
-def _page() -> str:
-    return resources.files("services.gateway.page").joinpath("progress.html").read_text("utf-8")
+def _html(name: str) -> str:
+    return resources.files("services.gateway.page").joinpath(name).read_text("utf-8")
 
 
-@router.get("/batches/{batch_id}", response_class=HTMLResponse)
-async def progress_window(batch_id: BatchId) -> HTMLResponse:
-    """The progress window. Open the `links.page` URL of a push answer (it carries
-    `tenant` and a short-lived `access_token` page token); the page itself holds no data."""
+def static_page(name: str) -> HTMLResponse:
+    """A page of `services/gateway/page/`: never cached, no referrer, only same-origin calls
+    (the page holds no data; it reads everything through the API)."""
     return HTMLResponse(
-        _page(),
+        _html(name),
         headers={
             "Cache-Control": "no-store",
             "Referrer-Policy": "no-referrer",
@@ -31,3 +30,10 @@ async def progress_window(batch_id: BatchId) -> HTMLResponse:
             "style-src 'unsafe-inline'; connect-src 'self'",
         },
     )
+
+
+@router.get("/batches/{batch_id}", response_class=HTMLResponse)
+async def progress_window(batch_id: BatchId) -> HTMLResponse:
+    """The progress window. Open the `links.page` URL of a push answer (it carries
+    `tenant` and a short-lived `access_token` page token); the page itself holds no data."""
+    return static_page("progress.html")

@@ -12,10 +12,9 @@ from fastapi.responses import StreamingResponse
 from services.contract.reconciliation import ReconciliationCategory
 from services.gateway.auth.dependencies import CurrentPrincipal, require
 from services.gateway.auth.principal import Principal, Role
-from services.gateway.batches.model import BatchState
 from services.gateway.batches.schemas import PushAccepted
 from services.gateway.http.batch_routes import confirmation_problem
-from services.gateway.http.links import base_url, batch_links
+from services.gateway.http.links import accepted_batch, base_url
 from services.gateway.http.params import TenantId
 from services.gateway.http.problems import Problem
 from services.gateway.reconciliations import repository as repo
@@ -186,14 +185,7 @@ def _accepted(
 ) -> PushAccepted | None:
     if batch_id is None:
         return None
-    return PushAccepted(
-        batch_id=batch_id,
-        tenant_id=tenant_id,
-        total=total,
-        state=BatchState.PENDING,
-        retry_of=None,
-        links=batch_links(request, principal, tenant_id, batch_id),
-    )
+    return accepted_batch(request, principal, tenant_id, batch_id, total)
 
 
 @router.put("/reconciliation-settings", response_model=NightlySetting)

@@ -13,7 +13,9 @@ import time
 import uuid
 
 import structlog
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from services.gateway.http.asgi_middleware import HttpMiddleware
 
 log = structlog.get_logger(__name__)
 
@@ -37,14 +39,8 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-class RequestId:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class RequestId(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = accepted_request_id(_header(scope, b"x-request-id")) or uuid.uuid4().hex
         started = time.perf_counter()
         status = 500

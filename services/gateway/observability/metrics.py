@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 
 from prometheus_client import Counter, Gauge, Histogram
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from services.gateway.http.asgi_middleware import HttpMiddleware
 
 HTTP_REQUESTS = Counter(
     "gateway_http_requests_total", "HTTP requests answered.", ["method", "route", "status"]
@@ -32,16 +34,8 @@ WEBHOOKS = Counter(
 )
 
 
-class RequestMetrics:
-    """Pure ASGI (no BaseHTTPMiddleware), so streamed responses are left untouched."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class RequestMetrics(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
 
         async def send_and_count(message: Message) -> None:

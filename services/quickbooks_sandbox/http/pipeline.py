@@ -51,6 +51,46 @@ def injected_failure(rule: FaultRule, as_xml: bool, now: float, offset: int) -> 
     return gateway_error(rule.status)
 
 
+def _not_admitted(realm: Realm, label: str, calls: int, batch: bool, now: float) -> Response | None:
+    """An oversized batch or a request over the throttle's limits; None when admitted."""
+    offset = realm.settings.tz_offset_minutes
+    if batch and calls > realm.settings.batch_max_items:
+        # Refused before it is counted: an oversized batch is 1040, never 429.
+        fault = errors.batch_too_large(calls, realm.settings.batch_max_items)
+        realm.stats.record(label, fault.http_status)
+        return fault_response(fault, now, offset)
+    refusal = realm.throttle.admit(now, calls, batch=batch)
+    if refusal is not None:
+        realm.stats.record(label, 429, throttled=True)
+        fault = errors.throttled(refusal.window, refusal.limit, refusal.retry_after)
+        return throttle_response(realm.settings.throttle_as_xml, now, offset, fault)
+    return None
+
+
+def _answer(
+    ctx: SandboxContext,
+    realm: Realm,
+    action: Action,
+    request_id: str | None,
+    replayable: bool,
+    now: float,
+) -> StoredResponse:
+    """The operation's answer, or the one stored for a repeated requestid."""
+    stored = realm.replays.get(request_id) if request_id else None
+    if stored is not None:
+        return stored
+    offset = realm.settings.tz_offset_minutes
+    try:
+        stored = StoredResponse(200, timed(action(realm, now), now, offset))
+    except QboFault as fault:
+        stored = StoredResponse(fault.http_status, timed(fault.fault_body(), now, offset))
+    if request_id:
+        realm.replays.put(request_id, stored)
+    if replayable:  # the POST routes: the only ones that change a realm
+        ctx.persist(realm)
+    return stored
+
+
 async def run_v3(
     ctx: SandboxContext,
     request: Request,
@@ -70,16 +110,9 @@ async def run_v3(
             realm.stats.record(label, fault.http_status)
         return fault_response(fault, now)
     offset = realm.settings.tz_offset_minutes
-    if batch and calls > realm.settings.batch_max_items:
-        # Refused before it is counted: an oversized batch is 1040, never 429.
-        fault = errors.batch_too_large(calls, realm.settings.batch_max_items)
-        realm.stats.record(label, fault.http_status)
-        return fault_response(fault, now, offset)
-    refusal = realm.throttle.admit(now, calls, batch=batch)
-    if refusal is not None:
-        realm.stats.record(label, 429, throttled=True)
-        fault = errors.throttled(refusal.window, refusal.limit, refusal.retry_after)
-        return throttle_response(realm.settings.throttle_as_xml, now, offset, fault)
+    refused = _not_admitted(realm, label, calls, batch, now)
+    if refused is not None:
+        return refused
     # Faults are consumed only by requests that got past the real throttle.
     fired = realm.faults.fire(label)
     delay = fired.latency_ms / 1000 + ctx.latency_for(realm)
@@ -99,16 +132,7 @@ async def run_v3(
         fault = errors.string_too_long("requestid", MAX_REQUEST_ID_LENGTH, len(request_id))
         realm.stats.record(label, fault.http_status)
         return fault_response(fault, now, offset)
-    stored = realm.replays.get(request_id) if request_id else None
-    if stored is None:
-        try:
-            stored = StoredResponse(200, timed(action(realm, now), now, offset))
-        except QboFault as fault:
-            stored = StoredResponse(fault.http_status, timed(fault.fault_body(), now, offset))
-        if request_id:
-            realm.replays.put(request_id, stored)
-        if replayable:  # the POST routes: the only ones that change a realm
-            ctx.persist(realm)
+    stored = _answer(ctx, realm, action, request_id, replayable, now)
     realm.stats.record(label, stored.status)
     if rule is not None and rule.kind == "drop_after_commit":
         return DroppedResponse(rule.hang_seconds, rule.mode)

@@ -209,35 +209,52 @@ def fault_to_error(fault: Fault, operation: str) -> QuickBooksError:
     """Final error for a fault the client does not (or no longer) retry."""
     details = _details(fault, operation)
     what = _describe(fault)
+    refused = _not_about_the_request(fault, operation, what, details)
+    return refused or _rejection(fault, operation, what, details)
+
+
+def _first_code(fault: Fault) -> str | None:
+    return fault.codes[0] if fault.codes else None
+
+
+def _not_about_the_request(
+    fault: Fault, operation: str, what: str, details: dict[str, Any]
+) -> QuickBooksError | None:
+    """Throttling, a server error or refused credentials; None for a rejected request."""
     status = fault.http_status
+    fault_code: str | None
     if fault.is_throttle:
-        info = ERROR_CATALOG[ErrorCode.QBO_RATE_LIMITED]
-        return QuickBooksError(
+        code, text, fault_code = (
             ErrorCode.QBO_RATE_LIMITED,
-            f"QuickBooks kept throttling {operation} ({what}). {info.what_to_do}",
-            details=details,
-            fault_code=THROTTLE,
-            http_status=status,
+            f"QuickBooks kept throttling {operation}",
+            THROTTLE,
         )
-    if fault.is_server_error:
-        info = ERROR_CATALOG[ErrorCode.QBO_UNAVAILABLE]
-        return QuickBooksError(
+    elif fault.is_server_error:
+        code, text, fault_code = (
             ErrorCode.QBO_UNAVAILABLE,
-            f"QuickBooks failed with a server error on {operation} ({what}). {info.what_to_do}",
-            details=details,
-            fault_code=fault.codes[0] if fault.codes else None,
-            http_status=status,
+            f"QuickBooks failed with a server error on {operation}",
+            _first_code(fault),
         )
-    if fault.is_auth_expired or status == 403:
+    elif fault.is_auth_expired or status == 403:
         return QuickBooksAuthError(
             f"QuickBooks refused the credentials on {operation} ({what}). "
             f"{ERROR_CATALOG[ErrorCode.QBO_AUTH].what_to_do}",
             details=details,
-            fault_code=fault.codes[0] if fault.codes else None,
+            fault_code=_first_code(fault),
             http_status=status,
         )
+    else:
+        return None
+    message = f"{text} ({what}). {ERROR_CATALOG[code].what_to_do}"
+    return QuickBooksError(
+        code, message, details=details, fault_code=fault_code, http_status=status
+    )
+
+
+def _rejection(fault: Fault, operation: str, what: str, details: dict[str, Any]) -> QuickBooksError:
+    """QuickBooks refused what was sent (validation, references, numbers, SyncToken)."""
+    status = fault.http_status
     code, fault_code = _stable_code(fault)
-    info = ERROR_CATALOG[code]
     if fault_code == DUPLICATE_NAME or DUPLICATE_NAME in fault.codes:
         return QuickBooksDuplicateNameError(
             ErrorCode.QBO_VALIDATION,
@@ -247,31 +264,28 @@ def fault_to_error(fault: Fault, operation: str) -> QuickBooksError:
             fault_code=DUPLICATE_NAME,
             http_status=status,
         )
+    message = _rejection_message(code, fault, operation, what)
     if code is ErrorCode.QBO_CONFLICT:
         return QuickBooksStaleObjectError(
-            code,
-            f"The object was changed in QuickBooks after it was read ({what}). {info.what_to_do}",
-            details=details,
-            fault_code=fault_code,
-            http_status=status,
+            code, message, details=details, fault_code=fault_code, http_status=status
         )
-    if code is ErrorCode.QBO_DUPLICATE_NUMBER:
-        message = (
-            f"QuickBooks already has a different invoice with this number ({what}). "
-            f"{info.what_to_do}"
-        )
-    elif code is ErrorCode.QBO_INVALID_REFERENCE:
-        element = f" in {fault.primary.element}" if fault.primary and fault.primary.element else ""
-        message = (
-            f"QuickBooks says a referenced item or customer{element} is missing or inactive "
-            f"({what}). {info.what_to_do}"
-        )
-    elif code is ErrorCode.QBO_NOT_FOUND:
-        message = (
-            f"QuickBooks could not find the object for {operation} ({what}). {info.what_to_do}"
-        )
-    else:
-        message = f"QuickBooks rejected {operation} ({what}). {info.what_to_do}"
     return QuickBooksError(
         code, message, details=details, fault_code=fault_code, http_status=status
     )
+
+
+def _rejection_message(code: ErrorCode, fault: Fault, operation: str, what: str) -> str:
+    to_do = ERROR_CATALOG[code].what_to_do
+    if code is ErrorCode.QBO_CONFLICT:
+        return f"The object was changed in QuickBooks after it was read ({what}). {to_do}"
+    if code is ErrorCode.QBO_DUPLICATE_NUMBER:
+        return f"QuickBooks already has a different invoice with this number ({what}). {to_do}"
+    if code is ErrorCode.QBO_INVALID_REFERENCE:
+        element = f" in {fault.primary.element}" if fault.primary and fault.primary.element else ""
+        return (
+            f"QuickBooks says a referenced item or customer{element} is missing or inactive "
+            f"({what}). {to_do}"
+        )
+    if code is ErrorCode.QBO_NOT_FOUND:
+        return f"QuickBooks could not find the object for {operation} ({what}). {to_do}"
+    return f"QuickBooks rejected {operation} ({what}). {to_do}"

@@ -10,6 +10,7 @@ from services.contract.errors import ErrorCode
 from services.contract.invoices import InvoiceSnapshot
 from services.contract.results import Operation, Trigger
 from services.sync_worker.quickbooks import Invoice
+from services.sync_worker.quickbooks.invoice_mapping import to_domain
 from services.sync_worker.results.builders import (
     ResultSubject,
     display_of,
@@ -125,7 +126,7 @@ def ledger_record(
         sync_token=written.sync_token,
         synced_version=version,
         status=status,
-        fingerprint=fingerprint(written),
+        fingerprint=fingerprint(to_domain(written)),
     )
 
 

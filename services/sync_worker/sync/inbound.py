@@ -16,6 +16,7 @@ from services.contract.quickbooks_changes import QuickBooksInvoiceChanged, Quick
 from services.contract.topics import Topic, invoice_key
 from services.platform.outbox import event_message
 from services.sync_worker.quickbooks import Invoice, InvoiceChanges, QuickBooksError
+from services.sync_worker.quickbooks.invoice_mapping import to_domain
 from services.sync_worker.sync.completion import (
     CdcCursor,
     Completion,
@@ -134,7 +135,7 @@ class Inbound:
             sync_token=token,
             total=invoice.total_amt or _ZERO,
             balance=invoice.balance if invoice.balance is not None else invoice.total_amt or _ZERO,
-            status=quickbooks_status(invoice),
+            status=quickbooks_status(to_domain(invoice)),
         )
         completion = Completion.of(OutcomeKind.PUBLISHED, "changed")
         completion.inbound.append(_publish(entry, token, LedgerStatus.ACTIVE, event))

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from deploy.local.services import ServiceProcess, start_gateway
-from tests.conftest import log_dir
+from tests.support.environment import log_dir
 
 
 @pytest.fixture(scope="package")

@@ -11,7 +11,6 @@ import pytest
 
 from deploy.local.processes import pid_alive
 from deploy.local.services import ServiceProcess, start_gateway
-from tests.conftest import log_dir
 from tests.integration.gateway.helpers import (
     ADMIN,
     EventCollector,
@@ -20,6 +19,7 @@ from tests.integration.gateway.helpers import (
     result,
     wait_for_progress,
 )
+from tests.support.environment import log_dir
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.e2e

@@ -16,7 +16,6 @@ from deploy.local.processes import free_port
 from deploy.local.services import ServiceProcess
 from services.contract.errors import ErrorCode
 from services.contract.topics import Topic
-from tests.conftest import ADMIN_TOKEN
 from tests.integration.gateway.helpers import (
     ADMIN,
     connect_tenant,
@@ -26,6 +25,7 @@ from tests.integration.gateway.helpers import (
     result,
     wait_for_progress,
 )
+from tests.support.environment import ADMIN_TOKEN
 from tests.support.factories import new_tenant
 from tests.support.kafka import TopicReader
 

@@ -10,9 +10,10 @@ from typing import Any
 import asyncpg
 import httpx
 
-from tests.conftest import QBO_CLIENT_ID, QBO_CLIENT_SECRET
 from tests.support import tenants
+from tests.support.environment import QBO_CLIENT_ID, QBO_CLIENT_SECRET
 from tests.support.factories import new_tenant
+from tests.support.sandbox import SandboxAdmin
 
 
 async def tenant_on(
@@ -82,7 +83,8 @@ async def user_token(
     client: tuple[str, str] = (QBO_CLIENT_ID, QBO_CLIENT_SECRET),
 ) -> str:
     """An access token of a fresh authorisation, as a QuickBooks user's app would hold."""
-    refresh = (await sandbox.post(f"/_sandbox/realms/{realm_id}/reconnect")).json()
+    async with SandboxAdmin(str(sandbox.base_url)) as admin:
+        refresh = await admin.reconnect(realm_id)
     answer = await sandbox.post(
         "/oauth2/v1/tokens/bearer",
         auth=client,
@@ -122,9 +124,3 @@ async def create_as_quickbooks_user(
         answer.raise_for_status()
         invoice: dict[str, Any] = answer.json()["Invoice"]
         return invoice
-
-
-async def void_as_quickbooks_user(sandbox_url: str, realm_id: str, invoice_id: str) -> None:
-    async with httpx.AsyncClient(base_url=sandbox_url, timeout=10) as http:
-        answer = await http.post(f"/_sandbox/realms/{realm_id}/invoices/{invoice_id}/void")
-        answer.raise_for_status()

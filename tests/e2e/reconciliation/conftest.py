@@ -8,16 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ADMIN_TOKEN, base_service_env
-from tests.support.sandbox import SandboxAdmin
+from tests.support.environment import ADMIN_TOKEN, base_service_env
 from tests.support.services import gateway_fixture, worker_fixture
-
-
-@pytest.fixture
-async def sandbox(qbo_sandbox_url: str) -> AsyncIterator[SandboxAdmin]:
-    admin = SandboxAdmin(qbo_sandbox_url)
-    yield admin
-    await admin.aclose()
 
 
 @pytest.fixture(scope="package")

@@ -11,10 +11,12 @@ import asyncpg
 import httpx
 
 from services.contract.invoices import InvoiceSnapshot
+from services.sync_worker.quickbooks.invoice_mapping import to_wire
 from services.sync_worker.quickbooks.jsonutil import dumps
 from services.sync_worker.sync.domain.translate import to_quickbooks
 from tests.e2e.reconciliation.api import user_token
 from tests.support.factories import invoice_snapshot
+from tests.support.sandbox import SandboxAdmin
 
 SEED_BATCH = 1000
 # High enough that seeding never waits on the sandbox's throttle.
@@ -42,8 +44,10 @@ async def create_in_quickbooks(
                 {
                     "bId": s.invoice_id,
                     "operation": "create",
-                    "Invoice": to_quickbooks(
-                        s, customer_id=customer_id, item_ids=item_ids, number_prefix=prefix
+                    "Invoice": to_wire(
+                        to_quickbooks(
+                            s, customer_id=customer_id, item_ids=item_ids, number_prefix=prefix
+                        )
                     ).to_qbo(),
                 }
                 for s in snapshots[start : start + SEED_BATCH]
@@ -105,7 +109,6 @@ async def store_as_synced(
 async def own_authorisation(sandbox_url: str, realm: dict[str, Any]) -> dict[str, Any]:
     """The realm with a refresh token of its own, for a second tenant on the same company
     (a shared one would be rotated away by whichever tenant refreshes first)."""
-    async with httpx.AsyncClient(base_url=sandbox_url, timeout=10) as http:
-        answer = await http.post(f"/_sandbox/realms/{realm['realm_id']}/reconnect")
-        answer.raise_for_status()
-    return {**realm, "refresh_token": answer.json()["refresh_token"]}
+    async with SandboxAdmin(sandbox_url) as admin:
+        answer = await admin.reconnect(realm["realm_id"])
+    return {**realm, "refresh_token": answer["refresh_token"]}

@@ -8,7 +8,6 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import ENCRYPTION_KEY
 from tests.e2e.reconciliation.api import reconcile, tenant_on
 from tests.e2e.reconciliation.seed import (
     SEED_LIMITS,
@@ -18,6 +17,7 @@ from tests.e2e.reconciliation.seed import (
     snapshot,
     store_as_synced,
 )
+from tests.support.environment import ENCRYPTION_KEY
 from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.e2e

@@ -13,17 +13,16 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import ADMIN_TOKEN, ENCRYPTION_KEY
 from tests.e2e.reconciliation.api import (
     all_differences,
     create_as_quickbooks_user,
     push_and_wait,
     reconcile,
     tenant_on,
-    void_as_quickbooks_user,
     wait_for_batch,
 )
 from tests.support import tenants
+from tests.support.environment import ADMIN_TOKEN, ENCRYPTION_KEY
 from tests.support.factories import invoice_created
 from tests.support.sandbox import SandboxAdmin
 
@@ -78,7 +77,7 @@ async def test_reconcile_files_every_invoice_and_repair_brings_all_in_sync(
                 {"Line": [line], "CustomerMemo": {"value": "Edited in QuickBooks"}},
             )
         for inv in voided:
-            await void_as_quickbooks_user(qbo_sandbox_url, realm_id, by_doc[number[inv]])
+            await sandbox.void_invoice(realm_id, by_doc[number[inv]])
         strangers = [
             await create_as_quickbooks_user(qbo_sandbox_url, realm_id, f"{PREFIX}90{n}", item, "40")
             for n in range(3)

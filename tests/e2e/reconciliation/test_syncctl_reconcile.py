@@ -13,10 +13,10 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import ADMIN_TOKEN, ENCRYPTION_KEY
 from tests.e2e.gateway.test_syncctl import _finish, _syncctl
 from tests.e2e.reconciliation.api import push_and_wait, tenant_on, wait_for_batch
 from tests.support import tenants
+from tests.support.environment import ADMIN_TOKEN, ENCRYPTION_KEY
 from tests.support.factories import invoice_created, new_tenant
 from tests.support.sandbox import SandboxAdmin
 

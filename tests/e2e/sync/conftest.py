@@ -11,8 +11,8 @@ import asyncpg
 import pytest
 
 from services.contract.topics import Topic
-from tests.conftest import ENCRYPTION_KEY
 from tests.support import tenants
+from tests.support.environment import ENCRYPTION_KEY
 from tests.support.factories import new_tenant
 from tests.support.kafka import Record, TopicReader
 from tests.support.sandbox import SandboxAdmin
@@ -28,13 +28,6 @@ class Company:
     @property
     def realm_id(self) -> str:
         return str(self.realm["realm_id"])
-
-
-@pytest.fixture
-async def sandbox(qbo_sandbox_url: str) -> AsyncIterator[SandboxAdmin]:
-    admin = SandboxAdmin(qbo_sandbox_url)
-    yield admin
-    await admin.aclose()
 
 
 @pytest.fixture

@@ -11,16 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 
 from services.contract.invoices import InvoiceCreated, InvoiceUpdated
-from services.contract.push import PushRequested
-from services.contract.topics import Topic, tenant_key
 from tests.e2e.sync.conftest import Company
 from tests.support import tenants
 from tests.support.factories import invoice_snapshot
-from tests.support.kafka import Record, TopicReader, produce
+from tests.support.kafka import Record, TopicReader
 from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.e2e
@@ -42,13 +39,7 @@ class Resend:
         return self.company.tenant_id
 
     async def admin(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        async with httpx.AsyncClient(base_url=self.sandbox.base_url, timeout=10) as http:
-            response = await http.request(
-                method, f"/_sandbox/realms/{self.company.realm_id}/{path}", json=body
-            )
-            response.raise_for_status()
-            data: dict[str, Any] = response.json()
-            return data
+        return await self.sandbox.call(method, f"realms/{self.company.realm_id}/{path}", body)
 
     async def send(self, **snapshot: Any) -> dict[str, Any]:
         """Sends this version of the invoice (and pushes it in push mode): its result."""
@@ -65,14 +56,7 @@ class Resend:
                     and b["event_type"] != "invoice.sync.skipped"
                 )
             )
-        batch_id = uuid.uuid4()
-        push = PushRequested(
-            tenant_id=self.tenant,
-            batch_id=batch_id,
-            invoice_ids=[invoice.invoice_id],
-            requested_by="tests",
-        )
-        await produce(self.bootstrap, Topic.PUSH_REQUESTS, push, tenant_key(self.tenant))
+        batch_id = await tenants.push(self.bootstrap, self.tenant, [invoice.invoice_id])
         return await self._result(lambda b: b.get("batch_id") == str(batch_id))
 
     async def _result(self, match: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 import asyncpg
 import pytest
 
-from services.contract.push import PushRequested
-from services.contract.topics import Topic, tenant_key
-from tests.conftest import ENCRYPTION_KEY
+from services.contract.topics import Topic
 from tests.support import tenants
+from tests.support.environment import ENCRYPTION_KEY
 from tests.support.factories import invoice_created
-from tests.support.kafka import TopicReader, produce
+from tests.support.kafka import TopicReader
 from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.e2e
@@ -28,13 +26,6 @@ async def _tenant_with_invoices(
     events = [invoice_created(tenant, number=f"{prefix}{i:04d}") for i in range(count)]
     await tenants.publish_invoices(bootstrap, pool, events)
     return tenant, realm["realm_id"], [e.invoice.invoice_id for e in events]
-
-
-async def _push(bootstrap: str, tenant: str, ids: list[str]) -> str:
-    batch_id = uuid.uuid4()
-    event = PushRequested(tenant_id=tenant, batch_id=batch_id, invoice_ids=ids, requested_by="t")
-    await produce(bootstrap, Topic.PUSH_REQUESTS, event, tenant_key(tenant))
-    return str(batch_id)
 
 
 async def test_small_batch_of_b_finishes_while_a_is_throttled(
@@ -53,14 +44,14 @@ async def test_small_batch_of_b_finishes_while_a_is_throttled(
     # QuickBooks throttles most of A's calls: A's units wait on backoff, holding their slots.
     await sandbox.add_fault(realm_a, kind="throttle", rate=0.8, count=100000)
     async with TopicReader(kafka_bootstrap_servers, Topic.RESULTS) as results:
-        batch_a = await _push(kafka_bootstrap_servers, tenant_a, ids_a)
+        batch_a = str(await tenants.push(kafka_bootstrap_servers, tenant_a, ids_a))
         await tenants.wait_for_row(
             worker_pg_pool,
             "SELECT 1 FROM work_items WHERE tenant_id = $1 AND state = 'in_flight'",
             tenant_a,
         )
         submitted = time.monotonic()
-        batch_b = await _push(kafka_bootstrap_servers, tenant_b, ids_b)
+        batch_b = str(await tenants.push(kafka_bootstrap_servers, tenant_b, ids_b))
         done_b = await results.wait_for(
             lambda r: r.json().get("batch_id") == batch_b, count=5, timeout=60
         )

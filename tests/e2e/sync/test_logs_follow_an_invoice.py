@@ -13,9 +13,9 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import ADMIN_TOKEN
 from tests.e2e.sync.conftest import Company
 from tests.support import tenants
+from tests.support.environment import ADMIN_TOKEN
 from tests.support.factories import invoice_created
 
 pytestmark = pytest.mark.e2e

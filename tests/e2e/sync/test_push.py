@@ -8,13 +8,11 @@ from decimal import Decimal
 import asyncpg
 import pytest
 
-from services.contract.push import PushRequested
-from services.contract.topics import Topic, tenant_key
-from tests.conftest import ENCRYPTION_KEY
 from tests.e2e.sync.conftest import Company, for_invoice
 from tests.support import tenants
+from tests.support.environment import ENCRYPTION_KEY
 from tests.support.factories import invoice_created, new_tenant
-from tests.support.kafka import Record, TopicReader, produce
+from tests.support.kafka import Record, TopicReader
 from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.e2e
@@ -25,15 +23,6 @@ def _for_batch(batch_id: uuid.UUID) -> object:
         return bool(record.json().get("batch_id") == str(batch_id))
 
     return match
-
-
-async def _push(bootstrap: str, tenant: str, invoice_ids: list[str]) -> uuid.UUID:
-    batch_id = uuid.uuid4()
-    event = PushRequested(
-        tenant_id=tenant, batch_id=batch_id, invoice_ids=invoice_ids, requested_by="tests"
-    )
-    await produce(bootstrap, Topic.PUSH_REQUESTS, event, tenant_key(tenant))
-    return batch_id
 
 
 async def test_manual_push_mode_ignores_invoice_events_and_sends_only_on_push(
@@ -55,7 +44,7 @@ async def test_manual_push_mode_ignores_invoice_events_and_sends_only_on_push(
     assert record.json()["number"] == "5001"  # results name the invoice as people know it
     assert await sandbox.invoices(company.realm_id) == []
 
-    batch_id = await _push(kafka_bootstrap_servers, tenant, [invoice_id])
+    batch_id = await tenants.push(kafka_bootstrap_servers, tenant, [invoice_id])
     [pushed] = await results.wait_for(_for_batch(batch_id))  # type: ignore[arg-type]
     body = pushed.json()
     assert body["event_type"] == "invoice.sync.succeeded"
@@ -83,7 +72,7 @@ async def test_batch_reports_each_invoice_and_mapping_later_makes_it_sendable(
     unmapped = invoice_created(tenant, number="6002", products=("P-1", "P-9"))
     await tenants.publish_invoices(kafka_bootstrap_servers, worker_pg_pool, [mapped, unmapped])
     ids = [mapped.invoice.invoice_id, unmapped.invoice.invoice_id, "never-seen"]
-    batch_id = await _push(kafka_bootstrap_servers, tenant, ids)
+    batch_id = await tenants.push(kafka_bootstrap_servers, tenant, ids)
     records = await results.wait_for(_for_batch(batch_id), count=3, timeout=40)  # type: ignore[arg-type]
     by_invoice = {r.json()["invoice_id"]: r.json() for r in records}
     assert set(by_invoice) == set(ids)
@@ -108,7 +97,7 @@ async def test_batch_reports_each_invoice_and_mapping_later_makes_it_sendable(
         tenant,
         {"P-9": company.items["Newsletter Sponsorship"]},
     )
-    retry_batch = await _push(kafka_bootstrap_servers, tenant, [ids[1]])
+    retry_batch = await tenants.push(kafka_bootstrap_servers, tenant, [ids[1]])
     [again] = await results.wait_for(_for_batch(retry_batch))  # type: ignore[arg-type]
     assert again.json()["event_type"] == "invoice.sync.succeeded"
     assert again.json()["external_number"] == "6002"
@@ -133,7 +122,7 @@ async def test_push_overwrites_a_quickbooks_edit(
     external_id = first.json()["external_id"]
     await sandbox.edit_invoice(company.realm_id, external_id, {"DocNumber": "HAND-EDIT"})
 
-    batch_id = await _push(kafka_bootstrap_servers, tenant, [invoice_id])
+    batch_id = await tenants.push(kafka_bootstrap_servers, tenant, [invoice_id])
     [pushed] = await results.wait_for(_for_batch(batch_id))  # type: ignore[arg-type]
     assert pushed.json()["event_type"] == "invoice.sync.succeeded"
     assert pushed.json()["operation"] == "update"
@@ -161,7 +150,7 @@ async def test_not_connected_keeps_the_snapshot_for_a_later_push(
     await tenants.map_products(
         kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": realm["items"][0]["Id"]}
     )
-    batch_id = await _push(kafka_bootstrap_servers, tenant, [invoice_id])
+    batch_id = await tenants.push(kafka_bootstrap_servers, tenant, [invoice_id])
     [pushed] = await results.wait_for(_for_batch(batch_id))  # type: ignore[arg-type]
     assert pushed.json()["event_type"] == "invoice.sync.succeeded"
     assert len(await sandbox.live_invoices(realm["realm_id"])) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.environment import base_service_env
 from tests.support.services import gateway_fixture, worker_fixture
 
 
@@ -11,8 +12,6 @@ from tests.support.services import gateway_fixture, worker_fixture
 def service_env(
     kafka_bootstrap_servers: str, database_url: str, qbo_sandbox_url: str
 ) -> dict[str, str]:
-    from tests.conftest import base_service_env
-
     return {
         **base_service_env(kafka_bootstrap_servers, database_url, qbo_sandbox_url),
         "CDC_INTERVAL_SECONDS": "600",

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from services.contract.topics import Topic, invoice_key
-from tests.conftest import ADMIN_TOKEN, WEBHOOK_VERIFIER
 from tests.support import tenants
+from tests.support.environment import ADMIN_TOKEN, WEBHOOK_VERIFIER
 from tests.support.factories import invoice_created, new_tenant
 from tests.support.kafka import Record, TopicReader, produce
 from tests.support.sandbox import SandboxAdmin

@@ -11,8 +11,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import ADMIN_TOKEN, ENCRYPTION_KEY
 from tests.support import tenants
+from tests.support.environment import ADMIN_TOKEN, ENCRYPTION_KEY
 from tests.support.sandbox import SandboxAdmin
 from tests.support.services import gateway_fixture, worker_fixture
 

@@ -8,7 +8,7 @@ import hmac
 
 import httpx
 
-from tests.conftest import WEBHOOK_VERIFIER
+from tests.support.environment import WEBHOOK_VERIFIER
 
 
 def signature(body: bytes) -> str:

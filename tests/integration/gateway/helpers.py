@@ -23,7 +23,7 @@ from services.contract.results import (
 )
 from services.contract.topics import Topic, invoice_key
 from services.gateway.cli.sse_client import ServerSentEvent, read_events
-from tests.conftest import ADMIN_TOKEN
+from tests.support.environment import ADMIN_TOKEN
 from tests.support.kafka import produce_many
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

@@ -14,8 +14,8 @@ from services.contract.topics import Topic, tenant_key
 from services.contract.webhooks import QuickBooksWebhookReceived
 from services.gateway.webhooks.signature import sign
 from services.platform.crypto import TokenCipher, parse_keys
-from tests.conftest import ENCRYPTION_KEY, WEBHOOK_VERIFIER, log_dir
 from tests.integration.gateway.helpers import ADMIN, mint_token
+from tests.support.environment import ENCRYPTION_KEY, WEBHOOK_VERIFIER, log_dir
 from tests.support.factories import new_tenant
 from tests.support.kafka import Record, TopicReader
 

@@ -24,8 +24,8 @@ from services.contract.settings import SettingsChanged
 from services.contract.topics import Topic, invoice_key, tenant_key
 from services.platform.crypto import TokenCipher, parse_keys
 from services.platform.topic_specs import STATE, TOPIC_SPECS
-from tests.conftest import ENCRYPTION_KEY, log_dir
 from tests.integration.kafka_topics.helpers import set_topic_configs
+from tests.support.environment import ENCRYPTION_KEY, log_dir
 from tests.support.factories import invoice_created, new_tenant
 from tests.support.kafka import produce
 from tests.support.tenants import wait_for_row

@@ -9,7 +9,7 @@ import pytest
 
 from services.contract.results import InvoiceSyncSucceeded, Operation, Trigger
 from services.contract.topics import Topic, invoice_key
-from tests.conftest import ADMIN_TOKEN
+from tests.support.environment import ADMIN_TOKEN
 from tests.support.factories import new_tenant
 from tests.support.kafka import produce
 

@@ -12,18 +12,19 @@ from decimal import Decimal
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 from cryptography.fernet import Fernet
 
 from services.sync_worker.quickbooks import (
     Invoice,
     Line,
+    QuickBooksClient,
     QuickBooksConfig,
     QuickBooksService,
     Ref,
     SalesItemLineDetail,
 )
+from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.integration
 
@@ -59,30 +60,26 @@ class SandboxRealm:
 
 
 @pytest.fixture
-async def sandbox_admin(qbo_sandbox_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{qbo_sandbox_url}/_sandbox", timeout=10) as admin:
-        yield admin
+async def sandbox_admin(qbo_sandbox_url: str) -> AsyncIterator[SandboxAdmin]:
+    admin = SandboxAdmin(qbo_sandbox_url)
+    yield admin
+    await admin.aclose()
 
 
 MakeRealm = Callable[..., Awaitable[SandboxRealm]]
 
 
 @pytest.fixture
-def make_realm(sandbox_admin: httpx.AsyncClient, qbo_sandbox_url: str) -> MakeRealm:
+def make_realm(sandbox_admin: SandboxAdmin, qbo_sandbox_url: str) -> MakeRealm:
     async def make(
-        settings: dict[str, Any] | None = None, limits: dict[str, Any] | None = None
+        settings: dict[str, Any] | None = None, limits: dict[str, int] | None = None
     ) -> SandboxRealm:
-        body: dict[str, Any] = {
-            "items": [{"name": "Display Ad", "unit_price": "100.00"}],
-            "customers": [{"display_name": "Acme Media"}],
-        }
-        if settings:
-            body["settings"] = settings
-        if limits:
-            body["limits"] = limits
-        response = await sandbox_admin.post("/realms", json=body)
-        assert response.status_code == 201, response.text
-        data = response.json()
+        data = await sandbox_admin.create_realm(
+            items=[{"name": "Display Ad", "unit_price": "100.00"}],
+            customers=[{"display_name": "Acme Media"}],
+            settings=settings,
+            limits=limits,
+        )
         return SandboxRealm(
             realm_id=data["realm_id"],
             client_id=data["client_id"],
@@ -127,6 +124,27 @@ def tenant_id() -> str:
     return f"tenant-{uuid.uuid4().hex[:12]}"
 
 
+Connect = Callable[..., Awaitable[QuickBooksClient]]
+
+
+@pytest.fixture
+def connect(make_service: MakeService, realm: SandboxRealm, tenant_id: str) -> Connect:
+    """Connects `tenant_id` to `realm` (configuration overrides as keywords): its client."""
+
+    async def connected(**overrides: Any) -> QuickBooksClient:
+        service = make_service(realm, **overrides)
+        await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
+        return await service.client(tenant_id)
+
+    return connected
+
+
+@pytest.fixture
+async def client(connect: Connect) -> QuickBooksClient:
+    """`tenant_id` connected to `realm` with the default configuration: its client."""
+    return await connect()
+
+
 def request_id(prefix: str = "req") -> str:
     return f"{prefix}-{uuid.uuid4().hex}"
 
@@ -147,28 +165,3 @@ def new_invoice(
             )
         ],
     )
-
-
-async def realm_stats(admin: httpx.AsyncClient, realm_id: str) -> dict[str, Any]:
-    response = await admin.get(f"/realms/{realm_id}/stats")
-    assert response.status_code == 200, response.text
-    stats: dict[str, Any] = response.json()
-    return stats
-
-
-async def sandbox_invoices(admin: httpx.AsyncClient, realm_id: str) -> list[dict[str, Any]]:
-    response = await admin.get(f"/realms/{realm_id}/invoices")
-    assert response.status_code == 200, response.text
-    body = response.json()
-    invoices: list[dict[str, Any]] = body["invoices"] if isinstance(body, dict) else body
-    return invoices
-
-
-async def inject_fault(admin: httpx.AsyncClient, realm_id: str, **spec: Any) -> None:
-    response = await admin.post(f"/realms/{realm_id}/faults", json=spec)
-    assert response.status_code in (200, 201), response.text
-
-
-async def expire_access_tokens(admin: httpx.AsyncClient, realm_id: str) -> None:
-    response = await admin.post(f"/realms/{realm_id}/expire-access-tokens")
-    assert response.status_code in (200, 204), response.text

@@ -2,39 +2,32 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from services.contract.errors import ErrorCode
-from services.sync_worker.quickbooks import QuickBooksStaleObjectError
+from services.sync_worker.quickbooks import QuickBooksClient, QuickBooksStaleObjectError
 from tests.integration.quickbooks_client.conftest import (
-    MakeService,
     SandboxRealm,
     new_invoice,
     request_id,
 )
+from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.integration
 
 
 async def test_stale_sync_token_is_reported_or_resolved_by_rereading(
     realm: SandboxRealm,
-    make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
-    tenant_id: str,
+    sandbox_admin: SandboxAdmin,
+    client: QuickBooksClient,
 ) -> None:
-    service = make_service(realm)
-    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
-    client = await service.client(tenant_id)
     created = await client.create_invoice(new_invoice(realm), request_id=request_id())
     assert created.id is not None
 
-    edit = await sandbox_admin.patch(
-        f"/realms/{realm.realm_id}/invoices/{created.id}",
-        json={"PrivateNote": "edited in QuickBooks"},
+    edit = await sandbox_admin.edit_invoice(
+        realm.realm_id, created.id, {"PrivateNote": "edited in QuickBooks"}
     )
-    assert edit.status_code == 200, edit.text
-    assert edit.json()["Invoice"]["SyncToken"] != created.sync_token
+    assert edit["Invoice"]["SyncToken"] != created.sync_token
 
     ours = created.model_copy(update={"private_note": "edited by MediaOS"})
     with pytest.raises(QuickBooksStaleObjectError) as caught:
@@ -54,11 +47,8 @@ async def test_stale_sync_token_is_reported_or_resolved_by_rereading(
 
 
 async def test_sparse_update_with_stale_token_resolves(
-    realm: SandboxRealm, make_service: MakeService, tenant_id: str
+    realm: SandboxRealm, client: QuickBooksClient
 ) -> None:
-    service = make_service(realm)
-    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
-    client = await service.client(tenant_id)
     created = await client.create_invoice(new_invoice(realm), request_id=request_id())
     assert created.id is not None and created.sync_token is not None
     await client.sparse_update_invoice(

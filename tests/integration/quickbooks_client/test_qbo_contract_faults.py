@@ -4,30 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from services.contract.errors import ErrorCode
-from services.sync_worker.quickbooks import QuickBooksError, QuickBooksService
+from services.sync_worker.quickbooks import QuickBooksError
 from tests.integration.quickbooks_client.conftest import (
-    MakeService,
+    Connect,
     SandboxRealm,
-    inject_fault,
     new_invoice,
-    realm_stats,
     request_id,
-    sandbox_invoices,
 )
+from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.integration
-
-
-async def _connected(
-    make_service: MakeService, realm: SandboxRealm, tenant_id: str, **overrides: Any
-) -> QuickBooksService:
-    service = make_service(realm, **overrides)
-    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
-    return service
 
 
 @pytest.mark.parametrize(
@@ -44,31 +33,27 @@ async def test_transient_faults_are_retried_until_success(
     spec: dict[str, Any],
     status: str,
     realm: SandboxRealm,
-    make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
-    tenant_id: str,
+    connect: Connect,
+    sandbox_admin: SandboxAdmin,
 ) -> None:
-    service = await _connected(make_service, realm, tenant_id)
-    client = await service.client(tenant_id)
+    client = await connect()
     await client.get_item(realm.item_id)  # token obtained before the faults
-    await inject_fault(sandbox_admin, realm.realm_id, endpoint="invoice.create", **spec)
+    await sandbox_admin.add_fault(realm.realm_id, endpoint="invoice.create", **spec)
     created = await client.create_invoice(new_invoice(realm), request_id=request_id())
     assert created.id is not None
-    stats = await realm_stats(sandbox_admin, realm.realm_id)
+    stats = await sandbox_admin.stats(realm.realm_id)
     assert stats["requests"]["invoice.create"].get(status) == 2
-    assert len(await sandbox_invoices(sandbox_admin, realm.realm_id)) == 1
+    assert len(await sandbox_admin.invoices(realm.realm_id)) == 1
 
 
 async def test_persistent_throttle_becomes_retryable_rate_limited(
     realm: SandboxRealm,
-    make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
-    tenant_id: str,
+    connect: Connect,
+    sandbox_admin: SandboxAdmin,
 ) -> None:
-    service = await _connected(make_service, realm, tenant_id, retry_total_seconds=1.0)
-    client = await service.client(tenant_id)
+    client = await connect(retry_total_seconds=1.0)
     await client.get_item(realm.item_id)
-    await inject_fault(sandbox_admin, realm.realm_id, kind="throttle", count=1000, xml=True)
+    await sandbox_admin.add_fault(realm.realm_id, kind="throttle", count=1000, xml=True)
     with pytest.raises(QuickBooksError) as caught:
         await client.get_item(realm.item_id)
     assert caught.value.code is ErrorCode.QBO_RATE_LIMITED and caught.value.retryable
@@ -77,14 +62,12 @@ async def test_persistent_throttle_becomes_retryable_rate_limited(
 
 async def test_persistent_server_error_becomes_retryable_unavailable(
     realm: SandboxRealm,
-    make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
-    tenant_id: str,
+    connect: Connect,
+    sandbox_admin: SandboxAdmin,
 ) -> None:
-    service = await _connected(make_service, realm, tenant_id, retry_total_seconds=0.5)
-    client = await service.client(tenant_id)
+    client = await connect(retry_total_seconds=0.5)
     await client.get_item(realm.item_id)
-    await inject_fault(sandbox_admin, realm.realm_id, kind="server_error", count=1000, status=503)
+    await sandbox_admin.add_fault(realm.realm_id, kind="server_error", count=1000, status=503)
     with pytest.raises(QuickBooksError) as caught:
         await client.get_item(realm.item_id)
     assert caught.value.code is ErrorCode.QBO_UNAVAILABLE and caught.value.retryable
@@ -93,12 +76,10 @@ async def test_persistent_server_error_becomes_retryable_unavailable(
 
 async def test_permanent_faults_map_to_stable_codes(
     realm: SandboxRealm,
-    make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
-    tenant_id: str,
+    connect: Connect,
+    sandbox_admin: SandboxAdmin,
 ) -> None:
-    service = await _connected(make_service, realm, tenant_id)
-    client = await service.client(tenant_id)
+    client = await connect()
 
     bad_item = new_invoice(realm)
     assert bad_item.line[0].sales_item_line_detail is not None
@@ -130,6 +111,6 @@ async def test_permanent_faults_map_to_stable_codes(
         await client.create_invoice(too_long, request_id=request_id())
     assert caught.value.code is ErrorCode.QBO_VALIDATION and caught.value.fault_code == "2050"
 
-    stats = await realm_stats(sandbox_admin, realm.realm_id)
+    stats = await sandbox_admin.stats(realm.realm_id)
     # Permanent faults are sent once each: 2500, the good DUP-1, the 6140, 6070 and 2050.
     assert sum(stats["requests"]["invoice.create"].values()) == 5

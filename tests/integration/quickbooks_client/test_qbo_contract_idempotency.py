@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
+from services.sync_worker.quickbooks import QuickBooksClient
 from tests.integration.quickbooks_client.conftest import (
     MakeService,
     SandboxRealm,
-    inject_fault,
     new_invoice,
-    realm_stats,
     request_id,
-    sandbox_invoices,
 )
+from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.integration
 
@@ -23,14 +21,13 @@ async def test_retry_after_dropped_create_leaves_one_invoice(
     mode: str,
     realm: SandboxRealm,
     make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
+    sandbox_admin: SandboxAdmin,
     tenant_id: str,
 ) -> None:
     service = make_service(realm, request_timeout_seconds=1.0)
     await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
     client = await service.client(tenant_id)
-    await inject_fault(
-        sandbox_admin,
+    await sandbox_admin.add_fault(
         realm.realm_id,
         kind="drop_after_commit",
         count=1,
@@ -43,9 +40,9 @@ async def test_retry_after_dropped_create_leaves_one_invoice(
         new_invoice(realm, doc_number="D-1"), request_id=request_id("create")
     )
 
-    stored = [i for i in await sandbox_invoices(sandbox_admin, realm.realm_id)]
+    stored = [i for i in await sandbox_admin.invoices(realm.realm_id)]
     assert [i["Id"] for i in stored] == [created.id]
-    stats = await realm_stats(sandbox_admin, realm.realm_id)
+    stats = await sandbox_admin.stats(realm.realm_id)
     creates = stats["requests"]["invoice.create"]
     assert sum(creates.values()) == 2  # the dropped attempt and the replayed retry
     assert await client.find_invoices_by_doc_number("D-1") == [created]
@@ -53,17 +50,13 @@ async def test_retry_after_dropped_create_leaves_one_invoice(
 
 async def test_same_request_id_later_replays_instead_of_creating(
     realm: SandboxRealm,
-    make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
-    tenant_id: str,
+    sandbox_admin: SandboxAdmin,
+    client: QuickBooksClient,
 ) -> None:
-    service = make_service(realm)
-    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
-    client = await service.client(tenant_id)
     rid = request_id("unit-of-work")
     first = await client.create_invoice(new_invoice(realm), request_id=rid)
     second = await client.create_invoice(new_invoice(realm), request_id=rid)
     third = await client.create_invoice(new_invoice(realm), request_id=request_id("other"))
     assert second.id == first.id
     assert third.id != first.id
-    assert len(await sandbox_invoices(sandbox_admin, realm.realm_id)) == 2
+    assert len(await sandbox_admin.invoices(realm.realm_id)) == 2

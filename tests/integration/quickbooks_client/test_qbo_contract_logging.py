@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import asyncpg
-import httpx
 import pytest
 from structlog.testing import capture_logs
 
@@ -15,11 +14,10 @@ from tests.integration.quickbooks_client.conftest import (
     ENCRYPTION_KEY,
     MakeService,
     SandboxRealm,
-    expire_access_tokens,
-    inject_fault,
     new_invoice,
     request_id,
 )
+from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +25,7 @@ pytestmark = pytest.mark.integration
 async def test_tokens_never_appear_in_logs_errors_or_reprs(
     realm: SandboxRealm,
     make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
+    sandbox_admin: SandboxAdmin,
     worker_pg_pool: asyncpg.Pool,
     tenant_id: str,
     caplog: pytest.LogCaptureFixture,
@@ -39,8 +37,8 @@ async def test_tokens_never_appear_in_logs_errors_or_reprs(
         await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
         client = await service.client(tenant_id)
         await client.get_item(realm.item_id)
-        await expire_access_tokens(sandbox_admin, realm.realm_id)
-        await inject_fault(sandbox_admin, realm.realm_id, kind="throttle", count=1, xml=True)
+        await sandbox_admin.expire_access_tokens(realm.realm_id)
+        await sandbox_admin.add_fault(realm.realm_id, kind="throttle", count=1, xml=True)
         await client.create_invoice(new_invoice(realm), request_id=request_id())
         with pytest.raises(QuickBooksError) as caught:
             await client.get_invoice("55555")

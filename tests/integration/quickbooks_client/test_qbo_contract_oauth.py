@@ -20,8 +20,8 @@ from services.sync_worker.quickbooks import (
 from tests.integration.quickbooks_client.conftest import (
     MakeService,
     SandboxRealm,
-    expire_access_tokens,
 )
+from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +38,7 @@ async def _token_endpoint(realm: SandboxRealm, refresh_token: str) -> httpx.Resp
 async def test_rotated_refresh_token_survives_a_restart(
     realm: SandboxRealm,
     make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
+    sandbox_admin: SandboxAdmin,
     worker_pg_pool: asyncpg.Pool,
     database_url: str,
     tenant_id: str,
@@ -47,7 +47,7 @@ async def test_rotated_refresh_token_survives_a_restart(
     connected = await first.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
     client = await first.client(tenant_id)
     assert (await client.get_item(realm.item_id)).name == "Display Ad"
-    await expire_access_tokens(sandbox_admin, realm.realm_id)
+    await sandbox_admin.expire_access_tokens(realm.realm_id)
     assert (await client.get_item(realm.item_id)).id == realm.item_id  # 401 -> refresh
     await first.aclose()
 
@@ -64,7 +64,7 @@ async def test_rotated_refresh_token_survives_a_restart(
     # "Restart": a new pool and a new service with an empty token cache.
     pool = await create_pool(database_url, "sync_worker", max_size=2)
     try:
-        await expire_access_tokens(sandbox_admin, realm.realm_id)
+        await sandbox_admin.expire_access_tokens(realm.realm_id)
         second = make_service(realm, pool=pool)
         client = await second.client(tenant_id)
         assert (await client.get_item(realm.item_id)).id == realm.item_id
@@ -78,7 +78,7 @@ async def test_rotated_refresh_token_survives_a_restart(
 async def test_replicas_refreshing_at_once_keep_the_connection(
     realm: SandboxRealm,
     make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
+    sandbox_admin: SandboxAdmin,
     database_url: str,
     tenant_id: str,
 ) -> None:
@@ -88,7 +88,7 @@ async def test_replicas_refreshing_at_once_keep_the_connection(
         connected = await replicas[0].connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
         for round_number in range(1, 3):
             if round_number > 1:
-                await expire_access_tokens(sandbox_admin, realm.realm_id)
+                await sandbox_admin.expire_access_tokens(realm.realm_id)
             clients = [await r.client(tenant_id) for r in replicas]
             results = await asyncio.gather(
                 *(c.get_item(realm.item_id) for c in clients for _ in range(3))
@@ -107,7 +107,7 @@ async def test_replicas_refreshing_at_once_keep_the_connection(
 async def test_invalid_grant_marks_the_connection_broken_until_reconnected(
     realm: SandboxRealm,
     make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
+    sandbox_admin: SandboxAdmin,
     tenant_id: str,
 ) -> None:
     service = make_service(realm)
@@ -121,12 +121,12 @@ async def test_invalid_grant_marks_the_connection_broken_until_reconnected(
     info = await service.get_connection(tenant_id)
     assert info is not None
     assert info.status is ConnectionStatus.BROKEN and info.broken_reason == "invalid_grant"
-    token_calls_before = (await sandbox_admin.get(f"/realms/{realm.realm_id}/stats")).json()
+    token_calls_before = await sandbox_admin.stats(realm.realm_id)
     with pytest.raises(QuickBooksAuthError):
         await service.client(tenant_id)
     with pytest.raises(QuickBooksAuthError):  # a client obtained earlier fails fast too
         await client.get_item(realm.item_id)
-    token_calls_after = (await sandbox_admin.get(f"/realms/{realm.realm_id}/stats")).json()
+    token_calls_after = await sandbox_admin.stats(realm.realm_id)
     assert token_calls_after["total_requests"] == token_calls_before["total_requests"]
 
     await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)

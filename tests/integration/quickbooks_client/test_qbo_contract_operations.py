@@ -5,30 +5,24 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import httpx
 import pytest
 
-from services.sync_worker.quickbooks import Customer, EmailAddress
+from services.sync_worker.quickbooks import Customer, EmailAddress, QuickBooksClient
 from tests.integration.quickbooks_client.conftest import (
-    MakeService,
     SandboxRealm,
     new_invoice,
     request_id,
-    sandbox_invoices,
 )
+from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.integration
 
 
 async def test_invoice_lifecycle_queries_and_cdc(
     realm: SandboxRealm,
-    make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
-    tenant_id: str,
+    sandbox_admin: SandboxAdmin,
+    client: QuickBooksClient,
 ) -> None:
-    service = make_service(realm)
-    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
-    client = await service.client(tenant_id)
     since = datetime.now(UTC) - timedelta(minutes=5)
 
     created = await client.create_invoice(
@@ -68,16 +62,13 @@ async def test_invoice_lifecycle_queries_and_cdc(
     assert other.id in {d.id for d in changes.deleted}
     assert changes.server_time is not None
 
-    stored = {i["Id"]: i for i in await sandbox_invoices(sandbox_admin, realm.realm_id)}
+    stored = {i["Id"]: i for i in await sandbox_admin.invoices(realm.realm_id)}
     assert stored[created.id]["voided"] is True and stored[other.id]["deleted"] is True
 
 
 async def test_find_or_create_customer_with_quotes_in_the_name(
-    realm: SandboxRealm, make_service: MakeService, tenant_id: str
+    realm: SandboxRealm, client: QuickBooksClient
 ) -> None:
-    service = make_service(realm)
-    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
-    client = await service.client(tenant_id)
     name = "O'Brien \\ Sons"
     assert await client.find_customer_by_display_name(name) is None
     customer = Customer(display_name=name, primary_email_addr=EmailAddress(address="a@b.test"))
@@ -91,12 +82,7 @@ async def test_find_or_create_customer_with_quotes_in_the_name(
     assert existing is not None and existing.id == realm.customer_id
 
 
-async def test_items_are_listed_and_read(
-    realm: SandboxRealm, make_service: MakeService, tenant_id: str
-) -> None:
-    service = make_service(realm)
-    await service.connect_tenant(tenant_id, realm.realm_id, realm.refresh_token)
-    client = await service.client(tenant_id)
+async def test_items_are_listed_and_read(realm: SandboxRealm, client: QuickBooksClient) -> None:
     items = await client.list_items()
     assert [(i.id, i.name) for i in items] == [(realm.item_id, "Display Ad")]
     assert items[0].unit_price == Decimal("100.00")

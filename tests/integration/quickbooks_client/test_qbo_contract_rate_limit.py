@@ -8,7 +8,6 @@ import time
 import uuid
 
 import asyncpg
-import httpx
 import pytest
 
 from services.platform.postgres import create_pool
@@ -19,8 +18,8 @@ from services.sync_worker.quickbooks.realm_leases import RealmLeaseStore
 from tests.integration.quickbooks_client.conftest import (
     MakeRealm,
     MakeService,
-    realm_stats,
 )
+from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +27,7 @@ pytestmark = pytest.mark.integration
 async def test_replicas_take_turns_on_a_realm_and_stay_under_its_limit(
     make_realm: MakeRealm,
     make_service: MakeService,
-    sandbox_admin: httpx.AsyncClient,
+    sandbox_admin: SandboxAdmin,
     database_url: str,
     tenant_id: str,
 ) -> None:
@@ -54,7 +53,7 @@ async def test_replicas_take_turns_on_a_realm_and_stay_under_its_limit(
         for pool in pools:
             await pool.close()
     assert len(items) == 24
-    stats = await realm_stats(sandbox_admin, realm.realm_id)
+    stats = await sandbox_admin.stats(realm.realm_id)
     assert stats["throttled"] == 0
     assert stats["peak_per_second"] <= 5
     # 24 calls at 5/s need at least ~3.8 s; a handover that forgot the history would be faster.

@@ -14,10 +14,9 @@ import pytest
 
 from deploy.local.processes import pid_alive
 from deploy.local.services import start_worker
-from services.contract.push import PushRequested
-from services.contract.topics import Topic, invoice_key, tenant_key
-from tests.conftest import ENCRYPTION_KEY, log_dir
+from services.contract.topics import Topic, invoice_key
 from tests.support import tenants
+from tests.support.environment import ENCRYPTION_KEY, log_dir
 from tests.support.factories import invoice_created, new_tenant
 from tests.support.kafka import TopicReader, produce
 from tests.support.sandbox import SandboxAdmin
@@ -48,13 +47,8 @@ async def test_sigterm_finishes_the_unit_in_flight_then_exits(
         )
         batch_id = uuid.uuid4()
         async with TopicReader(kafka_bootstrap_servers, Topic.RESULTS) as results:
-            await produce(
-                kafka_bootstrap_servers,
-                Topic.PUSH_REQUESTS,
-                PushRequested(
-                    tenant_id=tenant, batch_id=batch_id, invoice_ids=[invoice_id], requested_by="t"
-                ),
-                tenant_key(tenant),
+            await tenants.push(
+                kafka_bootstrap_servers, tenant, [invoice_id], batch_id=batch_id, requested_by="t"
             )
             await tenants.wait_for_row(
                 worker_pg_pool,

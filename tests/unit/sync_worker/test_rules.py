@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from services.contract.results import Operation
 from services.contract.settings import ConflictPolicy
-from services.sync_worker.quickbooks.models import Invoice
 from services.sync_worker.sync.domain import request_ids
 from services.sync_worker.sync.domain.echo import is_new_external_change
 from services.sync_worker.sync.domain.fingerprint import differences, fingerprint
@@ -18,6 +19,7 @@ from services.sync_worker.sync.domain.plan import (
     operation_of,
     settle_conflict,
 )
+from services.sync_worker.sync.domain.quickbooks_invoice import QuickBooksInvoice
 from services.sync_worker.sync.domain.status import quickbooks_status
 from services.sync_worker.sync.domain.translate import to_quickbooks
 from tests.support.factories import invoice_snapshot
@@ -27,8 +29,8 @@ _BASE = to_quickbooks(
 )
 
 
-def _qbo(**fields: object) -> Invoice:
-    return _BASE.model_copy(update=fields)
+def _qbo(**fields: Any) -> QuickBooksInvoice:
+    return replace(_BASE, **fields)
 
 
 def test_explicit_push_always_overwrites_and_policies_decide_otherwise() -> None:
@@ -57,7 +59,7 @@ def test_events_map_to_actions_and_operations() -> None:
 def test_differences_name_only_the_fields_quickbooks_changed() -> None:
     synced = fingerprint(_qbo())
     edited = fingerprint(_qbo(due_date=None, doc_number="HAND-1"))
-    wanted = fingerprint(_qbo(total_amt=Decimal("120.00")))
+    wanted = fingerprint(_qbo(total=Decimal("120.00")))
     diff = differences(synced, edited, wanted)
     assert [d["field"] for d in diff] == ["doc_number", "due_date"]
     assert diff[0]["quickbooks"] == "HAND-1"
@@ -66,12 +68,10 @@ def test_differences_name_only_the_fields_quickbooks_changed() -> None:
 
 
 def test_quickbooks_status_from_amounts() -> None:
-    assert quickbooks_status(_qbo(total_amt=Decimal("100"), balance=Decimal("100"))) == "open"
-    assert quickbooks_status(_qbo(total_amt=Decimal("100"), balance=Decimal("0"))) == "paid"
-    assert (
-        quickbooks_status(_qbo(total_amt=Decimal("100"), balance=Decimal("40"))) == "partially_paid"
-    )
-    voided = _qbo(total_amt=Decimal("0"), balance=Decimal("0"), private_note="Voided - x")
+    assert quickbooks_status(_qbo(total=Decimal("100"), balance=Decimal("100"))) == "open"
+    assert quickbooks_status(_qbo(total=Decimal("100"), balance=Decimal("0"))) == "paid"
+    assert quickbooks_status(_qbo(total=Decimal("100"), balance=Decimal("40"))) == "partially_paid"
+    voided = _qbo(total=Decimal("0"), balance=Decimal("0"), private_note="Voided - x")
     assert quickbooks_status(voided) == "voided"
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from services.contract.errors import ErrorCode
+from services.sync_worker.quickbooks.invoice_mapping import to_wire
 from services.sync_worker.sync.domain.failures import SyncFailure
 from services.sync_worker.sync.domain.translate import (
     doc_number,
@@ -20,7 +21,7 @@ def test_invoice_translates_to_quickbooks_lines_with_mapped_items() -> None:
     qbo = to_quickbooks(
         snap, customer_id="58", item_ids={"P-1": "10", "P-2": "11"}, number_prefix="MO-"
     )
-    body = qbo.to_qbo()
+    body = to_wire(qbo).to_qbo()
     assert body["CustomerRef"] == {"value": "58"}
     assert body["DocNumber"] == f"MO-{snap.number}"
     assert [ln["SalesItemLineDetail"]["ItemRef"]["value"] for ln in body["Line"]] == ["10", "11"]

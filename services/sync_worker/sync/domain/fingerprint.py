@@ -5,35 +5,33 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from services.sync_worker.quickbooks.models import Invoice
+from services.sync_worker.sync.domain.quickbooks_invoice import QuickBooksInvoice
 
 
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else format(value.quantize(Decimal("0.01")), "f")
 
 
-def fingerprint(invoice: Invoice) -> dict[str, Any]:
+def fingerprint(invoice: QuickBooksInvoice) -> dict[str, Any]:
     lines = [
         {
-            "item": ln.sales_item_line_detail.item_ref.value if ln.sales_item_line_detail else None,
-            "quantity": str(ln.sales_item_line_detail.qty.normalize())
-            if ln.sales_item_line_detail and ln.sales_item_line_detail.qty is not None
-            else None,
+            "item": ln.item_id,
+            "quantity": str(ln.quantity.normalize()) if ln.quantity is not None else None,
             "amount": _money(ln.amount),
             "description": ln.description,
         }
-        for ln in invoice.sales_lines
+        for ln in invoice.lines
     ]
-    total = invoice.total_amt
+    total = invoice.total
     if total is None:
-        total = sum((ln.amount for ln in invoice.sales_lines), Decimal("0"))
+        total = sum((ln.amount for ln in invoice.lines), Decimal("0"))
     return {
         "doc_number": invoice.doc_number,
-        "customer": invoice.customer_ref.value,
+        "customer": invoice.customer_id,
         "txn_date": invoice.txn_date.isoformat() if invoice.txn_date else None,
         "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
         "total": _money(total),
-        "memo": invoice.customer_memo.value if invoice.customer_memo else None,
+        "memo": invoice.memo,
         "lines": lines,
     }
 

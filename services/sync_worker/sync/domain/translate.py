@@ -1,4 +1,4 @@
-"""MediaOS invoice snapshot -> QuickBooks invoice. Pure: every input is passed in."""
+"""MediaOS invoice snapshot -> the domain's QuickBooks invoice. Pure: every input is passed in."""
 
 from __future__ import annotations
 
@@ -6,14 +6,8 @@ from decimal import Decimal
 
 from services.contract.errors import ErrorCode
 from services.contract.invoices import InvoiceSnapshot
-from services.sync_worker.quickbooks.models import (
-    Invoice,
-    Line,
-    MemoRef,
-    Ref,
-    SalesItemLineDetail,
-)
 from services.sync_worker.sync.domain.failures import SyncFailure
+from services.sync_worker.sync.domain.quickbooks_invoice import InvoiceLine, QuickBooksInvoice
 
 MAX_DOC_NUMBER = 21
 _CENT = Decimal("0.01")
@@ -66,7 +60,7 @@ def require_mapped(
     return {k: v for k, v in item_ids.items() if v}
 
 
-def _line(invoice: InvoiceSnapshot, index: int, item_id: str) -> Line:
+def _line(invoice: InvoiceSnapshot, index: int, item_id: str) -> InvoiceLine:
     src = invoice.lines[index]
     expected = (src.quantity * src.unit_price).quantize(_CENT)
     if src.amount.quantize(_CENT) != expected:
@@ -76,14 +70,13 @@ def _line(invoice: InvoiceSnapshot, index: int, item_id: str) -> Line:
             f"price {src.unit_price} ({expected}); QuickBooks requires them to agree.",
             {"line_id": src.line_id},
         )
-    return Line(
+    return InvoiceLine(
         amount=src.amount,
-        detail_type="SalesItemLineDetail",
+        item_id=item_id,
+        quantity=src.quantity,
+        unit_price=src.unit_price,
         description=src.description,
         line_num=index + 1,
-        sales_item_line_detail=SalesItemLineDetail(
-            item_ref=Ref(value=item_id), qty=src.quantity, unit_price=src.unit_price
-        ),
     )
 
 
@@ -93,19 +86,21 @@ def to_quickbooks(
     customer_id: str,
     item_ids: dict[str, str],
     number_prefix: str | None,
-) -> Invoice:
+) -> QuickBooksInvoice:
     if not invoice.lines:
         raise SyncFailure(
             ErrorCode.INVOICE_NOT_SENDABLE,
             "The invoice has no lines; QuickBooks needs at least one.",
         )
-    return Invoice(
-        customer_ref=Ref(value=customer_id),
-        line=[_line(invoice, i, item_ids[ln.product_id]) for i, ln in enumerate(invoice.lines)],
+    return QuickBooksInvoice(
+        customer_id=customer_id,
+        lines=tuple(
+            _line(invoice, i, item_ids[ln.product_id]) for i, ln in enumerate(invoice.lines)
+        ),
         doc_number=doc_number(invoice.number, number_prefix),
         txn_date=invoice.issue_date,
         due_date=invoice.due_date,
-        customer_memo=MemoRef(value=invoice.memo) if invoice.memo else None,
+        memo=invoice.memo or None,
         private_note=f"MediaOS invoice {invoice.invoice_id}",
-        currency_ref=Ref(value=invoice.currency),
+        currency=invoice.currency,
     )

@@ -12,10 +12,12 @@ import structlog
 
 from services.contract.results import Operation
 from services.sync_worker.quickbooks import Invoice, QuickBooksError
+from services.sync_worker.quickbooks.invoice_mapping import to_domain, to_wire
 from services.sync_worker.sync import completions
 from services.sync_worker.sync.completion import Completion, CreateRejected
 from services.sync_worker.sync.domain import request_ids
 from services.sync_worker.sync.domain.fingerprint import fingerprint
+from services.sync_worker.sync.domain.quickbooks_invoice import QuickBooksInvoice
 from services.sync_worker.sync.outbound.unit import Unit, overwrite, written
 from services.sync_worker.sync.ports import OutboundStore
 
@@ -23,7 +25,7 @@ log = structlog.get_logger(__name__)
 
 
 async def create_or_adopt(
-    unit: Unit, store: OutboundStore, desired: Invoice, generation: int
+    unit: Unit, store: OutboundStore, desired: QuickBooksInvoice, generation: int
 ) -> Completion:
     entry = unit.ctx.ledger
     if (entry and entry.create_pending) or unit.item.attempts > 1:
@@ -36,7 +38,7 @@ async def create_or_adopt(
     )
     try:
         created = await unit.client.create_invoice(
-            desired,
+            to_wire(desired),
             request_id=request_ids.create_invoice_id(unit.tenant_id, unit.invoice_id, generation),
         )
     except QuickBooksError as error:
@@ -46,14 +48,14 @@ async def create_or_adopt(
         return completions.failure(
             unit.item, unit.subject, error.code, error.message, error.details, ledger=[rejected]
         )
-    if fingerprint(created) != fingerprint(desired):
+    if fingerprint(to_domain(created)) != fingerprint(desired):
         # QuickBooks replayed a create made from an older version of the invoice (same
         # request id): bring it up to date.
         created = await overwrite(unit, desired, created, "refresh")
     return written(unit, created, Operation.CREATE, generation)
 
 
-async def _created_earlier(unit: Unit, desired: Invoice) -> Invoice | None:
+async def _created_earlier(unit: Unit, desired: QuickBooksInvoice) -> Invoice | None:
     """Ours among the invoices with this DocNumber (our PrivateNote names the invoice)."""
     marker = desired.private_note or ""
     if not desired.doc_number or not marker:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.contract.errors import ErrorCode
 from services.contract.results import Operation
+from services.sync_worker.quickbooks.invoice_mapping import to_domain
 from services.sync_worker.sync import completions
 from services.sync_worker.sync.completion import Completion, LedgerStatus
 from services.sync_worker.sync.domain import request_ids
@@ -27,7 +28,7 @@ async def remove(unit: Unit, operation: Operation) -> Completion:
         last_synced_token=entry.sync_token,
         last_synced=entry.fingerprint,
         current_token=current.sync_token,
-        current=fingerprint(current),
+        current=fingerprint(to_domain(current)),
         desired=None,
         policy=unit.ctx.settings.conflict_policy,
         explicit_push=False,

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from services.contract.errors import ErrorCode
 from services.contract.results import Operation
 from services.sync_worker.quickbooks import Invoice, QuickBooksError
+from services.sync_worker.quickbooks.invoice_mapping import to_wire
 from services.sync_worker.results.builders import ResultSubject
 from services.sync_worker.sync import completions
 from services.sync_worker.sync.completion import Completion, UnitKind
 from services.sync_worker.sync.context import InvoiceContext
 from services.sync_worker.sync.domain import request_ids
+from services.sync_worker.sync.domain.quickbooks_invoice import QuickBooksInvoice
 from services.sync_worker.sync.ports import QuickBooksCompany
 from services.sync_worker.sync.work_items import WorkItem
 
@@ -47,10 +49,10 @@ async def current_invoice(client: QuickBooksCompany, external_id: str) -> Invoic
         raise
 
 
-async def overwrite(unit: Unit, desired: Invoice, target: Invoice, step: str) -> Invoice:
+async def overwrite(unit: Unit, desired: QuickBooksInvoice, target: Invoice, step: str) -> Invoice:
     """Sparse-updates `target` to what MediaOS wants; retried writes of the step replay."""
     return await unit.client.update_invoice(
-        desired.model_copy(update={"id": target.id, "sync_token": target.sync_token}),
+        to_wire(replace(desired, id=target.id, sync_token=target.sync_token)),
         request_id=request_ids.write_id(unit.item.id, f"{step}-{target.sync_token}"),
         sparse=True,
         on_stale="reread_and_retry" if unit.push or step != "update" else "raise",
