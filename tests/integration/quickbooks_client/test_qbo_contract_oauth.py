@@ -13,9 +13,11 @@ from services.contract.errors import ErrorCode
 from services.platform.postgres import create_pool
 from services.sync_worker.quickbooks import (
     ConnectionStatus,
+    Item,
     QuickBooksAuthError,
     QuickBooksError,
     QuickBooksNotConnectedError,
+    RealmNotHeld,
 )
 from tests.integration.quickbooks_client.conftest import (
     MakeService,
@@ -91,9 +93,13 @@ async def test_replicas_refreshing_at_once_keep_the_connection(
                 await sandbox_admin.expire_access_tokens(realm.realm_id)
             clients = [await r.client(tenant_id) for r in replicas]
             results = await asyncio.gather(
-                *(c.get_item(realm.item_id) for c in clients for _ in range(3))
+                *(c.get_item(realm.item_id) for c in clients for _ in range(3)),
+                return_exceptions=True,
             )
-            assert {item.id for item in results} == {realm.item_id}
+            # Both refresh (tokens come before the rate gate); only the replica pacing the
+            # company sends, the other is told to retry later.
+            assert {type(r) for r in results} <= {Item, RealmNotHeld}
+            assert {r.id for r in results if isinstance(r, Item)} == {realm.item_id}
             info = await replicas[1].get_connection(tenant_id)
             assert info is not None
             assert info.status is ConnectionStatus.CONNECTED
