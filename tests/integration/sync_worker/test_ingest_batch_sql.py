@@ -15,11 +15,13 @@ import asyncpg
 import pytest
 from pydantic import BaseModel
 
-from services.contract.invoices import InvoiceUpdated
+from services.contract.catalog import ContractEvent
+from services.contract.invoices import InvoiceCreated, InvoiceUpdated
 from services.contract.push import PushRequested
 from services.contract.settings import SettingsChanged
-from services.contract.topics import Topic
+from services.contract.topics import DeadLetterHeader, Topic
 from services.platform.ingest import IngestOutcome, RawRecord, ingest_batch
+from services.platform.outbox import OutboxMessage
 from services.sync_worker.ingest.dispatch import SyncEventHandler
 from tests.support.factories import invoice_created, invoice_snapshot, new_tenant
 
@@ -191,3 +193,47 @@ async def test_round_trips_per_ingested_batch(
         print(f"\nround trips for 500 events ({'one-way' if manual_push else 'two-way'}): "
               f"{len(queries)} = {len(queries) / 500:.3f} per event")  # fmt: skip
     assert len(queries) <= 8, queries[-6:]
+
+
+class _RefusesOne:
+    """The worker's handler, plus a database error whenever the poison event is applied."""
+
+    def __init__(self, poison: uuid.UUID) -> None:
+        self._poison = poison
+        self._inner = SyncEventHandler(_no_connections)
+
+    async def handle_batch(
+        self, conn: asyncpg.Connection, events: Sequence[ContractEvent], *, now: datetime
+    ) -> list[OutboxMessage]:
+        messages = await self._inner.handle_batch(conn, events, now=now)
+        if any(e.event_id == self._poison for e in events):
+            await conn.execute("SELECT 1 / 0")  # aborts the transaction
+        return messages
+
+
+async def test_an_event_that_cannot_be_applied_is_dead_lettered_alone(
+    conn: asyncpg.Connection,
+) -> None:
+    tenant = new_tenant()
+    await conn.execute("INSERT INTO tenants (tenant_id, manual_push) VALUES ($1, true)", tenant)
+    records = _events(tenant, 5)
+    poison = InvoiceCreated.model_validate_json(records[2].value or b"")
+    outcome = await ingest_batch(
+        conn, records, lambda: _RefusesOne(poison.event_id), consumer_name="test", now=NOW
+    )
+    assert (outcome.stored, outcome.duplicates, outcome.dead_lettered) == (4, 0, 1)
+    [letter] = [m for m in outcome.messages if m.topic == Topic.DEAD_LETTERS.value]
+    assert letter.value == records[2].value
+    assert dict(letter.headers)[DeadLetterHeader.ERROR_CLASS] == "DivisionByZeroError"
+    held = await conn.fetch(
+        "SELECT invoice_id FROM invoice_snapshots WHERE tenant_id = $1 ORDER BY invoice_id",
+        tenant,
+    )
+    assert [r["invoice_id"] for r in held] == ["inv-0", "inv-1", "inv-3", "inv-4"]
+    results = [json.loads(m.value)["invoice_id"] for m in outcome.messages if m is not letter]
+    assert results == ["inv-0", "inv-1", "inv-3", "inv-4"]
+    seen = await conn.fetchval(
+        "SELECT count(*) FROM processed_events WHERE event_id = ANY($1)",
+        [InvoiceCreated.model_validate_json(r.value or b"").event_id for r in records],
+    )
+    assert seen == 5, "the dead-lettered event is recorded too: a redelivery is a no-op"
