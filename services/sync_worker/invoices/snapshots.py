@@ -75,14 +75,13 @@ class StoreAnswer:
     stored: bool
 
 
+# The main query and every WITH sub-statement see the table as it was before the statement,
+# so `prior` is the version held before the upsert. It is looked up per row through the
+# primary key (a join would let the planner scan the whole table).
 _STORE_MANY = """
 WITH i AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[])
         AS i(tenant_id, invoice_id, version, event_type, snapshot)
-),
-prior AS (
-    SELECT s.tenant_id, s.invoice_id, s.version
-    FROM invoice_snapshots s JOIN i USING (tenant_id, invoice_id)
 ),
 up AS (
     INSERT INTO invoice_snapshots AS s (tenant_id, invoice_id, version, event_type, snapshot)
@@ -94,8 +93,11 @@ up AS (
     WHERE s.version < EXCLUDED.version
     RETURNING s.tenant_id, s.invoice_id
 )
-SELECT i.tenant_id, i.invoice_id, p.version AS prior, u.invoice_id IS NOT NULL AS stored
-FROM i LEFT JOIN prior p USING (tenant_id, invoice_id) LEFT JOIN up u USING (tenant_id, invoice_id)
+SELECT i.tenant_id, i.invoice_id,
+    (SELECT s.version FROM invoice_snapshots s
+     WHERE s.tenant_id = i.tenant_id AND s.invoice_id = i.invoice_id) AS prior,
+    u.invoice_id IS NOT NULL AS stored
+FROM i LEFT JOIN up u USING (tenant_id, invoice_id)
 """
 
 

@@ -16,8 +16,10 @@ from services.sync_worker.invoices.versions import InvoiceKey, Version
 from services.sync_worker.sync.work_items import NOTIFY_CHANNEL, PRIORITY_AUTO
 
 # Every sub-statement sees the table as it was before the statement: the units inserted by
-# `ins` are not superseded by `sup`. Ids are drawn in input order, so claims (by priority,
-# then id) take the units in the order one-at-a-time queueing would have left them.
+# `ins` are not superseded by `sup`. `sup` looks the queued units up per invoice (OFFSET 0
+# keeps the planner from turning that into a scan of every queued unit). Ids are drawn in
+# input order, so claims (by priority, then id) take the units in the order one-at-a-time
+# queueing would have left them.
 _QUEUE_AUTO_MANY = """
 WITH i AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::int[]) WITH ORDINALITY
@@ -25,8 +27,14 @@ WITH i AS (
 ),
 sup AS (
     UPDATE work_items w SET state = 'done', outcome = 'superseded', finished_at = now()
-    FROM i
-    WHERE w.tenant_id = i.tenant_id AND w.invoice_id = i.invoice_id
+    WHERE w.id IN (
+        SELECT q.id FROM i CROSS JOIN LATERAL (
+            SELECT c.id FROM work_items c
+            WHERE c.tenant_id = i.tenant_id AND c.invoice_id = i.invoice_id
+              AND c.kind = 'auto' AND c.state = 'queued'
+            OFFSET 0
+        ) AS q
+    )
       AND w.kind = 'auto' AND w.state = 'queued'
     RETURNING w.id, w.tenant_id, w.invoice_id, w.invoice_version
 ),
