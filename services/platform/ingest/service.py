@@ -66,10 +66,11 @@ async def ingest_batch(
             _dead_letter(outcome, record, unreadable, consumer_name, now)
     try:
         return await _apply(conn, parsed, handler, outcome, consumer_name, now, isolate=False)
-    except _HandlerFailed:
+    except _HandlerFailed as failed:
         # Some event cannot be applied (e.g. a value PostgreSQL refuses). The batch was rolled
         # back; redo it in a fresh transaction event by event, dead-lettering the ones that
         # fail, so one bad event never blocks a partition.
+        log.warning("ingest_batch_redone_event_by_event", error=repr(failed.__cause__)[:500])
         return await _apply(conn, parsed, handler, outcome, consumer_name, now, isolate=True)
 
 

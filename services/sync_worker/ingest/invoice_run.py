@@ -46,12 +46,12 @@ async def apply_invoice_run(
     settings = await settings_of(conn, {v.tenant_id for v in stored})
     two_way = [v for v in last_stored(versions, decisions) if not settings[v.tenant_id].manual_push]
     replaced = await queue_auto_many(conn, two_way)
+    manual = sync_error(ErrorCode.MANUAL_PUSH_MODE)
     messages: list[OutboxMessage] = []
     for event, decision in zip(events, decisions, strict=True):
         if isinstance(decision, Stale):
             messages.append(_arrived_late(event, decision.held))
         elif settings[event.tenant_id].manual_push:
-            manual = sync_error(ErrorCode.MANUAL_PUSH_MODE)
             messages.append(skipped(_subject(event, event.invoice.version), manual))
         elif decision.replaces is not None:
             messages.append(_replaced(event, decision.replaces))
