@@ -16,10 +16,13 @@ from services.sync_worker.invoices.versions import InvoiceKey, Version
 from services.sync_worker.sync.work_items import NOTIFY_CHANNEL, PRIORITY_AUTO
 
 # Every sub-statement sees the table as it was before the statement: the units inserted by
-# `ins` are not superseded by `sup`. `sup` looks the queued units up per invoice (OFFSET 0
-# keeps the planner from turning that into a scan of every queued unit). Ids are drawn in
-# input order, so claims (by priority, then id) take the units in the order one-at-a-time
-# queueing would have left them.
+# `ins` are not superseded by `sup`. Ids are drawn in input order, so claims (by priority,
+# then id) take the units in the order one-at-a-time queueing would have left them.
+# `sup` finds the queued units invoice by invoice through `work_items_open_by_invoice` (its
+# predicate, state <> 'done', is the only one the lookup matches; OFFSET 0 keeps the lookups
+# apart), collects their ids once, and updates them by primary key. Whatever the statistics
+# (a fresh or bulk-loaded table), no plan can scan every queued unit per invoice: joining
+# the invoices to the table directly let the planner do that, 12 s for 500 invoices.
 _QUEUE_AUTO_MANY = """
 WITH i AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::int[]) WITH ORDINALITY
@@ -27,14 +30,15 @@ WITH i AS (
 ),
 sup AS (
     UPDATE work_items w SET state = 'done', outcome = 'superseded', finished_at = now()
-    WHERE w.id IN (
+    WHERE w.id = ANY (ARRAY(
         SELECT q.id FROM i CROSS JOIN LATERAL (
-            SELECT c.id FROM work_items c
+            SELECT c.id, c.kind, c.state FROM work_items c
             WHERE c.tenant_id = i.tenant_id AND c.invoice_id = i.invoice_id
-              AND c.kind = 'auto' AND c.state = 'queued'
+              AND c.state <> 'done'
             OFFSET 0
         ) AS q
-    )
+        WHERE q.kind = 'auto' AND q.state = 'queued'
+    ))
       AND w.kind = 'auto' AND w.state = 'queued'
     RETURNING w.id, w.tenant_id, w.invoice_id, w.invoice_version
 ),
