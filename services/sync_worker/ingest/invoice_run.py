@@ -66,7 +66,7 @@ async def _store(
 ) -> list[Decision]:
     """Stores each invoice's newest event in one statement and plans every event. An invoice
     whose newest version was not stored although it is above the version read (another
-    transaction stored a version in between) is redone one event at a time."""
+    transaction stored a version since) is redone one event at a time."""
     best = newest(versions)
     answers = await snapshots.store_many(
         conn,

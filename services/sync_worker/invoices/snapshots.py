@@ -77,7 +77,9 @@ class StoreAnswer:
 
 # The main query and every WITH sub-statement see the table as it was before the statement,
 # so `prior` is the version held before the upsert. It is looked up per row through the
-# primary key (a join would let the planner scan the whole table).
+# primary key (a join would let the planner scan the whole table). A row another
+# transaction changed after that snapshot (the upsert waits for it, then sees its version)
+# is left alone: the caller redoes that invoice, as `prior` no longer describes it.
 _STORE_MANY = """
 WITH i AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[])
@@ -91,6 +93,9 @@ up AS (
         version = EXCLUDED.version, event_type = EXCLUDED.event_type,
         snapshot = EXCLUDED.snapshot, received_at = now()
     WHERE s.version < EXCLUDED.version
+      AND s.version IS NOT DISTINCT FROM (
+          SELECT x.version FROM invoice_snapshots x
+          WHERE x.tenant_id = EXCLUDED.tenant_id AND x.invoice_id = EXCLUDED.invoice_id)
     RETURNING s.tenant_id, s.invoice_id
 )
 SELECT i.tenant_id, i.invoice_id,
@@ -106,8 +111,9 @@ async def store_many(
 ) -> dict[tuple[str, str], StoreAnswer]:
     """Stores each row whose version is above the one held, in one statement (at most one
     row per invoice). Per invoice: the version held before (read in the statement's
-    snapshot) and whether this row was stored. Rows are locked in key order, so concurrent
-    batches cannot deadlock on each other."""
+    snapshot) and whether this row was stored; a row is stored only if that version is
+    still the one held. Rows are locked in key order, so concurrent batches cannot deadlock
+    on each other."""
     if not rows:
         return {}
     answers = await conn.fetch(

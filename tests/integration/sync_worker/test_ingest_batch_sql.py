@@ -237,3 +237,54 @@ async def test_an_event_that_cannot_be_applied_is_dead_lettered_alone(
         [InvoiceCreated.model_validate_json(r.value or b"").event_id for r in records],
     )
     assert seen == 5, "the dead-lettered event is recorded too: a redelivery is a no-op"
+
+
+async def test_a_version_stored_meanwhile_by_another_transaction_is_respected(
+    worker_pg_pool: asyncpg.Pool,
+) -> None:
+    """The batch's upsert waits on another transaction storing v5 of a new invoice, so the
+    version the statement read (none) is out of date: that invoice is redone event by event."""
+    tenant = new_tenant()
+    await worker_pg_pool.execute(
+        "INSERT INTO tenants (tenant_id, manual_push) VALUES ($1, true)", tenant
+    )
+    other = await worker_pg_pool.acquire()
+    mine = await worker_pg_pool.acquire()
+    try:
+        held = other.transaction()
+        await held.start()
+        await other.execute(
+            "INSERT INTO invoice_snapshots (tenant_id, invoice_id, version, event_type, snapshot)"
+            " VALUES ($1, 'X', 5, 'invoice.updated', $2::jsonb)",
+            tenant,
+            invoice_snapshot("X", version=5, number="N-X5").model_dump_json(),
+        )
+        batch = [_invoice(tenant, "X", 3, "N-X3"), _invoice(tenant, "X", 6, "N-X6")]
+        ingest = asyncio.create_task(_ingest(mine, batch))
+        await _until_waiting_on_a_lock(worker_pg_pool, mine.get_server_pid())
+        await held.commit()
+        outcome = await asyncio.wait_for(ingest, timeout=60)
+        assert [r[2:] for r in _results(outcome)] == [
+            (3, "N-X3", "SUPERSEDED", "Version 3 arrived after version 5"),
+            (6, "N-X6", "MANUAL_PUSH_MODE", "The tenant uses One-Way Push"),
+        ]
+        version = await mine.fetchval(
+            "SELECT version FROM invoice_snapshots WHERE tenant_id = $1", tenant
+        )
+        assert version == 6
+    finally:
+        await worker_pg_pool.release(other)
+        await worker_pg_pool.release(mine)
+        for table in ("invoice_snapshots", "tenants"):
+            await worker_pg_pool.execute(f"DELETE FROM {table} WHERE tenant_id = $1", tenant)
+
+
+async def _until_waiting_on_a_lock(pool: asyncpg.Pool, pid: int) -> None:
+    for _ in range(600):
+        waiting = await pool.fetchval(
+            "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", pid
+        )
+        if waiting:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the batch never waited on the other transaction")
