@@ -64,36 +64,81 @@ async def ingest_batch(
         except Exception as exc:  # parse_event promises ContractViolation; never trust bytes
             unreadable = ContractViolation("Unreadable", f"{type(exc).__name__}: {exc}"[:500])
             _dead_letter(outcome, record, unreadable, consumer_name, now)
+    try:
+        return await _apply(conn, parsed, handler, outcome, consumer_name, now, isolate=False)
+    except _HandlerFailed as failed:
+        # Some event cannot be applied (e.g. a value PostgreSQL refuses). The batch was rolled
+        # back; redo it in a fresh transaction event by event, dead-lettering the ones that
+        # fail, so one bad event never blocks a partition.
+        log.warning("ingest_batch_redone_event_by_event", error=repr(failed.__cause__)[:500])
+        return await _apply(conn, parsed, handler, outcome, consumer_name, now, isolate=True)
+
+
+class _HandlerFailed(Exception):
+    """The handler refused the batch for a reason that is not an outage."""
+
+
+async def _apply(
+    conn: asyncpg.Connection,
+    parsed: Sequence[tuple[RawRecord, ContractEvent]],
+    handler: Callable[[], EventHandler],
+    parse_outcome: IngestOutcome,
+    consumer_name: str,
+    now: datetime,
+    *,
+    isolate: bool,
+) -> IngestOutcome:
+    """One transaction: dedupe, apply, enqueue. No savepoint around the handler: its work is
+    set-based, and a failure rolls the whole transaction back (see `ingest_batch`)."""
+    outcome = _copy(parse_outcome)
     async with conn.transaction():
-        first_seen = await repository.mark_processed(
-            conn, [(event.event_id, record.topic) for record, event in parsed]
-        )
-        fresh: list[tuple[RawRecord, ContractEvent]] = []
-        for record, event in parsed:
-            if event.event_id in first_seen:
-                first_seen.discard(event.event_id)  # a repeat inside this batch is a duplicate
-                fresh.append((record, event))
-                outcome.stored += 1
-                outcome.by_topic[(record.topic, "stored")] += 1
-            else:
-                outcome.duplicates += 1
-                outcome.by_topic[(record.topic, "duplicate")] += 1
-        try:
-            async with conn.transaction():
-                outcome.messages.extend(
-                    await handler().handle_batch(conn, [e for _, e in fresh], now=now)
-                )
-        except TRANSIENT_ERRORS:
-            raise
-        except Exception:
-            # Some event cannot be applied (e.g. a value PostgreSQL refuses): apply them one
-            # by one and dead-letter the ones that fail, so one bad event never blocks a
-            # partition.
+        fresh = await _fresh(conn, parsed, outcome)
+        if isolate:
             outcome.messages.extend(
                 await _one_by_one(conn, fresh, handler, outcome, consumer_name, now)
             )
+        else:
+            try:
+                applied = await handler().handle_batch(conn, [e for _, e in fresh], now=now)
+            except TRANSIENT_ERRORS:
+                raise
+            except Exception as exc:
+                raise _HandlerFailed from exc
+            outcome.messages.extend(applied)
         await enqueue(conn, outcome.messages)
     return outcome
+
+
+async def _fresh(
+    conn: asyncpg.Connection,
+    parsed: Sequence[tuple[RawRecord, ContractEvent]],
+    outcome: IngestOutcome,
+) -> list[tuple[RawRecord, ContractEvent]]:
+    """Records the batch's event ids; returns the events not seen before, counting both."""
+    first_seen = await repository.mark_processed(
+        conn, [(event.event_id, record.topic) for record, event in parsed]
+    )
+    fresh: list[tuple[RawRecord, ContractEvent]] = []
+    for record, event in parsed:
+        if event.event_id in first_seen:
+            first_seen.discard(event.event_id)  # a repeat inside this batch is a duplicate
+            fresh.append((record, event))
+            outcome.stored += 1
+            outcome.by_topic[(record.topic, "stored")] += 1
+        else:
+            outcome.duplicates += 1
+            outcome.by_topic[(record.topic, "duplicate")] += 1
+    return fresh
+
+
+def _copy(outcome: IngestOutcome) -> IngestOutcome:
+    return IngestOutcome(
+        stored=outcome.stored,
+        duplicates=outcome.duplicates,
+        dead_lettered=outcome.dead_lettered,
+        messages=list(outcome.messages),
+        by_topic=Counter(outcome.by_topic),
+    )
 
 
 async def _one_by_one(

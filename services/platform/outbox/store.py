@@ -10,6 +10,19 @@ from services.platform.outbox.parking import park_new
 
 NOTIFY_CHANNEL = "outbox_ready"
 
+# One round trip and one server statement for any number of rows. Ids (the relay's publishing
+# order) are drawn in the given order; the NOTIFY is delivered at commit.
+_ENQUEUE = """
+WITH ob AS (
+    INSERT INTO outbox (topic, key, value, headers)
+    SELECT topic, key, value, headers::jsonb
+    FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::text[]) WITH ORDINALITY
+        AS m(topic, key, value, headers, ord)
+    ORDER BY ord
+)
+SELECT pg_notify($5, '')
+"""
+
 
 async def enqueue(conn: asyncpg.Connection, messages: Sequence[OutboxMessage]) -> None:
     """Adds messages inside the caller's transaction; the relay wakes on commit.
@@ -30,8 +43,11 @@ async def enqueue(conn: asyncpg.Connection, messages: Sequence[OutboxMessage]) -
         await park_new(conn, refused)
     if not sendable:
         return
-    await conn.executemany(
-        "INSERT INTO outbox (topic, key, value, headers) VALUES ($1, $2, $3, $4::jsonb)",
-        [(m.topic, m.key, m.value, headers_json(m.headers)) for m in sendable],
+    await conn.execute(
+        _ENQUEUE,
+        [m.topic for m in sendable],
+        [m.key for m in sendable],
+        [m.value for m in sendable],
+        [headers_json(m.headers) for m in sendable],
+        NOTIFY_CHANNEL,
     )
-    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")

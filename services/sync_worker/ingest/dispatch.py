@@ -3,9 +3,8 @@ transaction, so the effect and the event's dedup record commit together)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 
@@ -14,17 +13,14 @@ from services.contract.connections import (
     QuickBooksConnectionRequested,
     QuickBooksDisconnectRequested,
 )
-from services.contract.errors import ErrorCode
 from services.contract.invoices import InvoiceCreated, InvoiceDeleted, InvoiceUpdated, InvoiceVoided
 from services.contract.push import PushRequested
 from services.contract.reconciliation import ReconciliationRequested
-from services.contract.results import Trigger
 from services.contract.settings import ProductMappingChanged, SettingsChanged
 from services.contract.webhooks import QuickBooksWebhookReceived
 from services.platform.outbox import OutboxMessage
-from services.sync_worker.invoices.snapshots import store_if_newer
+from services.sync_worker.ingest.invoice_run import InvoiceEvent, apply_invoice_run
 from services.sync_worker.reconciliation.ingest import queue_requested
-from services.sync_worker.results.builders import ResultSubject, display_of, skipped, sync_error
 from services.sync_worker.sync import work_items
 from services.sync_worker.tenants import repository as tenants
 from services.sync_worker.tenants.model import TenantSettings
@@ -38,7 +34,11 @@ ConnectTenant = Callable[
 
 
 class SyncEventHandler:
-    """One instance per consumed batch: tenant settings are read once per batch."""
+    """One instance per consumed batch: tenant settings are read once per batch.
+
+    Consecutive invoice events are applied together (`invoice_run`); every other event is
+    applied on its own, in order, so a settings change in the batch applies to the invoice
+    events after it, as when events are applied one at a time."""
 
     def __init__(self, connect_tenant: ConnectTenant) -> None:
         self._connect_tenant = connect_tenant
@@ -48,18 +48,28 @@ class SyncEventHandler:
         self, conn: asyncpg.Connection, events: Sequence[ContractEvent], *, now: datetime
     ) -> list[OutboxMessage]:
         messages: list[OutboxMessage] = []
+        run: list[InvoiceEvent] = []
         for event in events:
-            messages.extend(await self.handle(conn, event))
+            if isinstance(event, _INVOICE_EVENTS):
+                run.append(event)
+                continue
+            if run:
+                messages.extend(await apply_invoice_run(conn, run, self._settings_of))
+                run = []
+            await self.handle(conn, event)
+        if run:
+            messages.extend(await apply_invoice_run(conn, run, self._settings_of))
         return messages
 
-    async def _tenant_settings(self, conn: asyncpg.Connection, tenant_id: str) -> TenantSettings:
-        if tenant_id not in self._settings:
-            self._settings[tenant_id] = await tenants.get_settings(conn, tenant_id)
-        return self._settings[tenant_id]
+    async def _settings_of(
+        self, conn: asyncpg.Connection, tenant_ids: Collection[str]
+    ) -> dict[str, TenantSettings]:
+        missing = [t for t in tenant_ids if t not in self._settings]
+        self._settings.update(await tenants.get_settings_many(conn, missing))
+        return {t: self._settings[t] for t in tenant_ids}
 
-    async def handle(self, conn: asyncpg.Connection, event: ContractEvent) -> list[OutboxMessage]:
-        if isinstance(event, _INVOICE_EVENTS):
-            return await self._invoice(conn, event)
+    async def handle(self, conn: asyncpg.Connection, event: ContractEvent) -> None:
+        """Applies one event that is not an invoice event."""
         if isinstance(event, PushRequested):
             await work_items.queue_push(conn, event.tenant_id, event.batch_id, event.invoice_ids)
         elif isinstance(event, SettingsChanged):
@@ -83,48 +93,3 @@ class SyncEventHandler:
             await self._connect_tenant(conn, event)
         elif isinstance(event, ReconciliationRequested):
             await queue_requested(conn, event)
-        return []
-
-    async def _invoice(self, conn: asyncpg.Connection, event: Any) -> list[OutboxMessage]:
-        invoice = event.invoice
-        subject = ResultSubject(
-            event.tenant_id,
-            invoice.invoice_id,
-            invoice.version,
-            Trigger.AUTO,
-            display=display_of(invoice),
-        )
-        held = await store_if_newer(conn, event.tenant_id, event.event_type, invoice)
-        if held is not None:
-            return [
-                skipped(
-                    subject,
-                    sync_error(
-                        ErrorCode.SUPERSEDED,
-                        f"Version {invoice.version} arrived after version {held}.",
-                    ),
-                )
-            ]
-        settings = await self._tenant_settings(conn, event.tenant_id)
-        if settings.manual_push:
-            return [skipped(subject, sync_error(ErrorCode.MANUAL_PUSH_MODE))]
-        superseded = await work_items.queue_auto(
-            conn, event.tenant_id, invoice.invoice_id, invoice.version
-        )
-        return [
-            skipped(
-                ResultSubject(
-                    event.tenant_id,
-                    invoice.invoice_id,
-                    older.invoice_version,
-                    Trigger.AUTO,
-                    display=display_of(invoice),
-                ),
-                sync_error(
-                    ErrorCode.SUPERSEDED,
-                    f"Version {older.invoice_version} was replaced by version {invoice.version} "
-                    "before it was sent.",
-                ),
-            )
-            for older in superseded
-        ]

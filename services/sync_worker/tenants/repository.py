@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import asyncpg
 
 from services.contract.settings import ConflictPolicy, ProductMappingChanged, SettingsChanged
@@ -54,8 +56,25 @@ async def get_settings(conn: asyncpg.Connection, tenant_id: str) -> TenantSettin
         "WHERE tenant_id = $1",
         tenant_id,
     )
-    if row is None:
-        return TenantSettings()
+    return TenantSettings() if row is None else _settings(row)
+
+
+async def get_settings_many(
+    conn: asyncpg.Connection, tenant_ids: Collection[str]
+) -> dict[str, TenantSettings]:
+    """Settings of every given tenant in one statement (defaults for unknown tenants)."""
+    if not tenant_ids:
+        return {}
+    rows = await conn.fetch(
+        "SELECT tenant_id, manual_push, invoice_number_prefix, conflict_policy FROM tenants "
+        "WHERE tenant_id = ANY($1::text[])",
+        list(tenant_ids),
+    )
+    found = {r["tenant_id"]: _settings(r) for r in rows}
+    return {t: found.get(t, TenantSettings()) for t in tenant_ids}
+
+
+def _settings(row: asyncpg.Record) -> TenantSettings:
     return TenantSettings(
         manual_push=row["manual_push"],
         invoice_number_prefix=row["invoice_number_prefix"],

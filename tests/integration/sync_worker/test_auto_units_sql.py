@@ -1,0 +1,80 @@
+"""`auto_units.queue_auto_many`: the effect of `work_items.queue_auto` per invoice, in one
+statement, with the executors' wake-up delivered at commit."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import asyncpg
+import pytest
+
+from services.sync_worker.invoices.versions import Version
+from services.sync_worker.sync import work_items
+from services.sync_worker.sync.auto_units import queue_auto_many
+from services.sync_worker.sync.completion import UnitKind
+from tests.support.factories import new_tenant
+
+pytestmark = pytest.mark.integration
+
+
+async def _units(conn: asyncpg.Connection, tenant: str) -> list[tuple[object, ...]]:
+    rows = await conn.fetch(
+        "SELECT invoice_id, kind, invoice_version, state, outcome FROM work_items "
+        "WHERE tenant_id = $1 ORDER BY id",
+        tenant,
+    )
+    return [tuple(r) for r in rows]
+
+
+async def test_same_units_and_superseded_as_queueing_one_by_one(
+    conn: asyncpg.Connection,
+) -> None:
+    one, many = new_tenant(), new_tenant()
+    for tenant in (one, many):
+        await work_items.queue_auto(conn, tenant, "a", 1)
+        await work_items.queue_auto(conn, tenant, "b", 1)
+        await work_items.queue_push(conn, tenant, uuid.uuid4(), ["a"])
+        [claimed] = await work_items.claim(conn, tenant, worker_id="w", lease_seconds=30, limit=1)
+        assert (claimed.invoice_id, claimed.kind) == ("a", UnitKind.AUTO)
+    # a v1 is in flight (not superseded), b v1 is queued (superseded), c is new.
+    by_one = [
+        await work_items.queue_auto(conn, one, i, v) for i, v in [("b", 2), ("c", 1), ("a", 2)]
+    ]
+    by_many = await queue_auto_many(
+        conn, [Version(many, i, v) for i, v in [("b", 2), ("c", 1), ("a", 2)]]
+    )
+    assert [[s.invoice_version for s in found] for found in by_one] == [[1], [], []]
+    assert {key: [s.invoice_version for s in found] for key, found in by_many.items()} == {
+        (many, "b"): [1]
+    }
+    assert await _units(conn, many) == await _units(conn, one)
+    assert (await _units(conn, many))[-3:] == [
+        ("b", "auto", 2, "queued", None),
+        ("c", "auto", 1, "queued", None),
+        ("a", "auto", 2, "queued", None),
+    ]
+
+
+async def test_executors_are_woken_when_the_units_commit(worker_pg_pool: asyncpg.Pool) -> None:
+    tenant = new_tenant()
+    woken = asyncio.Event()
+    notifier: list[int] = []
+
+    def wake(_conn: object, pid: int, _channel: str, _payload: str) -> None:
+        if pid in notifier:  # other sessions may notify the same channel
+            woken.set()
+
+    async with worker_pg_pool.acquire() as listener:
+        await listener.add_listener(work_items.NOTIFY_CHANNEL, wake)
+        try:
+            async with worker_pg_pool.acquire() as conn:
+                notifier.append(conn.get_server_pid())
+                async with conn.transaction():
+                    await queue_auto_many(conn, [Version(tenant, "a", 1)])
+                    await asyncio.sleep(0.2)
+                    assert not woken.is_set(), "NOTIFY is delivered at commit, not before"
+                await asyncio.wait_for(woken.wait(), timeout=30)
+                await conn.execute("DELETE FROM work_items WHERE tenant_id = $1", tenant)
+        finally:
+            await listener.remove_listener(work_items.NOTIFY_CHANNEL, wake)
