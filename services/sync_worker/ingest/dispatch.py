@@ -78,6 +78,9 @@ class SyncEventHandler:
         elif isinstance(event, ProductMappingChanged):
             await tenants.apply_product_mapping(conn, event)
         elif isinstance(event, QuickBooksWebhookReceived):
+            settings = await self._settings_of(conn, [event.tenant_id])
+            if settings[event.tenant_id].manual_push:
+                return  # One-Way Push: nothing flows back, so no unit (it would be ignored)
             for entity in event.entities:
                 if entity.name.lower() == "invoice":
                     await work_items.queue_inbound(

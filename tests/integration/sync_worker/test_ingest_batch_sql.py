@@ -20,6 +20,7 @@ from services.contract.invoices import InvoiceCreated, InvoiceUpdated
 from services.contract.push import PushRequested
 from services.contract.settings import SettingsChanged
 from services.contract.topics import DeadLetterHeader, Topic
+from services.contract.webhooks import ChangedEntity, QuickBooksWebhookReceived
 from services.platform.ingest import IngestOutcome, RawRecord, ingest_batch
 from services.platform.outbox import OutboxMessage
 from services.sync_worker.ingest.dispatch import SyncEventHandler
@@ -288,3 +289,32 @@ async def _until_waiting_on_a_lock(pool: asyncpg.Pool, pid: int) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the batch never waited on the other transaction")
+
+
+async def test_webhooks_queue_inbound_units_only_for_two_way_tenants(
+    conn: asyncpg.Connection,
+) -> None:
+    two_way, one_way = new_tenant(), new_tenant()
+
+    def webhook(tenant: str, offset: int) -> RawRecord:
+        event = QuickBooksWebhookReceived(
+            tenant_id=tenant,
+            realm_id="realm-1",
+            entities=[ChangedEntity(name="Invoice", id="42", operation="Update")],
+        )
+        return _record(Topic.QUICKBOOKS_WEBHOOKS, event, offset)
+
+    await _ingest(
+        conn,
+        [
+            _record(Topic.SETTINGS, SettingsChanged(tenant_id=one_way, manual_push=True), 0),
+            webhook(two_way, 1),
+            webhook(one_way, 2),
+        ],
+    )
+    queued = await conn.fetch(
+        "SELECT tenant_id, payload FROM work_items WHERE kind = 'inbound' AND tenant_id = ANY($1)",
+        [two_way, one_way],
+    )
+    assert [r["tenant_id"] for r in queued] == [two_way]
+    assert json.loads(queued[0]["payload"])["external_id"] == "42"
