@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import time
 import zlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -27,39 +27,20 @@ from tenacity import (
 
 from services.contract.errors import ErrorCode
 
+from .attempts import Attempt, TransientError, unreachable, wire_time_recorder
 from .config import QuickBooksConfig
 from .errors import QuickBooksError
 from .faults import Fault, fault_to_error, parse_fault
 from .jsonutil import dumps, loads
 from .metrics import MetricsHook, RequestMetric
-from .rate_limit import Grant, RateGate
-from .tokens import TokenProvider
+from .rate_limit import RateGate
+from .tokens import AccessToken, TokenProvider
 
 log = structlog.get_logger(__name__)
 
 _USER_AGENT = "mediaos-qbo-sync"
 _EPSILON = 0.001
 _THROTTLE_PAUSE_SECONDS = 1.0
-
-
-class _TransientError(Exception):
-    """An attempt failed in a way another attempt may fix; carries the final error."""
-
-    def __init__(self, final: QuickBooksError, *, throttled: bool) -> None:
-        super().__init__(final.message)
-        self.final = final
-        self.throttled = throttled
-
-
-def _wire_time_recorder(grant: Grant) -> Callable[[str, Any], Awaitable[None]]:
-    """httpcore trace hook: the send counts from the moment its headers are written, not from
-    when the gate let it through (pool waits and connects would otherwise shift it)."""
-
-    async def trace(event: str, info: Any) -> None:
-        if event.endswith("send_request_headers.started"):
-            grant.on_wire()
-
-    return trace
 
 
 class RequestExecutor:
@@ -82,7 +63,7 @@ class RequestExecutor:
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _TransientError) and exc.throttled:
+        if isinstance(exc, TransientError) and exc.throttled:
             # Our pacing keeps 429s rare, so the first retry comes after about one window;
             # repeated 429s (another app on the company) back off up to the configured wait.
             step = min(2.0 ** (state.attempt_number - 1), self._config.throttle_backoff_seconds)
@@ -124,7 +105,7 @@ class RequestExecutor:
         retrying = AsyncRetrying(
             stop=stop_after_delay(self._config.retry_total_seconds),
             wait=self._wait,
-            retry=retry_if_exception_type(_TransientError),
+            retry=retry_if_exception_type(TransientError),
             reraise=True,
         )
         bound = {"requestid": request_id} if request_id is not None else {}
@@ -155,7 +136,7 @@ class RequestExecutor:
                         payload,
                         attempt.retry_state.attempt_number,
                     )
-        except _TransientError as exc:
+        except TransientError as exc:
             raise exc.final from None
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -169,95 +150,105 @@ class RequestExecutor:
         payload: tuple[bytes | None, str],
         attempt_number: int,
     ) -> dict[str, Any]:
-        content, content_type = payload
         rejected: SecretStr | None = None
         for auth_try in range(2):
-            try:
-                token = await self._tokens.get(tenant_id, rejected=rejected)
-            except QuickBooksError as exc:
-                if exc.code is ErrorCode.QBO_UNAVAILABLE:
-                    raise _TransientError(exc, throttled=False) from None
-                raise
-            realm_id = token.realm_id
-            grant = await self._limiter.acquire(realm_id)
-            rate_wait = grant.waited
-            url = f"{self._config.api_base_url}/v3/company/{realm_id}/{path}"
-            started = time.monotonic()
-            try:
-                http = self._http[zlib.crc32(realm_id.encode()) % len(self._http)]
-                response = await http.request(
-                    method,
-                    url,
-                    params=query,
-                    content=content,
-                    headers={
-                        "Authorization": f"Bearer {token.token.get_secret_value()}",
-                        "Accept": "application/json",
-                        "Content-Type": content_type,
-                        "User-Agent": _USER_AGENT,
-                    },
-                    extensions={"trace": _wire_time_recorder(grant)},
-                )
-            except httpx.TransportError as exc:
-                outcome = "timeout" if isinstance(exc, httpx.TimeoutException) else "network_error"
-                self._observe(realm_id, endpoint, outcome, started, attempt_number, rate_wait)
-                log.warning(
-                    "qbo_request_failed",
-                    realm_id=realm_id,
-                    endpoint=endpoint,
-                    outcome=outcome,
-                    error=type(exc).__name__,
-                    qbo_attempt=attempt_number,
-                )
-                raise _TransientError(
-                    QuickBooksError(
-                        ErrorCode.QBO_UNAVAILABLE,
-                        f"QuickBooks did not answer {endpoint} ({type(exc).__name__}) within "
-                        "the retry budget. Retry later; the service retries automatically.",
-                        details={"operation": endpoint, "error": type(exc).__name__},
-                    ),
-                    throttled=False,
-                ) from None
-            status = response.status_code
-            self._observe(realm_id, endpoint, str(status), started, attempt_number, rate_wait)
-            intuit_tid = response.headers.get("intuit_tid")
-            log.info(
-                "qbo_call",
-                realm_id=realm_id,
-                endpoint=endpoint,
-                status=status,
-                rate_wait_ms=round(rate_wait * 1000),
-                duration_ms=round((time.monotonic() - started) * 1000),
-                intuit_tid=intuit_tid,
-                qbo_attempt=attempt_number,
-            )
-            if status < 300:
-                return self._parse_success(response, endpoint, realm_id)
-            fault = parse_fault(status, response.content, intuit_tid)
-            log.warning(
-                "qbo_request_fault",
-                realm_id=realm_id,
-                endpoint=endpoint,
-                status=status,
-                fault_codes=list(fault.codes),
-                intuit_tid=intuit_tid,
-                qbo_attempt=attempt_number,
-            )
-            if fault.is_throttle:
-                # Our pacing slipped (or another app shares the company): one window's pause
-                # for every request of the realm; this request itself backs off longer.
-                self._limiter.throttled(realm_id, _THROTTLE_PAUSE_SECONDS)
+            token = await self._token(tenant_id, rejected)
+            call = Attempt(token.realm_id, endpoint, attempt_number)
+            response = await self._exchange(call, token, method, path, query, payload)
+            if response.status_code < 300:
+                return self._parse_success(response, endpoint, call.realm_id)
+            fault = self._fault(call, response)
             if fault.is_auth_expired and auth_try == 0:
                 rejected = token.token
                 continue
             self._raise_for(fault, endpoint)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    async def _token(self, tenant_id: str, rejected: SecretStr | None) -> AccessToken:
+        try:
+            return await self._tokens.get(tenant_id, rejected=rejected)
+        except QuickBooksError as exc:
+            if exc.code is ErrorCode.QBO_UNAVAILABLE:
+                raise TransientError(exc, throttled=False) from None
+            raise
+
+    async def _exchange(
+        self,
+        call: Attempt,
+        token: AccessToken,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        payload: tuple[bytes | None, str],
+    ) -> httpx.Response:
+        """One HTTP request through the company's rate gate; network failures are transient."""
+        content, content_type = payload
+        grant = await self._limiter.acquire(call.realm_id)
+        call.rate_wait = grant.waited
+        http = self._http[zlib.crc32(call.realm_id.encode()) % len(self._http)]
+        call.started = time.monotonic()
+        try:
+            response = await http.request(
+                method,
+                f"{self._config.api_base_url}/v3/company/{call.realm_id}/{path}",
+                params=query,
+                content=content,
+                headers={
+                    "Authorization": f"Bearer {token.token.get_secret_value()}",
+                    "Accept": "application/json",
+                    "Content-Type": content_type,
+                    "User-Agent": _USER_AGENT,
+                },
+                extensions={"trace": wire_time_recorder(grant)},
+            )
+        except httpx.TransportError as exc:
+            outcome = "timeout" if isinstance(exc, httpx.TimeoutException) else "network_error"
+            self._observe(call, outcome)
+            log.warning(
+                "qbo_request_failed",
+                realm_id=call.realm_id,
+                endpoint=call.endpoint,
+                outcome=outcome,
+                error=type(exc).__name__,
+                qbo_attempt=call.attempt,
+            )
+            raise TransientError(unreachable(call.endpoint, exc), throttled=False) from None
+        self._observe(call, str(response.status_code))
+        log.info(
+            "qbo_call",
+            realm_id=call.realm_id,
+            endpoint=call.endpoint,
+            status=response.status_code,
+            rate_wait_ms=round(call.rate_wait * 1000),
+            duration_ms=round((time.monotonic() - call.started) * 1000),
+            intuit_tid=response.headers.get("intuit_tid"),
+            qbo_attempt=call.attempt,
+        )
+        return response
+
+    def _fault(self, call: Attempt, response: httpx.Response) -> Fault:
+        intuit_tid = response.headers.get("intuit_tid")
+        fault = parse_fault(response.status_code, response.content, intuit_tid)
+        log.warning(
+            "qbo_request_fault",
+            realm_id=call.realm_id,
+            endpoint=call.endpoint,
+            status=response.status_code,
+            fault_codes=list(fault.codes),
+            intuit_tid=intuit_tid,
+            qbo_attempt=call.attempt,
+        )
+        if fault.is_throttle:
+            # Our pacing slipped (or another app shares the company): one window's pause
+            # for every request of the realm; this request itself backs off longer.
+            self._limiter.throttled(call.realm_id, _THROTTLE_PAUSE_SECONDS)
+        return fault
+
     @staticmethod
     def _raise_for(fault: Fault, endpoint: str) -> None:
         final = fault_to_error(fault, endpoint)
         if fault.is_transient:
-            raise _TransientError(final, throttled=fault.is_throttle)
+            raise TransientError(final, throttled=fault.is_throttle)
         raise final
 
     @staticmethod
@@ -268,7 +259,7 @@ class RequestExecutor:
             data = None
         if not isinstance(data, dict):
             log.warning("qbo_unexpected_body", realm_id=realm_id, endpoint=endpoint)
-            raise _TransientError(
+            raise TransientError(
                 QuickBooksError(
                     ErrorCode.QBO_UNAVAILABLE,
                     f"QuickBooks answered {endpoint} with a body that is not JSON. Retry later.",
@@ -279,28 +270,22 @@ class RequestExecutor:
             )
         return data
 
-    def _observe(
-        self,
-        realm_id: str,
-        endpoint: str,
-        outcome: str,
-        started: float,
-        attempt: int,
-        rate_wait: float,
-    ) -> None:
-        duration = time.monotonic() - started
+    def _observe(self, call: Attempt, outcome: str) -> None:
+        duration = time.monotonic() - call.started
         log.debug(
             "qbo_request",
-            realm_id=realm_id,
-            endpoint=endpoint,
+            realm_id=call.realm_id,
+            endpoint=call.endpoint,
             outcome=outcome,
             duration_ms=round(duration * 1000, 1),
-            qbo_attempt=attempt,
+            qbo_attempt=call.attempt,
         )
         if self._metrics is not None:
-            metric = RequestMetric(realm_id, endpoint, outcome, duration, attempt, rate_wait)
+            metric = RequestMetric(
+                call.realm_id, call.endpoint, outcome, duration, call.attempt, call.rate_wait
+            )
             try:
                 self._metrics(metric)
             except Exception:
                 # Observability must never fail a sync.
-                log.exception("qbo_metrics_hook_failed", endpoint=endpoint)
+                log.exception("qbo_metrics_hook_failed", endpoint=call.endpoint)

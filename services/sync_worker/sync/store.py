@@ -11,7 +11,7 @@ import asyncpg
 import structlog
 
 from services.platform.outbox import enqueue
-from services.sync_worker.sync import cdc_state, context, ledger, work_items
+from services.sync_worker.sync import cdc_state, claims, context, ledger, work_items
 from services.sync_worker.sync.completion import (
     Completion,
     CreateRejected,
@@ -160,7 +160,7 @@ class PgWorkQueue:
         lease_seconds: float,
     ) -> list[WorkItem]:
         async with self._pool.acquire() as conn:
-            return await work_items.claim_ready(
+            return await claims.claim_ready(
                 conn,
                 running=running,
                 per_tenant=per_tenant,

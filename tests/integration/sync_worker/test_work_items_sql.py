@@ -7,7 +7,7 @@ import uuid
 import asyncpg
 import pytest
 
-from services.sync_worker.sync import work_items
+from services.sync_worker.sync import claims, work_items
 from services.sync_worker.sync.completion import UnitKind
 
 pytestmark = pytest.mark.integration
@@ -17,7 +17,7 @@ async def _claim(
     conn: asyncpg.Connection, tenant: str, limit: int = 10, worker_id: str = "w-1"
 ) -> list[work_items.WorkItem]:
     """This tenant's share of one claim round (the shared database may hold other tenants)."""
-    claimed = await work_items.claim_ready(
+    claimed = await claims.claim_ready(
         conn, running={}, per_tenant=limit, limit=10_000, worker_id=worker_id, lease_seconds=30
     )
     return [c for c in claimed if c.tenant_id == tenant]
@@ -100,7 +100,7 @@ async def test_a_round_gives_each_tenant_its_room_only(
     other = f"{tenant}-b"
     await work_items.queue_push(conn, tenant, uuid.uuid4(), [f"i{n}" for n in range(6)])
     await work_items.queue_push(conn, other, uuid.uuid4(), ["j1", "j2"])
-    claimed = await work_items.claim_ready(
+    claimed = await claims.claim_ready(
         conn,
         running={tenant: 2},
         per_tenant=3,
