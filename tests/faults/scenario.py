@@ -44,7 +44,9 @@ async def run_push_scenario(
     disrupt: Disruption,
     describe: Callable[[], str],
     timeout: float = 300,
+    latency: str | None = None,
 ) -> Outcome:
+    """`latency`: a sandbox latency profile for this company (e.g. "intuit")."""
     sandbox = SandboxAdmin(sandbox_url)
     tenant, realm = await tenants.one_way_push_company(
         bootstrap, pool, sandbox, ENCRYPTION_KEY, limits={"per_minute": 6000, "per_second": 100}
@@ -55,6 +57,8 @@ async def run_push_scenario(
     await tenants.publish_invoices(bootstrap, pool, events)
     for fault in faults:
         await sandbox.add_fault(realm_id, count=100000, **fault)
+    if latency is not None:
+        await sandbox.set_latency(realm_id, profile=latency)
     ids = [e.invoice.invoice_id for e in events]
     batch_id = str(uuid.uuid4())
     async with TopicReader(bootstrap, Topic.RESULTS) as results:

@@ -59,3 +59,47 @@ async def test_sigkill_workers_during_push_with_quickbooks_faults(
         describe=lambda: f"{replicas.kills} SIGKILLs",
     )
     assert replicas.kills >= 3
+
+
+async def test_sigkill_workers_during_push_under_quickbooks_latency(
+    replicas: Replicas,
+    qbo_sandbox_url: str,
+    kafka_bootstrap_servers: str,
+    worker_pg_pool: asyncpg.Pool,
+) -> None:
+    """The same guarantees when QuickBooks answers in hundreds of milliseconds (the `intuit`
+    profile: p50 300 ms, p99 1.2 s), so many calls are in flight when a replica dies and the
+    company's lease must pass to the survivor after it runs out."""
+    rng = random.Random(20261129)
+    replicas.start_all()
+    next_kill = rng.uniform(3, 5)
+
+    async def kill_now_and_then(elapsed: float, _done: int) -> None:
+        nonlocal next_kill
+        if elapsed >= next_kill and replicas.kills < 3:
+            victim = replicas.sigkill_random(rng)
+            await asyncio.sleep(rng.uniform(0.5, 2.0))
+            replicas.start(victim)
+            next_kill = elapsed + rng.uniform(5, 9)
+
+    await run_push_scenario(
+        "SIGKILL 2 workers + QBO latency (intuit) + 429/5xx/drop-after-commit",
+        invoices=400,
+        bootstrap=kafka_bootstrap_servers,
+        pool=worker_pg_pool,
+        sandbox_url=qbo_sandbox_url,
+        faults=[
+            {"kind": "throttle", "rate": 0.03},
+            {"kind": "server_error", "rate": 0.03, "status": 503},
+            {
+                "kind": "drop_after_commit",
+                "rate": 0.02,
+                "endpoint": "invoice.create",
+                "mode": "abort",
+            },
+        ],
+        disrupt=kill_now_and_then,
+        describe=lambda: f"{replicas.kills} SIGKILLs",
+        latency="intuit",
+    )
+    assert replicas.kills >= 2
