@@ -27,13 +27,13 @@ from .store import ConnectionInfo, ConnectionStatus, ConnectionStore
 from .tokens import TokenProvider, broken_error
 from .transport import RequestExecutor
 
-_CONNECTIONS_PER_CLIENT = 64
+_CONNECTIONS_PER_CLIENT = 32
 
 
 def _api_clients(config: QuickBooksConfig) -> list[httpx.AsyncClient]:
     """Requests in flight follow QuickBooks' latency (10/s x 0.4 s = 4 per company), so
     hundreds of companies need hundreds of kept-alive connections. They are spread over
-    clients of at most 64 connections: httpcore scans a client's whole pool for every
+    clients of at most 32 connections: httpcore scans a client's whole pool for every
     request, so one pool of hundreds costs more CPU than the requests themselves."""
     timeout = httpx.Timeout(config.request_timeout_seconds, connect=config.connect_timeout_seconds)
     per_client = min(config.max_connections, _CONNECTIONS_PER_CLIENT)
