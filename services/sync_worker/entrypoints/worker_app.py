@@ -4,6 +4,7 @@ shared platform runtime (pool, producer, outbox relay). Wiring only."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,7 @@ class Runtime:
     platform: PlatformRuntime
     quickbooks: QuickBooksService | None = None
     lease_pool: asyncpg.Pool | None = None
+    collector: Collector | None = None
     executor: Executor | None = None
     executor_task: asyncio.Task[None] | None = None
     loops: list[asyncio.Task[Any]] = field(default_factory=list)  # nothing to finish on stop
@@ -154,7 +156,7 @@ async def _start(runtime: Runtime) -> None:
         lease_pool=runtime.lease_pool,
     )
     runtime.executor = executor = _executor(pool, quickbooks, settings)
-    collector = Collector(
+    runtime.collector = collector = Collector(
         pool,
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=settings.worker_group_id,
@@ -179,6 +181,9 @@ async def _stop(runtime: Runtime) -> None:
     tasks = [*runtime.loops, *([runtime.executor_task] if runtime.executor_task else [])]
     if tasks:
         await asyncio.wait(tasks, timeout=10)
+    if runtime.collector is not None:
+        with contextlib.suppress(Exception):
+            await runtime.collector.forget()
     if runtime.quickbooks is not None:
         await runtime.quickbooks.aclose()  # hands its realms back
     if runtime.lease_pool is not None:

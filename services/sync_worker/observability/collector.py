@@ -36,6 +36,14 @@ class Collector:
         self._in_flight = in_flight
         self._interval = interval_seconds
 
+    async def forget(self) -> None:
+        """A replica stopping cleanly removes its heartbeat, so the others stop counting it
+        when they share out QuickBooks companies (realm_leases)."""
+        async with self._pool.acquire() as conn:
+            await conn.execute(
+                "DELETE FROM worker_heartbeats WHERE worker_id = $1", self._worker_id
+            )
+
     async def run(self) -> None:
         admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
         offsets = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, group_id=None)

@@ -84,7 +84,7 @@ def _array_literal(ages: Sequence[float]) -> str:
 
 
 class RealmLeaseStore:
-    def __init__(self, pool: asyncpg.Pool, owner: str, *, live_within: float = 25.0) -> None:
+    def __init__(self, pool: asyncpg.Pool, owner: str, *, live_within: float = 15.0) -> None:
         """`live_within`: a replica whose heartbeat is older than this counts as gone."""
         self._pool = pool
         self.owner = owner

@@ -70,6 +70,14 @@ async def test_sigterm_finishes_the_unit_in_flight_then_exits(
         )
         assert state == "done"
         assert len(await sandbox.live_invoices(realm["realm_id"])) == 1
+        # A clean stop hands the company back and stops counting as a live replica.
+        lease = await worker_pg_pool.fetchrow(
+            "SELECT owner FROM realm_leases WHERE realm_id = $1", realm["realm_id"]
+        )
+        assert lease is not None and lease["owner"] is None
+        assert not await worker_pg_pool.fetchval(
+            "SELECT count(*) FROM worker_heartbeats WHERE worker_id = 'drain-me'"
+        )
     finally:
         worker.stop()
         await sandbox.aclose()
