@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from deploy.local import kafka, postgres
+from deploy.local import kafka, kafka_jars, postgres
 from deploy.local.processes import stop_group
 from deploy.local.services import ServiceProcess, start_gateway, start_sandbox, start_worker
 from deploy.local.stack import configure_sandbox_webhook
@@ -165,7 +165,7 @@ def machine() -> dict[str, object]:
             if line.startswith("model name"):
                 cpu_model = line.split(":", 1)[1].strip()
                 break
-    jars = sorted(p.name for p in kafka.DEFAULT_JARS.glob("kafka_*.jar"))
+    jars = sorted(p.name for p in kafka_jars.DEFAULT_JARS.glob("kafka_*.jar"))
     pg_version = ""
     with contextlib.suppress(Exception):
         pg_version = postgres.server_bin_dir().parent.name
