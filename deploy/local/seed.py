@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 import httpx
 
@@ -55,7 +56,8 @@ async def _push_token(env: dict[str, str], http: httpx.AsyncClient, tenant: str)
     return str(minted.json()["token"])
 
 
-async def seed(env: dict[str, str], tenant: str) -> Seed:
+async def seed(env: dict[str, str], tenant: str, env_file: Path = SEED_ENV) -> Seed:
+    """Seeds the stack of `env`; the tenant's push token goes to `env_file`."""
     async with httpx.AsyncClient(timeout=10) as http:
         items = await _connect(env, http, tenant)
         await wait_until_connected(env, tenant)
@@ -68,9 +70,14 @@ async def seed(env: dict[str, str], tenant: str) -> Seed:
         )
         await wait_until_stored(env, tenant, len(plan.invoices))
         token = await _push_token(env, http, tenant)
-    SEED_ENV.write_text(f"GATEWAY_TOKEN={token}\nDEMO_TENANT={tenant}\n")
-    SEED_ENV.chmod(0o600)
+    await asyncio.to_thread(_save, env_file, f"GATEWAY_TOKEN={token}\nDEMO_TENANT={tenant}\n")
     return plan
+
+
+def _save(path: Path, text: str) -> None:
+    path.touch(mode=0o600)
+    path.chmod(0o600)  # before the token is in it
+    path.write_text(text)
 
 
 def what_to_try(plan: Seed) -> str:
