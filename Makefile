@@ -11,7 +11,7 @@ UV := $(UV_HOME)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help system-deps setup jars kafka-tools lock lock-check verify-env audit sbom up down status demo test test-unit lint typecheck schemas faults bench clean
+.PHONY: help system-deps setup jars kafka-tools lock lock-check verify-env audit sbom up down status demo seed test test-unit lint typecheck schemas faults bench clean
 
 help:
 	@grep -E '^[a-z-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -71,8 +71,11 @@ down: ## stop everything `make up` started
 status: ## show the local stack's processes
 	$(PY) -m deploy.local.stack status
 
-demo: setup ## set up, start the stack, run the main job end to end, stop
-	$(PY) -m deploy.local.demo
+demo: setup ## set up, start the stack, run the main job end to end, stop (KEEP=1: leave it running)
+	$(PY) -m deploy.local.demo $(if $(KEEP),--keep)
+
+seed: $(STAMP) ## a demo tenant with mapped products and invoices in the running stack (make up first)
+	$(PY) -m deploy.local.seed $(if $(TENANT),--tenant $(TENANT))
 
 test: setup ## set up and run lint, types, schema check and the whole test suite
 	@$(MAKE) --no-print-directory lock-check verify-env

@@ -11,18 +11,16 @@ the gateway and the QuickBooks sandbox.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import subprocess
 import sys
-import time
 import uuid
 
-import asyncpg
 import httpx
-from aiokafka import AIOKafkaProducer
-from pydantic import BaseModel
 
 from deploy.local import stack
+from deploy.local.stack_api import how_to_reach, ops_page_url, publish, say, wait_until_connected
 from services.contract.settings import ProductMappingChanged, SettingsChanged
 from services.contract.topics import Topic, invoice_key, tenant_key
 from tests.support.factories import invoice_created
@@ -31,40 +29,11 @@ PRODUCTS = {"P-DISPLAY": "Display Ad", "P-NEWS": "Newsletter Sponsorship"}
 UNMAPPED = "P-PODCAST"
 
 
-def say(text: str) -> None:
-    print(f"\n==> {text}", flush=True)
-
-
 def syncctl(env: dict[str, str], *args: str) -> int:
     return subprocess.call(
         [sys.executable, "-m", "services.gateway.cli", *args],
         env={**env, "PYTHONUNBUFFERED": "1", "COLUMNS": "100"},
     )
-
-
-async def publish(env: dict[str, str], topic: Topic, items: list[tuple[bytes, BaseModel]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"], acks="all")
-    await producer.start()
-    try:
-        for key, event in items:
-            await producer.send_and_wait(topic.value, event.model_dump_json().encode(), key=key)
-    finally:
-        await producer.stop()
-
-
-async def wait_until_connected(env: dict[str, str], tenant: str) -> None:
-    conn = await asyncpg.connect(env["DATABASE_URL"])
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if await conn.fetchval(
-                "SELECT 1 FROM sync_worker.quickbooks_connections WHERE tenant_id = $1", tenant
-            ):
-                return
-            await asyncio.sleep(0.2)
-    finally:
-        await conn.close()
-    raise RuntimeError("the worker did not store the QuickBooks connection")
 
 
 async def prepare(env: dict[str, str], tenant: str) -> tuple[str, str, list[str]]:
@@ -158,7 +127,8 @@ async def map_podcast(env: dict[str, str], tenant: str, item_id: str) -> None:
     await asyncio.sleep(1)
 
 
-async def send_batch(env: dict[str, str], tenant: str, invoice_ids: list[str]) -> str:
+async def send_batch(env: dict[str, str], tenant: str, invoice_ids: list[str]) -> tuple[str, str]:
+    """(batch id, progress-window link)."""
     headers = {"Authorization": f"Bearer {env['GATEWAY_ADMIN_TOKEN']}"}
     url = f"{env['GATEWAY_URL']}/v1/tenants/{tenant}/push-batches"
     async with httpx.AsyncClient(headers=headers, timeout=10) as http:
@@ -173,7 +143,7 @@ async def send_batch(env: dict[str, str], tenant: str, invoice_ids: list[str]) -
         body = accepted.json()
         print(f"POST with confirm_overwrite -> {accepted.status_code}: batch {body['batch_id']}")
         print(f"progress window: {body['links']['page']}")
-        return str(body["batch_id"])
+        return str(body["batch_id"]), str(body["links"]["page"])
 
 
 async def retry_failed(env: dict[str, str], tenant: str, batch_id: str) -> str:
@@ -212,12 +182,24 @@ async def quickbooks_invoices(env: dict[str, str], realm_id: str) -> list[dict[s
         return [i for i in invoices if not i.get("deleted")]
 
 
-def run(env: dict[str, str]) -> int:
+def _what_next(env: dict[str, str], tenant: str, first_page: str, *, keep: bool) -> None:
+    if not keep:
+        print("Tip: `make demo KEEP=1` leaves the stack running with this tenant to explore.")
+        return
+    say(f"The stack keeps running (KEEP=1); tenant {tenant} and its batches stay there")
+    print(f"progress window of the first batch (valid 1 hour): {first_page}")
+    print(how_to_reach(env, asyncio.run(ops_page_url(env))))
+    print(f"try          syncctl batches --tenant {tenant}")
+    print(f"             syncctl reconcile --tenant {tenant}")
+    print("more data    make seed   (a tenant whose invoices wait for a push)")
+
+
+def run(env: dict[str, str], *, keep: bool = False) -> int:
     tenant = f"demo-{uuid.uuid4().hex[:6]}"
     realm_id, podcast_item, invoice_ids = asyncio.run(prepare(env, tenant))
 
     say("Accounting > select all > Batch Actions > Send to QuickBooks (gateway API)")
-    batch_id = asyncio.run(send_batch(env, tenant, invoice_ids))
+    batch_id, first_page = asyncio.run(send_batch(env, tenant, invoice_ids))
     say("The progress window, in a terminal: syncctl watch")
     first = syncctl(env, "watch", "--tenant", tenant, batch_id)
     say("Its errors: syncctl failed")
@@ -233,7 +215,7 @@ def run(env: dict[str, str]) -> int:
 
     say("A second brand's invoice 2003 collides with the number QuickBooks already holds")
     collision = asyncio.run(colliding_invoice(env, tenant))
-    clash_batch = asyncio.run(send_batch(env, tenant, [collision]))
+    clash_batch, _ = asyncio.run(send_batch(env, tenant, [collision]))
     third = syncctl(env, "watch", "--tenant", tenant, clash_batch)
     syncctl(env, "failed", "--tenant", tenant, clash_batch)
     say('Corrective action: System Settings > invoice number prefix "B-", then Retry failed')
@@ -260,21 +242,24 @@ def run(env: dict[str, str]) -> int:
         if ok
         else "Unexpected outcome, see above."
     )
-    print(
-        "Tip: `make up` keeps the stack running; open the progress window URL printed "
-        "above (GET /batches/{batch_id}) in a browser."
-    )
+    _what_next(env, tenant, first_page, keep=keep)
     return 0 if ok else 1
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="One-Way Push end to end on the local stack.")
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the stack running (stop it with make down)"
+    )
+    keep = parser.parse_args(argv).keep
     say("Starting the local stack (Kafka, PostgreSQL, QuickBooks sandbox, worker, gateway)")
     env = stack.up()
     try:
-        return run(env)
+        return run(env, keep=keep)
     finally:
-        say("Stopping the local stack")
-        stack.down()
+        if not keep:
+            say("Stopping the local stack")
+            stack.down()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from services.gateway.http.problems import RETRY_AFTER_SECONDS
 from services.platform.kafka_topics import readiness_details
@@ -15,7 +18,20 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+class Readiness(BaseModel):
+    ready: bool
+    checks: dict[str, str]
+    details: dict[str, Any]
+
+
+_NOT_READY = {
+    "model": Readiness,
+    "description": "Not ready: PostgreSQL or Kafka does not answer (`checks` says which).",
+    "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
+}
+
+
+@router.get("/readyz", response_model=Readiness, responses={503: _NOT_READY})
 async def readyz(request: Request) -> JSONResponse:
     """Readiness: PostgreSQL answers and the Kafka client is connected. `details.topics`
     reports topic configs that drift from their specs (without affecting readiness)."""

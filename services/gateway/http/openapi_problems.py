@@ -57,7 +57,11 @@ def _statuses(path: str, method: str, op: dict[str, Any]) -> set[str]:
     """Error statuses this operation can produce beyond the ones its route declares."""
     found = set()
     if "security" in op:
-        found |= {"401", "403"}
+        found.add("401")
+        # A tenant's GETs need only the read role, which every credential in the tenant's
+        # scope has (a page token's other batches and other tenants answer 404): no 403.
+        if not (method == "get" and path.startswith("/v1/tenants/")):
+            found.add("403")
     if "{" in path and path.startswith("/v1/"):
         found.add("404")
     if "requestBody" in op:
@@ -69,6 +73,14 @@ def _statuses(path: str, method: str, op: dict[str, Any]) -> set[str]:
     if path.startswith("/v1/") or "security" in op:
         found.add("503")
     return found
+
+
+def _own_body(existing: dict[str, Any] | None) -> bool:
+    """A route that documents its own non-problem body for an error (readiness's 503);
+    FastAPI's own 422 ("Validation Error") is not one: the server sends problem+json."""
+    if existing is None or existing.get("description") == "Validation Error":
+        return False
+    return bool((existing.get("content") or {}).get("application/json", {}).get("schema"))
 
 
 def _problem_response(existing: dict[str, Any] | None, status: str) -> dict[str, Any]:
@@ -92,7 +104,8 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
                 continue
             responses = op.setdefault("responses", {})
             for status in _statuses(path, method, op) | {s for s in responses if s >= "400"}:
-                responses[status] = _problem_response(responses.get(status), status)
+                if not _own_body(responses.get(status)):
+                    responses[status] = _problem_response(responses.get(status), status)
             op["responses"] = dict(sorted(responses.items()))
             for response in responses.values():
                 response.setdefault("headers", {})["X-Request-ID"] = {

@@ -74,8 +74,9 @@ async def ops_events(
     async def read() -> OpsOverview:
         return await build_overview(pool, await stats.read(), base_url, utc_now())
 
+    first = await read()
     return StreamingResponse(
-        overview_stream(read, refresh_seconds=_ops_settings().ops_refresh_seconds),
+        overview_stream(read, first, refresh_seconds=_ops_settings().ops_refresh_seconds),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -9,6 +10,7 @@ from urllib.parse import urlencode
 
 import asyncpg
 
+from services.contract.reconciliation import ReconciliationCategory
 from services.gateway.batches import repository as batches
 from services.gateway.batches.model import batch_state
 from services.gateway.batches.views import counts_body, counts_of, percent
@@ -23,12 +25,14 @@ from services.gateway.ops.schemas import (
     Failures,
     GroupLagBody,
     KafkaBody,
+    LastReconciliation,
     Linked,
     OpsOverview,
     TenantConnection,
     TenantFailures,
     ThrottledRealmBody,
 )
+from services.gateway.reconciliations import repository as reconciliations
 
 THROTTLE_WINDOW_MINUTES = 15
 NOTES = [
@@ -124,6 +128,41 @@ async def _open_batches(conn: asyncpg.Connection, base: str) -> list[BatchInProg
     return out
 
 
+def _category_counts(categories: object, run_url: str) -> dict[str, Linked] | None:
+    """Every category, 0 when the run found none; None before the run completed."""
+    if isinstance(categories, str):
+        categories = json.loads(categories)
+    if not isinstance(categories, dict):
+        return None
+    return {
+        c.value: Linked(
+            count=int(categories.get(c.value, {}).get("count", 0)),
+            link=f"{run_url}/differences?{urlencode({'category': c.value})}",
+        )
+        for c in ReconciliationCategory
+    }
+
+
+async def _last_reconciliations(conn: asyncpg.Connection, base: str) -> list[LastReconciliation]:
+    out = []
+    for row in await reconciliations.latest_per_tenant(conn, 200):
+        run_url = _tenant_url(base, row["tenant_id"], f"reconciliations/{row['reconciliation_id']}")
+        out.append(
+            LastReconciliation(
+                tenant_id=row["tenant_id"],
+                id=row["reconciliation_id"],
+                state=row["state"],
+                trigger=row["trigger"],
+                at=row["finished_at"] or row["requested_at"],
+                invoices_total=row["invoices_total"],
+                counts=_category_counts(row["categories"], run_url),
+                error=row["error"],
+                link=run_url,
+            )
+        )
+    return out
+
+
 def _kafka(stats: KafkaStats) -> KafkaBody:
     return KafkaBody(
         available=stats.available,
@@ -142,6 +181,7 @@ async def build_overview(
         in_progress = await _open_batches(conn, base)
         throttled = await repository.throttled_realms(conn, now, THROTTLE_WINDOW_MINUTES)
         parked = await repository.parked_count(conn)
+        last_runs = await _last_reconciliations(conn, base)
     since = now - timedelta(minutes=THROTTLE_WINDOW_MINUTES)
     return OpsOverview(
         generated_at=now,
@@ -160,5 +200,6 @@ async def build_overview(
         ],
         kafka=_kafka(stats),
         parked_messages=parked,
+        last_reconciliations=last_runs,
         notes=NOTES,
     )

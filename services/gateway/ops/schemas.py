@@ -82,6 +82,22 @@ class KafkaBody(BaseModel):
     error: str | None = None
 
 
+class LastReconciliation(BaseModel):
+    tenant_id: str
+    id: UUID
+    state: str = Field(description="queued, running, completed or failed.")
+    trigger: str
+    at: UtcDatetime = Field(description="When it finished, else when it was requested.")
+    invoices_total: int | None
+    counts: dict[str, Linked] | None = Field(
+        description="Invoices per category (in_sync, missing_in_quickbooks, different, "
+        "only_in_quickbooks, not_sendable), each linked to its rows; null until the run "
+        "completes."
+    )
+    error: str | None
+    link: str = Field(description="The run: progress, counts and amounts per category.")
+
+
 class OpsOverview(BaseModel):
     generated_at: UtcDatetime
     connections: Connections
@@ -90,4 +106,7 @@ class OpsOverview(BaseModel):
     throttled_realms: list[ThrottledRealmBody]
     kafka: KafkaBody
     parked_messages: int | None = Field(description="Null: no parked-messages table here.")
+    last_reconciliations: list[LastReconciliation] = Field(
+        description="Each tenant's latest reconciliation run, newest first (at most 200)."
+    )
     notes: list[str]

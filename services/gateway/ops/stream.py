@@ -10,14 +10,15 @@ from services.gateway.ops.schemas import OpsOverview
 
 
 async def overview_stream(
-    read: Callable[[], Awaitable[OpsOverview]], *, refresh_seconds: float
+    read: Callable[[], Awaitable[OpsOverview]], first: OpsOverview, *, refresh_seconds: float
 ) -> AsyncIterator[str]:
-    """Sends the overview at once, then again only when something other than its
-    timestamp changed; a comment keeps idle connections open."""
+    """Sends `first` at once, then the overview again only when something other than its
+    timestamp changed; a comment keeps idle connections open. The caller reads `first`
+    before the response starts, so a database outage is still a 503, not a broken stream."""
     yield sse_retry(3000)
     last = ""
+    overview = first
     while True:
-        overview = await read()
         compared = overview.model_dump_json(exclude={"generated_at"})
         if compared != last:
             last = compared
@@ -25,3 +26,4 @@ async def overview_stream(
         else:
             yield sse_comment("keepalive")
         await asyncio.sleep(refresh_seconds)
+        overview = await read()

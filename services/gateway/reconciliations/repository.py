@@ -186,3 +186,18 @@ async def claim_nightly(conn: asyncpg.Connection, tenant_id: str, day: date) -> 
         day,
     )
     return bool(claimed)
+
+
+async def latest_per_tenant(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """Each tenant's most recently requested run, tenants with the newest runs first."""
+    return list(
+        await conn.fetch(
+            """
+            SELECT * FROM (
+                SELECT DISTINCT ON (tenant_id) * FROM reconciliations
+                ORDER BY tenant_id, requested_at DESC, reconciliation_id
+            ) latest ORDER BY requested_at DESC, tenant_id LIMIT $1
+            """,
+            limit,
+        )
+    )

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -15,11 +17,18 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 
 from deploy.local.services import ServiceProcess
+from services.contract.common import utc_now
 from services.contract.connection_status import (
     ConnectionState,
     QuickBooksConnectionStatusChanged,
 )
 from services.contract.errors import ErrorCode
+from services.contract.reconciliation import (
+    CategoryTotals,
+    ReconciliationCategory,
+    ReconciliationCompleted,
+)
+from services.contract.settings import ConflictPolicy
 from services.contract.topics import Topic, tenant_key
 from tests.e2e.gateway.test_progress_window import browser  # noqa: F401 (fixture)
 from tests.integration.gateway.helpers import ADMIN, mint_token, publish_results, push, result
@@ -124,6 +133,32 @@ async def test_ops_page_shows_live_numbers_with_links(
         )
         await _until(lambda: "50%" in _row_text(browser, "batches", busy), "the batch moving")
         assert "QBO_VALIDATION" in _text(browser, "failures-by-code")
+        await _shows_last_reconciliation(browser, client, kafka_bootstrap_servers, busy)
+
+
+async def _shows_last_reconciliation(
+    driver: webdriver.Chrome, client: httpx.AsyncClient, bootstrap: str, tenant: str
+) -> None:
+    """A run started, then reported completed by the worker, reaches the open page: its
+    state, and per category a count linked to that category's rows."""
+    started = await client.post(f"/v1/tenants/{tenant}/reconciliations", headers=ADMIN)
+    run = uuid.UUID(started.json()["id"])
+    await _until(lambda: "queued" in _row_text(driver, "reconciliations", tenant), "the run")
+    totals = CategoryTotals(count=3, mediaos_amount=Decimal("30"), quickbooks_amount=Decimal("29"))
+    done = ReconciliationCompleted(
+        tenant_id=tenant, reconciliation_id=run, state="completed",
+        conflict_policy=ConflictPolicy.REPORT, invoices_total=3,
+        categories={ReconciliationCategory.DIFFERENT: totals}, totals=totals,
+        quickbooks_calls=1, finding_chunks=0, started_at=utc_now(),
+    )  # fmt: skip
+    await produce(bootstrap, Topic.RECONCILIATIONS.value, done, tenant_key(tenant))
+    await _until(lambda: "completed" in _row_text(driver, "reconciliations", tenant), "done")
+    # tenant, state, when, in sync, missing, different, only in QuickBooks, not sendable
+    cells = _row_text(driver, "reconciliations", tenant).split()
+    assert cells[-5:] == ["0", "0", "3", "0", "0"], cells
+    link = _link(driver, "reconciliations", tenant, 5)
+    assert link.endswith(f"/reconciliations/{run}/differences?category=different")
+    assert (await client.get(link, headers=ADMIN)).status_code == 200
 
 
 async def test_only_the_operator_or_an_ops_page_token_reads_the_ops_view(

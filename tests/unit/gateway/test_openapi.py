@@ -29,3 +29,20 @@ def test_openapi_documents_the_public_routes() -> None:
         assert path in paths, path
     assert "428" in paths["/v1/tenants/{tenant_id}/push-batches"]["post"]["responses"]
     assert "HTTPBearer" in doc["components"]["securitySchemes"]
+
+
+def test_statuses_no_request_can_produce_are_not_documented() -> None:
+    paths = json.loads(OPENAPI_PATH.read_text())["paths"]
+    # A tenant's GETs need only the read role: every credential in scope has it.
+    for path, item in paths.items():
+        if path.startswith("/v1/tenants/") and "get" in item:
+            assert "403" not in item["get"]["responses"], path
+    assert "403" in paths["/v1/ops/overview"]["get"]["responses"]
+    assert "403" in paths["/v1/tenants/{tenant_id}/push-batches"]["post"]["responses"]
+
+
+def test_readiness_documents_its_own_503_body() -> None:
+    responses = json.loads(OPENAPI_PATH.read_text())["paths"]["/readyz"]["get"]["responses"]
+    ref = {"$ref": "#/components/schemas/Readiness"}
+    assert responses["503"]["content"] == {"application/json": {"schema": ref}}
+    assert "Retry-After" in responses["503"]["headers"]
