@@ -15,7 +15,7 @@ import pytest
 
 from deploy.local.seed import seed
 from deploy.local.seed_data import PRODUCTS, UNMAPPED
-from tests.conftest import ADMIN_TOKEN
+from tests.support.environment import ADMIN_TOKEN
 from tests.support.factories import new_tenant
 from tests.support.sandbox import SandboxAdmin
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.gateway.webhooks.signature import sign
-from tests.conftest import WEBHOOK_VERIFIER
 from tests.integration.gateway.openapi_check import Operation
 from tests.integration.gateway.openapi_world import World
+from tests.support.environment import WEBHOOK_VERIFIER
 
 PUSH = "/v1/tenants/{tenant_id}/push-batches"
 BATCH = PUSH + "/{batch_id}"

@@ -18,9 +18,9 @@ import pytest
 from deploy.local import postgres
 from deploy.local.services import ServiceProcess, start_gateway
 from services.gateway.webhooks.signature import sign
-from tests.conftest import ADMIN_TOKEN, WEBHOOK_VERIFIER, log_dir
 from tests.integration.gateway.openapi_cases import VALID
 from tests.integration.gateway.openapi_check import check, documented
+from tests.support.environment import ADMIN_TOKEN, WEBHOOK_VERIFIER, log_dir
 
 pytestmark = pytest.mark.integration
 
