@@ -46,21 +46,33 @@ async def _until(check: Callable[[], bool], what: str, timeout: float = 45) -> N
         await asyncio.sleep(0.2)
 
 
+# The page re-renders on every update, so an element found a moment ago may be gone: each
+# read is one script run in the page, which sees one consistent DOM.
 def _text(driver: webdriver.Chrome, element_id: str) -> str:
-    return str(driver.find_element(By.ID, element_id).text)
+    return str(driver.execute_script(f"return document.getElementById('{element_id}').innerText"))
+
+
+def _rows(driver: webdriver.Chrome, table: str) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = driver.execute_script(
+        f"return Array.from(document.querySelectorAll('#{table} tr')).map(r => ({{"
+        "text: r.innerText, links: Array.from(r.querySelectorAll('td')).map("
+        "c => { const a = c.querySelector('a'); return a ? a.href : null; })}))"
+    )
+    return rows
 
 
 def _link(driver: webdriver.Chrome, table: str, row_text: str, column: int) -> str:
-    for row in driver.find_elements(By.CSS_SELECTOR, f"#{table} tr"):
-        if row_text in row.text:
-            cell = row.find_elements(By.TAG_NAME, "td")[column]
-            return str(cell.find_element(By.TAG_NAME, "a").get_attribute("href"))
+    for row in _rows(driver, table):
+        if row_text in str(row["text"]):
+            links = row["links"]
+            assert isinstance(links, list)
+            return str(links[column])
     raise AssertionError(f"no row with {row_text!r} in #{table}")
 
 
 def _row_text(driver: webdriver.Chrome, table: str, row_text: str) -> str:
-    rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, f"#{table} tr")]
-    return next((r for r in rows if row_text in r), "")
+    texts = [str(r["text"]) for r in _rows(driver, table)]
+    return next((t for t in texts if row_text in t), "")
 
 
 async def test_ops_page_shows_live_numbers_with_links(
