@@ -146,9 +146,12 @@ class RealmPacer:
         return max(realm.window.next_free(now) - now, 0.0) + backlog
 
     def throttled(self, realm_id: str, seconds: float) -> None:
+        """A 429 despite the pacing: pause the realm and widen its margin (by 0.05 s per 429,
+        up to 0.3 s, for as long as this replica holds it)."""
         realm = self._realms.get(realm_id)
         if realm is not None:
             realm.window.block_until(self._clock() + seconds)
+            realm.window.widen()
 
     async def _release(self, realm_id: str, realm: _Realm) -> None:
         """Hands out slots to the realm's waiters, best first, each at its instant."""

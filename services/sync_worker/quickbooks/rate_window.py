@@ -32,6 +32,7 @@ class RateLimits:
 class RealmWindow:
     def __init__(self, limits: RateLimits, sends: Iterable[float] = ()) -> None:
         self.limits = limits
+        self.margin = limits.margin
         self._sends: list[float] = sorted(sends)  # ascending
         self._blocked_until = -math.inf
 
@@ -41,9 +42,9 @@ class RealmWindow:
         sends, limits = self._sends, self.limits
         slot = max(now, self._blocked_until)
         if len(sends) >= limits.per_second:
-            slot = max(slot, sends[-limits.per_second] + _SECOND + limits.margin)
+            slot = max(slot, sends[-limits.per_second] + _SECOND + self.margin)
         if len(sends) >= limits.per_minute:
-            slot = max(slot, sends[-limits.per_minute] + _MINUTE + limits.margin)
+            slot = max(slot, sends[-limits.per_minute] + _MINUTE + self.margin)
         return slot
 
     def record(self, at: float) -> None:
@@ -62,6 +63,11 @@ class RealmWindow:
         """QuickBooks answered 429: send nothing to this realm before `at`."""
         self._blocked_until = max(self._blocked_until, at)
 
+    def widen(self, *, step: float = 0.05, most: float = 0.3) -> None:
+        """QuickBooks counted more than we sent in a window: its clock sees our sends closer
+        together than we do (network or server jitter). Space this realm's sends wider."""
+        self.margin = min(self.margin + step, max(most, self.margin))
+
     def ages(self, now: float) -> list[float]:
         """Seconds since each send of the last minute (newest last): the checkpoint."""
         self._trim(now)
@@ -71,7 +77,7 @@ class RealmWindow:
         return len(self._sends) - bisect.bisect_left(self._sends, since)
 
     def _trim(self, now: float) -> None:
-        keep_after = now - _MINUTE - self.limits.margin - _SECOND
+        keep_after = now - _MINUTE - self.margin - _SECOND
         cut = bisect.bisect_left(self._sends, keep_after)
         cap = max(self.limits.per_second, self.limits.per_minute)
         cut = max(cut, len(self._sends) - cap)

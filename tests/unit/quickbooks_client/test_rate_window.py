@@ -82,3 +82,14 @@ def test_an_old_crash_does_not_slow_the_new_holder() -> None:
     takeover = Takeover(history_ages=(), unrecorded=(200.0, 120.0))
     window = inherit(takeover, LIMITS, now=500.0)
     assert window.next_free(500.0) == 500.0
+
+
+def test_a_429_widens_the_realms_spacing_up_to_a_ceiling() -> None:
+    window = RealmWindow(RateLimits(per_second=1, per_minute=500, margin=0.05))
+    window.record(0.0)
+    assert window.next_free(0.0) == pytest.approx(1.05)
+    window.widen()
+    assert window.next_free(0.0) == pytest.approx(1.10)
+    for _ in range(10):
+        window.widen()
+    assert window.next_free(0.0) == pytest.approx(1.30)
