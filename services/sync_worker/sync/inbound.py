@@ -92,7 +92,14 @@ class Inbound:
             if cursor
             else now - timedelta(seconds=self._policy.cdc_initial_lookback_seconds)
         )
-        changes = await client.invoice_changes_since(max(since, now - timedelta(days=29)))
+        try:
+            changes = await client.invoice_changes_since(max(since, now - timedelta(days=29)))
+        except QuickBooksError as error:
+            # The token refresh on this call found the connection revoked: the connection is
+            # now marked broken (and reported); nothing to sweep until it is reconnected.
+            if error.code in (ErrorCode.NOT_CONNECTED, ErrorCode.QBO_AUTH):
+                return Completion.of(OutcomeKind.IGNORED, "not_connected")
+            raise
         completion = Completion.of(OutcomeKind.SWEPT)
         for invoice in changes.changed:
             if invoice.id is None:

@@ -159,6 +159,9 @@ class FakeQuickBooks:
 
     async def invoice_changes_since(self, since: datetime) -> InvoiceChanges:
         self.calls.append(("cdc", since.isoformat()))
+        failure = self._scripted("cdc")
+        if failure is not None:
+            raise failure[0]
         return self.changes
 
     def create_ids(self) -> list[str | None]:

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.sync_worker.quickbooks import DeletedObject, InvoiceChanges
+from services.contract.errors import ErrorCode
+from services.sync_worker.quickbooks import DeletedObject, InvoiceChanges, QuickBooksError
 from services.sync_worker.sync.completion import LedgerStatus, UnitKind
 from services.sync_worker.sync.inbound import Inbound, InboundPolicy
 from services.sync_worker.sync.outbound import Outbound, OutboundPolicy
@@ -94,3 +95,11 @@ async def test_cdc_sweep_publishes_changes_and_moves_the_cursor(
     assert str(completion.outcome) == "cdc"
     assert [c.sync_token for c in completion.inbound] == [edited.sync_token]
     assert completion.cdc_cursor is not None and completion.cdc_cursor.at == server_time
+
+
+async def test_a_sweep_that_finds_the_connection_revoked_ends_without_a_crash() -> None:
+    store, qbo = FakeStore(), FakeQuickBooks()
+    qbo.fail_next("cdc", QuickBooksError(ErrorCode.QBO_AUTH, "invalid_grant"))
+    completion = await _inbound(store, qbo).cdc_sweep(unit(UnitKind.CDC))
+    assert str(completion.outcome) == "ignored:not_connected"
+    assert completion.cdc_cursor is None
