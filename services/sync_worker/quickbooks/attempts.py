@@ -43,11 +43,14 @@ class TransientError(Exception):
 
 
 def wire_time_recorder(grant: Grant) -> Callable[[str, Any], Awaitable[None]]:
-    """httpcore trace hook: the send counts from the moment its headers are written, not from
-    when the gate let it through (pool waits and connects would otherwise shift it)."""
+    """httpcore trace hook: the send counts from the moment the whole request is written, not
+    from when the gate let it through. Pool waits and connects would otherwise shift it, and
+    so would the event-loop turns between writing the headers and the body (each socket
+    write yields to the loop, which under load can take tens of milliseconds): QuickBooks
+    counts a request when it has arrived, so that is the instant the windows must hold."""
 
     async def trace(event: str, info: Any) -> None:
-        if event.endswith("send_request_headers.started"):
+        if event.endswith("send_request_body.complete"):
             grant.on_wire()
 
     return trace

@@ -36,7 +36,7 @@ class QuickBooksConfig(BaseModel):
     # Per-realm request budget, paced in memory by the replica leasing the realm (pacer.py).
     rate_limit_per_second: int = Field(default=10, ge=1)
     rate_limit_per_minute: int = Field(default=500, ge=1)
-    # Extra spacing per window. Sends are recorded when their headers are written, so this
+    # Extra spacing per window. Sends are recorded when the request has been written, so this
     # only covers the hop from there to QuickBooks (loopback or one network transit).
     rate_limit_margin_seconds: float = Field(default=0.05, ge=0)
     # Reconciliation's own share is booked in PostgreSQL (rate_limit.RealmRateLimiter): its

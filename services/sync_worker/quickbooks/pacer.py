@@ -150,7 +150,11 @@ class RealmPacer:
         up to 0.3 s, for as long as this replica holds it)."""
         realm = self._realms.get(realm_id)
         if realm is not None:
-            realm.window.block_until(self._clock() + seconds)
+            now = self._clock()
+            # Our own record of the company's last sends, for whoever investigates the 429.
+            recent = [round(age * 1000) for age in realm.window.ages(now)[-12:]]
+            log.warning("realm_throttled", realm_id=realm_id, recent_send_ages_ms=recent)
+            realm.window.block_until(now + seconds)
             realm.window.widen()
 
     async def _release(self, realm_id: str, realm: _Realm) -> None:
