@@ -69,32 +69,7 @@ async def by_external_id(
 
 
 async def record_write(conn: asyncpg.Connection, write: LedgerRecord) -> None:
-    await conn.execute(
-        """
-        INSERT INTO invoice_ledger AS l (tenant_id, invoice_id, realm_id, generation,
-            external_id, external_number, sync_token, synced_version, status, fingerprint,
-            last_synced_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, now(), now())
-        ON CONFLICT (tenant_id, invoice_id) DO UPDATE SET
-            realm_id = EXCLUDED.realm_id, generation = EXCLUDED.generation,
-            external_id = EXCLUDED.external_id, external_number = EXCLUDED.external_number,
-            sync_token = EXCLUDED.sync_token,
-            synced_version = COALESCE(EXCLUDED.synced_version, l.synced_version),
-            status = EXCLUDED.status,
-            fingerprint = COALESCE(EXCLUDED.fingerprint, l.fingerprint),
-            create_pending = false, last_synced_at = now(), updated_at = now()
-        """,
-        write.tenant_id,
-        write.invoice_id,
-        write.realm_id,
-        write.generation,
-        write.external_id,
-        write.external_number,
-        write.sync_token,
-        write.synced_version,
-        write.status.value,
-        json.dumps(write.fingerprint) if write.fingerprint is not None else None,
-    )
+    await record_writes(conn, [write])
 
 
 async def record_writes(conn: asyncpg.Connection, writes: Sequence[LedgerRecord]) -> None:
