@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 
 import pytest
 
@@ -13,9 +14,13 @@ from services.contract.topics import DeadLetterHeader, Topic, invoice_key
 from tests.faults.conftest import Replicas
 from tests.faults.report import ROWS, ScenarioRow
 from tests.support.factories import invoice_created, new_tenant
-from tests.support.kafka import TopicReader, produce_many
+from tests.support.kafka import Record, TopicReader, produce_many
 
 pytestmark = pytest.mark.faults
+
+
+def _keyed(key: bytes) -> Callable[[Record], bool]:
+    return lambda record: record.key == key
 
 
 async def test_malformed_and_oversized_events_are_dead_lettered(
@@ -61,11 +66,13 @@ async def test_malformed_and_oversized_events_are_dead_lettered(
             Topic.INVOICES,
             [(invoice_key(tenant, good.invoice.invoice_id), good)],
         )
-        dead = await dlq.wait_for(lambda r: r.key in markers, count=len(bad), timeout=60)
+        for marker in markers:  # each one, not a count: a duplicate must not hide a missing one
+            await dlq.wait_for(_keyed(marker), timeout=60)
         # The consumer went on: the valid event after the poison still got its result.
         await results.wait_for(lambda r: r.json()["tenant_id"] == tenant, timeout=60)
         await dlq.settle(2.0)
-    by_key = {r.key: r for r in dlq.records if r.key in markers}
+    dead = [r for r in dlq.records if r.key in markers]
+    by_key = {r.key: r for r in dead}
     classes = [by_key[k].headers[DeadLetterHeader.ERROR_CLASS] for k in markers]
     expected = [e for _, _, e in bad]
     nul_reason = by_key[markers[-1]].headers[DeadLetterHeader.ERROR_MESSAGE]

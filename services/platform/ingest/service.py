@@ -54,52 +54,54 @@ async def ingest_batch(
     now: datetime,
 ) -> IngestOutcome:
     """`handler` makes a fresh handler (handlers may keep per-batch state)."""
-    outcome = IngestOutcome()
     parsed: list[tuple[RawRecord, ContractEvent]] = []
+    refused: list[tuple[RawRecord, ContractViolation]] = []
     for record in records:
         try:
             parsed.append((record, parse_event(record.topic, record.value)))
         except ContractViolation as error:
-            _dead_letter(outcome, record, error, consumer_name, now)
+            refused.append((record, error))
         except Exception as exc:  # parse_event promises ContractViolation; never trust bytes
             unreadable = ContractViolation("Unreadable", f"{type(exc).__name__}: {exc}"[:500])
-            _dead_letter(outcome, record, unreadable, consumer_name, now)
+            refused.append((record, unreadable))
+    batch = _Batch(parsed, refused, handler, consumer_name, now)
     try:
-        return await _apply(conn, parsed, handler, outcome, consumer_name, now, isolate=False)
+        return await _apply(conn, batch, isolate=False)
     except _HandlerFailed as failed:
         # Some event cannot be applied (e.g. a value PostgreSQL refuses). The batch was rolled
         # back; redo it in a fresh transaction event by event, dead-lettering the ones that
         # fail, so one bad event never blocks a partition.
         log.warning("ingest_batch_redone_event_by_event", error=repr(failed.__cause__)[:500])
-        return await _apply(conn, parsed, handler, outcome, consumer_name, now, isolate=True)
+        return await _apply(conn, batch, isolate=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    parsed: Sequence[tuple[RawRecord, ContractEvent]]
+    refused: Sequence[tuple[RawRecord, ContractViolation]]
+    handler: Callable[[], EventHandler]
+    consumer_name: str
+    now: datetime
 
 
 class _HandlerFailed(Exception):
     """The handler refused the batch for a reason that is not an outage."""
 
 
-async def _apply(
-    conn: asyncpg.Connection,
-    parsed: Sequence[tuple[RawRecord, ContractEvent]],
-    handler: Callable[[], EventHandler],
-    parse_outcome: IngestOutcome,
-    consumer_name: str,
-    now: datetime,
-    *,
-    isolate: bool,
-) -> IngestOutcome:
+async def _apply(conn: asyncpg.Connection, batch: _Batch, *, isolate: bool) -> IngestOutcome:
     """One transaction: dedupe, apply, enqueue. No savepoint around the handler: its work is
     set-based, and a failure rolls the whole transaction back (see `ingest_batch`)."""
-    outcome = _copy(parse_outcome)
+    outcome = IngestOutcome()
     async with conn.transaction():
-        fresh = await _fresh(conn, parsed, outcome)
+        await _refuse(conn, batch, outcome)
+        fresh = await _fresh(conn, batch.parsed, outcome)
         if isolate:
-            outcome.messages.extend(
-                await _one_by_one(conn, fresh, handler, outcome, consumer_name, now)
-            )
+            outcome.messages.extend(await _one_by_one(conn, fresh, batch, outcome))
         else:
             try:
-                applied = await handler().handle_batch(conn, [e for _, e in fresh], now=now)
+                applied = await batch.handler().handle_batch(
+                    conn, [e for _, e in fresh], now=batch.now
+                )
             except TRANSIENT_ERRORS:
                 raise
             except Exception as exc:
@@ -107,6 +109,20 @@ async def _apply(
             outcome.messages.extend(applied)
         await enqueue(conn, outcome.messages)
     return outcome
+
+
+async def _refuse(conn: asyncpg.Connection, batch: _Batch, outcome: IngestOutcome) -> None:
+    """Dead-letters the records that are not contract events, each once: a batch redelivered
+    after a rebalance finds them in `processed_events` by their identity."""
+    first_seen = await repository.mark_processed(
+        conn, [(record.identity(), record.topic) for record, _ in batch.refused]
+    )
+    for record, error in batch.refused:
+        if record.identity() in first_seen:
+            _dead_letter(outcome, record, error, batch.consumer_name, batch.now)
+        else:
+            outcome.duplicates += 1
+            outcome.by_topic[(record.topic, "duplicate")] += 1
 
 
 async def _fresh(
@@ -131,29 +147,17 @@ async def _fresh(
     return fresh
 
 
-def _copy(outcome: IngestOutcome) -> IngestOutcome:
-    return IngestOutcome(
-        stored=outcome.stored,
-        duplicates=outcome.duplicates,
-        dead_lettered=outcome.dead_lettered,
-        messages=list(outcome.messages),
-        by_topic=Counter(outcome.by_topic),
-    )
-
-
 async def _one_by_one(
     conn: asyncpg.Connection,
     fresh: Sequence[tuple[RawRecord, ContractEvent]],
-    handler: Callable[[], EventHandler],
+    batch: _Batch,
     outcome: IngestOutcome,
-    consumer_name: str,
-    now: datetime,
 ) -> list[OutboxMessage]:
     messages: list[OutboxMessage] = []
     for record, event in fresh:
         try:
             async with conn.transaction():
-                messages.extend(await handler().handle_batch(conn, [event], now=now))
+                messages.extend(await batch.handler().handle_batch(conn, [event], now=batch.now))
         except TRANSIENT_ERRORS:
             raise
         except Exception as exc:
@@ -163,8 +167,8 @@ async def _one_by_one(
                 outcome,
                 record,
                 ContractViolation(type(exc).__name__, f"could not be applied: {exc}"),
-                consumer_name,
-                now,
+                batch.consumer_name,
+                batch.now,
             )
     return messages
 

@@ -318,3 +318,17 @@ async def test_webhooks_queue_inbound_units_only_for_two_way_tenants(
     )
     assert [r["tenant_id"] for r in queued] == [two_way]
     assert json.loads(queued[0]["payload"])["external_id"] == "42"
+
+
+async def test_a_redelivered_poison_record_is_dead_lettered_once(
+    conn: asyncpg.Connection,
+) -> None:
+    """A rebalance before the offset commit redelivers the batch: records that are not contract
+    events have no event id, so they are known again by where they sit and what they hold."""
+    garbage = RawRecord(Topic.INVOICES.value, 3, 7, b"k", b"{truncated")
+    first = await _ingest(conn, [garbage])
+    again = await _ingest(conn, [garbage])
+    elsewhere = await _ingest(conn, [RawRecord(Topic.INVOICES.value, 3, 8, b"k", b"{truncated")])
+    assert (first.dead_lettered, first.duplicates) == (1, 0)
+    assert (again.dead_lettered, again.duplicates, again.messages) == (0, 1, [])
+    assert elsewhere.dead_lettered == 1, "the same bytes at another offset are another record"
