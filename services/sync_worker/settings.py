@@ -37,12 +37,16 @@ class WorkerSettings(CommonSettings):
     qbo_retry_total_seconds: float = Field(default=60.0, ge=0)
     qbo_throttle_backoff_seconds: float = Field(default=10.0, ge=0)
     qbo_rate_limit_margin_seconds: float = Field(default=0.05, ge=0)
+    # Creates waiting on a company's rate limit leave as one `/batch` of up to this many
+    # (1: every create alone).
+    qbo_batch_max_items: int = Field(default=30, ge=1, le=30)
 
     # Executor.
     # Units running at once (mostly waiting on QuickBooks; they hold no connection then).
     executor_concurrency: int = Field(default=512, ge=1)
-    # Enough to keep one company's 10 requests/s busy at ~1 s QuickBooks latency.
-    executor_per_tenant_concurrency: int = Field(default=16, ge=1)
+    # Enough to keep one company's 10 requests/s busy at ~1 s QuickBooks latency, and to
+    # fill a 30-item `/batch` while its creates wait for the rate limit.
+    executor_per_tenant_concurrency: int = Field(default=32, ge=1)
     # Pool connections added for the executor's statements (on top of DB_POOL_MAX_SIZE).
     executor_db_connections: int = Field(default=16, ge=1)
     lease_seconds: float = Field(default=30.0, gt=1)

@@ -82,6 +82,7 @@ def quickbooks_config(settings: WorkerSettings) -> QuickBooksConfig:
         rate_limit_per_second=settings.qbo_rate_limit_per_second,
         rate_limit_per_minute=settings.qbo_rate_limit_per_minute,
         rate_limit_margin_seconds=settings.qbo_rate_limit_margin_seconds,
+        batch_max_items=settings.qbo_batch_max_items,
         max_connections=settings.executor_concurrency,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from services.contract.errors import ErrorCode
 
@@ -22,6 +22,39 @@ class Attempt:
     attempt: int
     rate_wait: float = 0.0
     started: float = 0.0
+
+
+@dataclass(slots=True)
+class Prepaid:
+    """A grant already held for `realm_id` (the first attempt uses it) and how many items
+    each attempt's request carries (a `/batch` of `items`; 1 for a single call)."""
+
+    grant: Grant | None
+    realm_id: str | None
+    items: int
+
+    def take(self, realm_id: str) -> Grant | None:
+        grant, self.grant = self.grant, None
+        # A tenant reconnected to another company meanwhile: that grant is not for this one.
+        return grant if realm_id == self.realm_id else None
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One logical request, the same on every attempt (a retry resends identical bytes)."""
+
+    tenant_id: str
+    method: str
+    path: str
+    endpoint: str
+    query: dict[str, str]
+    content: bytes | None
+    content_type: str
+    prepaid: Prepaid
+
+
+class SendMarker(Protocol):
+    def on_wire(self) -> None: ...
 
 
 def unreachable(endpoint: str, exc: Exception) -> QuickBooksError:
@@ -42,7 +75,7 @@ class TransientError(Exception):
         self.throttled = throttled
 
 
-def wire_time_recorder(grant: Grant) -> Callable[[str, Any], Awaitable[None]]:
+def wire_time_recorder(grant: SendMarker) -> Callable[[str, Any], Awaitable[None]]:
     """httpcore trace hook: the send counts from the moment the whole request is written, not
     from when the gate let it through. Pool waits and connects would otherwise shift it, and
     so would the event-loop turns between writing the headers and the body (each socket

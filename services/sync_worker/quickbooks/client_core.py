@@ -4,7 +4,7 @@ and turning an answer into a model (an unexpected body is a retryable QBO_UNAVAI
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -16,6 +16,9 @@ from .queries import in_list, paged
 from .rate_limit import RateGate
 from .requestid import validate_request_id
 from .transport import RequestExecutor
+
+if TYPE_CHECKING:
+    from .batching import CreateBatcher
 
 OnStale = Literal["raise", "reread_and_retry"]
 M = TypeVar("M", bound=BaseModel)
@@ -53,8 +56,10 @@ class ClientCore:
         *,
         tenant_id: str,
         realm_id: str,
+        batcher: CreateBatcher | None = None,
     ) -> None:
         self._executor = executor
+        self._batcher = batcher
         self._limiter = limiter
         self._config = config
         self.tenant_id = tenant_id

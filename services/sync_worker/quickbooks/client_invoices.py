@@ -19,10 +19,19 @@ _STALE_RETRIES = 3
 
 
 class InvoiceCalls(ClientCore):
-    async def create_invoice(self, invoice: Invoice, *, request_id: str) -> Invoice:
+    async def create_invoice(
+        self, invoice: Invoice, *, request_id: str, batchable: bool = False
+    ) -> Invoice:
+        """`batchable`: the caller finds an earlier create again by DocNumber, so while the
+        company's rate limit makes creates wait they may leave together in one `/batch`."""
         if invoice.id is not None:
             raise ValueError("create_invoice: the invoice already has an Id; use update_invoice")
-        raw = await self._write("Invoice", invoice.to_qbo(), request_id, "invoice.create")
+        if batchable and self._batcher is not None:
+            raw = await self._batcher.create(
+                self.tenant_id, self.realm_id, invoice.to_qbo(), validate_request_id(request_id)
+            )
+        else:
+            raw = await self._write("Invoice", invoice.to_qbo(), request_id, "invoice.create")
         return parse_entity(Invoice, raw, "invoice.create")
 
     async def get_invoice(self, invoice_id: str) -> Invoice:

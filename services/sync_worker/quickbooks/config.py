@@ -43,6 +43,10 @@ class QuickBooksConfig(BaseModel):
     # margin against jitter, and how far ahead it books a slot before sleeping and asking again.
     share_margin_seconds: float = Field(default=0.25, ge=0)
     rate_limit_max_reservation_seconds: float = Field(default=2.0, ge=0)
+    # Creates waiting for a company's rate limit leave together in one `/batch` of at most
+    # this many (Intuit: 30); 1 sends every create alone. See batching.py.
+    batch_max_items: int = Field(default=30, ge=1, le=30)
+    rate_limit_batches_per_minute: int = Field(default=40, ge=1)
     # HTTP connections to QuickBooks per replica (all companies together).
     max_connections: int = Field(default=512, ge=1)
 

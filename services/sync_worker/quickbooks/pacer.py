@@ -91,11 +91,20 @@ class PacedGrant:
     realm: _Realm
     at: float
     clock: Callable[[], float]
+    items: int = 1
 
     def on_wire(self) -> None:
         now = self.clock()
-        self.realm.window.correct(self.at, now)
+        self.realm.window.correct(self.at, now, items=self.items, batch=self.items > 1)
         self.at = now
+
+    def batch_room(self) -> int:
+        return self.realm.window.batch_room(self.at)
+
+    def charge_batch(self, items: int) -> None:
+        if items > 1 and self.items == 1:
+            self.realm.window.charge_batch(self.at, items)
+            self.items = items
 
 
 class RealmPacer:

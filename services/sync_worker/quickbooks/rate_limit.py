@@ -1,7 +1,8 @@
 """The rate gate every QuickBooks request passes, and a budget booked in PostgreSQL.
 
 `RateGate` is what the transport needs: `acquire(realm)` returns once a request may go out
-and gives a `Grant`, whose `on_wire()` the transport calls when the request's bytes leave.
+and gives a `Grant`, whose `on_wire()` the transport calls when the request's bytes leave;
+a `/batch` charges its items on the grant (`charge_batch`) before it is sent.
 Sync work uses `quickbooks.pacer.RealmPacer` (in memory, one replica per realm).
 
 `RealmRateLimiter` books slots in `quickbooks_rate_budgets`, one upsert per request, shared
@@ -32,7 +33,13 @@ class Grant(Protocol):
     waited: float
 
     def on_wire(self) -> None:
-        """The request's first bytes are being written now."""
+        """The request has been written now."""
+
+    def batch_room(self) -> int:
+        """How many items this request may carry as a `/batch` (1: send it alone)."""
+
+    def charge_batch(self, items: int) -> None:
+        """This request is a `/batch` of `items` calls: charge them (before it is sent)."""
 
 
 class RateGate(Protocol):
@@ -46,9 +53,19 @@ class RateGate(Protocol):
 
 @dataclass(slots=True)
 class WaitedGrant:
+    """A grant with nothing to record (its gate books the slot itself)."""
+
     waited: float
+    # The per-minute limit: a gate that books no calls cannot refuse a batch's items.
+    room: int = 500
 
     def on_wire(self) -> None:
+        return None
+
+    def batch_room(self) -> int:
+        return self.room
+
+    def charge_batch(self, items: int) -> None:
         return None
 
 

@@ -1,10 +1,12 @@
 """A realm's sliding request windows, kept in memory by the replica that holds the realm.
 
 Pure and clock-free: every method takes `now` (monotonic seconds). QuickBooks allows
-`per_second` requests in any sliding second and `per_minute` in any sliding minute per
-company; `next_free` gives the earliest instant a request keeps both (plus `margin`, which
-only has to cover the gap between the moment a send is recorded and the moment its bytes
-reach QuickBooks, because sends are re-recorded at wire time by `correct`).
+`per_second` requests in any sliding second and `per_minute` calls in any sliding minute per
+company; a `/batch` request is one request but one call per item, and at most
+`batches_per_minute` of them go in any minute. `next_free` gives the earliest instant a
+request keeps every window (plus `margin`, which only has to cover the gap between the
+moment a send is recorded and the moment its bytes reach QuickBooks, because sends are
+re-recorded at wire time by `correct`).
 """
 
 from __future__ import annotations
@@ -23,41 +25,83 @@ class RateLimits:
     per_second: int
     per_minute: int
     margin: float = 0.05
+    batches_per_minute: int = 40
+    # Most items one request can carry (1 = no batches): bounds what a crashed holder may
+    # have sent in its unrecorded gap.
+    items_per_request: int = 1
 
     def __post_init__(self) -> None:
-        if self.per_second < 1 or self.per_minute < 1:
+        if min(self.per_second, self.per_minute, self.batches_per_minute) < 1:
             raise ValueError("rate limits must be at least 1")
+        if self.items_per_request < 1:
+            raise ValueError("a request carries at least one item")
+
+
+def _move(times: list[float], recorded: float, actual: float, count: int) -> None:
+    for _ in range(count):
+        index = bisect.bisect_left(times, recorded)
+        if index >= len(times) or times[index] != recorded:
+            return
+        del times[index]
+        bisect.insort(times, actual)
+
+
+def _cut(times: list[float], keep_after: float, cap: int) -> None:
+    cut = max(bisect.bisect_left(times, keep_after), len(times) - cap)
+    if cut > 0:
+        del times[:cut]
 
 
 class RealmWindow:
     def __init__(self, limits: RateLimits, sends: Iterable[float] = ()) -> None:
+        """`sends`: inherited minute charges; unknown which were requests or batches, each
+        counts as both (the safe side)."""
         self.limits = limits
         self.margin = limits.margin
-        self._sends: list[float] = sorted(sends)  # ascending
+        self._calls: list[float] = sorted(sends)  # minute charges: requests and batch items
+        self._requests: list[float] = list(self._calls)  # per-second: HTTP requests
+        self._batches: list[float] = list(self._calls)  # `/batch` requests
         self._blocked_until = -math.inf
 
     def next_free(self, now: float) -> float:
         """The earliest instant >= now at which one more request keeps both windows."""
         self._trim(now)
-        sends, limits = self._sends, self.limits
+        limits = self.limits
         slot = max(now, self._blocked_until)
-        if len(sends) >= limits.per_second:
-            slot = max(slot, sends[-limits.per_second] + _SECOND + self.margin)
-        if len(sends) >= limits.per_minute:
-            slot = max(slot, sends[-limits.per_minute] + _MINUTE + self.margin)
+        if len(self._requests) >= limits.per_second:
+            slot = max(slot, self._requests[-limits.per_second] + _SECOND + self.margin)
+        if len(self._calls) >= limits.per_minute:
+            slot = max(slot, self._calls[-limits.per_minute] + _MINUTE + self.margin)
         return slot
 
     def record(self, at: float) -> None:
-        bisect.insort(self._sends, at)
+        bisect.insort(self._requests, at)
+        bisect.insort(self._calls, at)
 
-    def correct(self, recorded: float, actual: float) -> None:
+    def batch_room(self, now: float) -> int:
+        """Items a `/batch` recorded at `now` (already counted as one call) may carry: 1 when
+        the minute's batch budget is spent."""
+        self._trim(now)
+        if self._in_last_minute(self._batches, now) >= self.limits.batches_per_minute:
+            return 1
+        return max(self.limits.per_minute - self._in_last_minute(self._calls, now) + 1, 1)
+
+    def charge_batch(self, at: float, items: int) -> None:
+        """The request recorded at `at` is a `/batch` of `items` calls."""
+        bisect.insort(self._batches, at)
+        for _ in range(items - 1):
+            bisect.insort(self._calls, at)
+
+    def correct(
+        self, recorded: float, actual: float, *, items: int = 1, batch: bool = False
+    ) -> None:
         """A send recorded at `recorded` left at `actual`; records only ever move later."""
         if actual <= recorded:
             return
-        index = bisect.bisect_left(self._sends, recorded)
-        if index < len(self._sends) and self._sends[index] == recorded:
-            del self._sends[index]
-            bisect.insort(self._sends, actual)
+        _move(self._requests, recorded, actual, 1)
+        _move(self._calls, recorded, actual, items)
+        if batch:
+            _move(self._batches, recorded, actual, 1)
 
     def block_until(self, at: float) -> None:
         """QuickBooks answered 429: send nothing to this realm before `at`."""
@@ -69,20 +113,22 @@ class RealmWindow:
         self.margin = min(self.margin + step, max(most, self.margin))
 
     def ages(self, now: float) -> list[float]:
-        """Seconds since each send of the last minute (newest last): the checkpoint."""
+        """Seconds since each call of the last minute (newest last): the checkpoint."""
         self._trim(now)
-        return [now - t for t in self._sends]
+        return [now - t for t in self._calls]
 
     def sent_since(self, since: float) -> int:
-        return len(self._sends) - bisect.bisect_left(self._sends, since)
+        return len(self._calls) - bisect.bisect_left(self._calls, since)
+
+    def _in_last_minute(self, times: list[float], now: float) -> int:
+        return len(times) - bisect.bisect_right(times, now - _MINUTE - self.margin)
 
     def _trim(self, now: float) -> None:
         keep_after = now - _MINUTE - self.margin - _SECOND
-        cut = bisect.bisect_left(self._sends, keep_after)
-        cap = max(self.limits.per_second, self.limits.per_minute)
-        cut = max(cut, len(self._sends) - cap)
-        if cut > 0:
-            del self._sends[:cut]
+        limits = self.limits
+        _cut(self._calls, keep_after, max(limits.per_second, limits.per_minute))
+        _cut(self._requests, keep_after, max(limits.per_second, limits.per_minute))
+        _cut(self._batches, keep_after, limits.batches_per_minute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +148,8 @@ def inherit(takeover: Takeover, limits: RateLimits, now: float) -> RealmWindow:
     """The window a new holder starts with. Ages are converted at `now` (local time after the
     statement answered, so every send lands no earlier than it happened: the safe side).
     A crashed holder's unrecorded gap is charged as the most sends the windows could have
-    allowed in it, all at the end of its lease, the worst instant for both windows."""
+    allowed in it, all at the end of its lease, the worst instant for both windows. With
+    batches on, that is the rest of the minute's budget: a batch carries many calls."""
     sends = [now - age for age in takeover.history_ages]
     window = RealmWindow(limits, sends)
     if takeover.unrecorded is None:
@@ -111,7 +158,8 @@ def inherit(takeover: Takeover, limits: RateLimits, now: float) -> RealmWindow:
     gap = max(checkpoint_age - lease_end_age, 0.0)
     lease_end = now - lease_end_age
     known = window.sent_since(lease_end - _MINUTE)
-    phantom = min(limits.per_second * math.ceil(gap + _SECOND), limits.per_minute - known)
+    requests = limits.per_second * math.ceil(gap + _SECOND)
+    phantom = min(requests * limits.items_per_request, limits.per_minute - known)
     for _ in range(max(phantom, 0)):
         window.record(lease_end)
     return window

@@ -16,6 +16,7 @@ from services.contract.connections import (
 )
 from services.platform.crypto import TokenCipher
 
+from .batching import CreateBatcher
 from .client import QuickBooksClient
 from .config import QuickBooksConfig
 from .errors import QuickBooksNotConnectedError
@@ -73,12 +74,15 @@ class QuickBooksService:
                 config.rate_limit_per_second,
                 config.rate_limit_per_minute,
                 config.rate_limit_margin_seconds,
+                batches_per_minute=config.rate_limit_batches_per_minute,
+                items_per_request=config.batch_max_items,
             ),
         )
         self._tokens = TokenProvider(self.connections, pool, self._http, config)
         self._executor = RequestExecutor(
             config, self._api_http, self._tokens, self.rate_gate, metrics
         )
+        self._batcher = CreateBatcher(self._executor, self.rate_gate, config.batch_max_items)
 
     def __repr__(self) -> str:
         return f"QuickBooksService(api_base_url={self.config.api_base_url!r})"
@@ -147,7 +151,12 @@ class QuickBooksService:
     def client_for(self, tenant_id: str, realm_id: str) -> QuickBooksClient:
         """A client without a database read (the connection is checked on first call)."""
         return QuickBooksClient(
-            self._executor, self.rate_gate, self.config, tenant_id=tenant_id, realm_id=realm_id
+            self._executor,
+            self.rate_gate,
+            self.config,
+            tenant_id=tenant_id,
+            realm_id=realm_id,
+            batcher=self._batcher if self.config.batch_max_items > 1 else None,
         )
 
     async def aclose(self) -> None:

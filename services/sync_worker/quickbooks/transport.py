@@ -27,13 +27,13 @@ from tenacity import (
 
 from services.contract.errors import ErrorCode
 
-from .attempts import Attempt, TransientError, unreachable, wire_time_recorder
+from .attempts import Attempt, Outgoing, Prepaid, TransientError, unreachable, wire_time_recorder
 from .config import QuickBooksConfig
 from .errors import QuickBooksError
 from .faults import Fault, fault_to_error, parse_fault
 from .jsonutil import dumps, loads
 from .metrics import MetricsHook, RequestMetric
-from .rate_limit import RateGate
+from .rate_limit import Grant, RateGate
 from .tokens import AccessToken, TokenProvider
 
 log = structlog.get_logger(__name__)
@@ -90,9 +90,11 @@ class RequestExecutor:
         body: Any = None,
         text: str | None = None,
         request_id: str | None = None,
+        prepaid: Prepaid | None = None,
     ) -> dict[str, Any]:
         """`path` is relative to /v3/company/{realm}; returns the parsed JSON answer.
-        `body` is sent as JSON, `text` as `application/text` (a query sent by POST)."""
+        `body` is sent as JSON, `text` as `application/text` (a query sent by POST).
+        `prepaid`: a `/batch` formed at a grant the caller holds (see batching.py)."""
         query = dict(params or {})
         if request_id is not None:
             query["requestid"] = request_id
@@ -109,59 +111,36 @@ class RequestExecutor:
             reraise=True,
         )
         bound = {"requestid": request_id} if request_id is not None else {}
+        prepaid = prepaid or Prepaid(None, None, 1)
+        outgoing = Outgoing(
+            tenant_id, method, path, endpoint, query, content, content_type, prepaid
+        )
         with structlog.contextvars.bound_contextvars(**bound):
-            return await self._send(
-                retrying, tenant_id, method, path, endpoint, query, (content, content_type)
-            )
+            return await self._send(retrying, outgoing)
 
-    async def _send(
-        self,
-        retrying: AsyncRetrying,
-        tenant_id: str,
-        method: str,
-        path: str,
-        endpoint: str,
-        query: dict[str, str],
-        payload: tuple[bytes | None, str],
-    ) -> dict[str, Any]:
+    async def _send(self, retrying: AsyncRetrying, outgoing: Outgoing) -> dict[str, Any]:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._attempt(
-                        tenant_id,
-                        method,
-                        path,
-                        endpoint,
-                        query,
-                        payload,
-                        attempt.retry_state.attempt_number,
-                    )
+                    return await self._attempt(outgoing, attempt.retry_state.attempt_number)
         except TransientError as exc:
             raise exc.final from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _attempt(
-        self,
-        tenant_id: str,
-        method: str,
-        path: str,
-        endpoint: str,
-        query: dict[str, str],
-        payload: tuple[bytes | None, str],
-        attempt_number: int,
-    ) -> dict[str, Any]:
+    async def _attempt(self, out: Outgoing, attempt_number: int) -> dict[str, Any]:
         rejected: SecretStr | None = None
         for auth_try in range(2):
-            token = await self._token(tenant_id, rejected)
-            call = Attempt(token.realm_id, endpoint, attempt_number)
-            response = await self._exchange(call, token, method, path, query, payload)
+            token = await self._token(out.tenant_id, rejected)
+            call = Attempt(token.realm_id, out.endpoint, attempt_number)
+            grant = await self._grant(call.realm_id, out.prepaid)
+            response = await self._exchange(call, token, grant, out)
             if response.status_code < 300:
-                return self._parse_success(response, endpoint, call.realm_id)
+                return self._parse_success(response, out.endpoint, call.realm_id)
             fault = self._fault(call, response)
             if fault.is_auth_expired and auth_try == 0:
                 rejected = token.token
                 continue
-            self._raise_for(fault, endpoint)
+            self._raise_for(fault, out.endpoint)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _token(self, tenant_id: str, rejected: SecretStr | None) -> AccessToken:
@@ -172,31 +151,30 @@ class RequestExecutor:
                 raise TransientError(exc, throttled=False) from None
             raise
 
+    async def _grant(self, realm_id: str, prepaid: Prepaid) -> Grant:
+        """The caller's grant for the first attempt, a new one for every other; a batch's
+        items are charged on each (a resent batch counts again)."""
+        grant = prepaid.take(realm_id) or await self._limiter.acquire(realm_id)
+        grant.charge_batch(prepaid.items)
+        return grant
+
     async def _exchange(
-        self,
-        call: Attempt,
-        token: AccessToken,
-        method: str,
-        path: str,
-        query: dict[str, str],
-        payload: tuple[bytes | None, str],
+        self, call: Attempt, token: AccessToken, grant: Grant, out: Outgoing
     ) -> httpx.Response:
-        """One HTTP request through the company's rate gate; network failures are transient."""
-        content, content_type = payload
-        grant = await self._limiter.acquire(call.realm_id)
+        """One HTTP request at its rate grant; network failures are transient."""
         call.rate_wait = grant.waited
         http = self._http[zlib.crc32(call.realm_id.encode()) % len(self._http)]
         call.started = time.monotonic()
         try:
             response = await http.request(
-                method,
-                f"{self._config.api_base_url}/v3/company/{call.realm_id}/{path}",
-                params=query,
-                content=content,
+                out.method,
+                f"{self._config.api_base_url}/v3/company/{call.realm_id}/{out.path}",
+                params=out.query,
+                content=out.content,
                 headers={
                     "Authorization": f"Bearer {token.token.get_secret_value()}",
                     "Accept": "application/json",
-                    "Content-Type": content_type,
+                    "Content-Type": out.content_type,
                     "User-Agent": _USER_AGENT,
                 },
                 extensions={"trace": wire_time_recorder(grant)},

@@ -93,3 +93,41 @@ def test_a_429_widens_the_realms_spacing_up_to_a_ceiling() -> None:
     for _ in range(10):
         window.widen()
     assert window.next_free(0.0) == pytest.approx(1.30)
+
+
+def test_a_batch_is_one_request_per_second_and_one_call_per_item_per_minute() -> None:
+    window = RealmWindow(RateLimits(per_second=2, per_minute=40, margin=0.0))
+    window.record(0.0)
+    assert window.batch_room(0.0) == 40  # this request plus the 39 calls left
+    window.charge_batch(0.0, 30)
+    window.record(0.1)
+    assert window.next_free(0.2) == pytest.approx(1.0)  # 2 requests in the second, not 31
+    assert window.batch_room(0.1) == 10  # 40 - 31 recorded + this request itself
+    window.charge_batch(0.1, 10)
+    assert window.sent_since(0.0) == 40
+    assert window.next_free(1.5) == pytest.approx(60.0)  # the minute's calls are spent
+
+
+def test_batches_per_minute_are_limited() -> None:
+    window = RealmWindow(RateLimits(per_second=10, per_minute=500, batches_per_minute=2))
+    for at in (0.0, 1.0):
+        window.record(at)
+        window.charge_batch(at, 5)
+    window.record(2.0)
+    assert window.batch_room(2.0) == 1, "the third batch of the minute goes as a single call"
+    assert window.batch_room(61.0) > 1
+
+
+def test_a_batch_sent_late_moves_all_its_calls() -> None:
+    window = RealmWindow(RateLimits(per_second=10, per_minute=10, margin=0.0))
+    window.record(0.0)
+    window.charge_batch(0.0, 10)
+    window.correct(0.0, 0.5, items=10, batch=True)
+    assert window.next_free(1.0) == pytest.approx(60.5)
+
+
+def test_after_a_crash_of_a_batching_holder_the_minute_is_charged_in_full() -> None:
+    limits = RateLimits(per_second=10, per_minute=500, margin=0.05, items_per_request=30)
+    window = inherit(Takeover(history_ages=(), unrecorded=(3.0, 1.0)), limits, now=100.0)
+    assert window.sent_since(0.0) == 500
+    assert window.next_free(100.0) == pytest.approx(99.0 + 60.05)

@@ -80,7 +80,9 @@ class FakeQuickBooks:
         self.invoices[str(stored.id)] = stored
         return stored
 
-    async def create_invoice(self, invoice: Invoice, *, request_id: str) -> Invoice:
+    async def create_invoice(
+        self, invoice: Invoice, *, request_id: str, batchable: bool = False
+    ) -> Invoice:
         self.calls.append(("create", request_id))
         if request_id in self._replies:
             return _replay(self._replies[request_id])

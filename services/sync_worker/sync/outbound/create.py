@@ -40,6 +40,7 @@ async def create_or_adopt(
         created = await unit.client.create_invoice(
             to_wire(desired),
             request_id=request_ids.create_invoice_id(unit.tenant_id, unit.invoice_id, generation),
+            batchable=_findable(desired),
         )
     except QuickBooksError as error:
         if not request_ids.rejected_definitively(error.code, error.http_status):
@@ -55,9 +56,15 @@ async def create_or_adopt(
     return written(unit, created, Operation.CREATE, generation)
 
 
+def _findable(desired: QuickBooksInvoice) -> bool:
+    """`_created_earlier` can find it: only such creates may share a `/batch` (whose items
+    have no request id of their own)."""
+    return bool(desired.doc_number and desired.private_note)
+
+
 async def _created_earlier(unit: Unit, desired: QuickBooksInvoice) -> Invoice | None:
     """Ours among the invoices with this DocNumber (our PrivateNote names the invoice)."""
-    marker = desired.private_note or ""
+    marker = desired.private_note
     if not desired.doc_number or not marker:
         return None
     for found in await unit.client.find_invoices_by_doc_number(desired.doc_number):

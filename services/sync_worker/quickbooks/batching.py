@@ -1,0 +1,181 @@
+"""Creates that queue behind a company's rate limit go out together, as one `/batch`.
+
+Why at the rate gate: a company that has room sends each create alone the moment it is
+asked (no added latency). Only when its per-second window is full do creates wait; the
+ones waiting when the next slot opens leave in one `/batch` request, up to 30 items and
+never more than the minute's call budget allows. QuickBooks counts a `/batch` as one
+request per second and one call per item per minute (40 batches a minute), so a backlog
+of N creates costs N/30 slots of the per-second window instead of N.
+
+Idempotency: a `/batch` has one `requestid`, derived from its items' own ids, and a
+retried attempt resends the identical body, so QuickBooks replays a batch it committed.
+Items only join a batch when the caller can find an earlier create again by DocNumber
+(`batchable`); a unit that never learnt its item's fate looks it up on its next attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from .attempts import Prepaid
+from .client_core import unexpected_body
+from .faults import Fault, FaultError, fault_to_error
+from .rate_limit import Grant, RateGate
+from .transport import RequestExecutor
+
+MAX_ITEMS = 30  # Intuit: at most 30 operations per batch request
+ENDPOINT = "invoice.create.batch"
+
+
+@dataclass(slots=True)
+class _Item:
+    body: dict[str, Any]
+    request_id: str
+    answer: asyncio.Future[dict[str, Any]]
+
+
+@dataclass(slots=True)
+class _Queue:
+    items: list[_Item] = field(default_factory=list)
+    sender: asyncio.Task[None] | None = None
+
+
+def batch_request_id(request_ids: list[str]) -> str:
+    """The same items give the same id, in any order."""
+    return "b" + hashlib.sha256("\x1f".join(sorted(request_ids)).encode()).hexdigest()[:40]
+
+
+class CreateBatcher:
+    """One per replica; creates queue per (tenant, company)."""
+
+    def __init__(self, executor: RequestExecutor, gate: RateGate, max_items: int) -> None:
+        self._executor = executor
+        self._gate = gate
+        self._max_items = max(1, min(max_items, MAX_ITEMS))
+        self._queues: dict[tuple[str, str], _Queue] = {}
+        self._sending: set[asyncio.Task[None]] = set()
+
+    async def create(
+        self, tenant_id: str, realm_id: str, body: dict[str, Any], request_id: str
+    ) -> dict[str, Any]:
+        """The created invoice (QuickBooks' JSON), or the QuickBooksError for this item."""
+        key = (tenant_id, realm_id)
+        queue = self._queues.setdefault(key, _Queue())
+        answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        queue.items.append(_Item(body, request_id, answer))
+        if queue.sender is None or queue.sender.done():
+            queue.sender = asyncio.create_task(self._drain(key, queue))
+        return await answer
+
+    async def _drain(self, key: tuple[str, str], queue: _Queue) -> None:
+        """Takes a rate grant, then sends whatever is waiting at that moment."""
+        tenant_id, realm_id = key
+        try:
+            while queue.items:
+                grant = await self._gate.acquire(realm_id)
+                size = min(self._max_items, len(queue.items), grant.batch_room())
+                taken, queue.items[:size] = queue.items[:size], []
+                taken = [item for item in taken if not item.answer.done()]  # cancelled
+                if not taken:
+                    continue  # the slot stays recorded as used: the safe side
+                task = asyncio.create_task(self._send(tenant_id, realm_id, grant, taken))
+                self._sending.add(task)
+                task.add_done_callback(self._sending.discard)
+        except BaseException as exc:  # RealmNotHeld, cancellation: every waiter learns it
+            for item in queue.items:
+                _fail(item, exc if isinstance(exc, Exception) else asyncio.CancelledError())
+            queue.items.clear()
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            if not queue.items and self._queues.get(key) is queue:
+                del self._queues[key]
+
+    async def _send(self, tenant_id: str, realm_id: str, grant: Grant, items: list[_Item]) -> None:
+        try:
+            if len(items) == 1:
+                await self._send_one(tenant_id, realm_id, grant, items[0])
+            else:
+                await self._send_batch(tenant_id, realm_id, grant, items)
+        except Exception as exc:
+            for item in items:
+                _fail(item, exc)
+
+    async def _send_one(self, tenant_id: str, realm_id: str, grant: Grant, item: _Item) -> None:
+        data = await self._executor.send(
+            tenant_id=tenant_id,
+            method="POST",
+            path="invoice",
+            endpoint="invoice.create",
+            body=item.body,
+            request_id=item.request_id,
+            prepaid=Prepaid(grant, realm_id, 1),
+        )
+        if not isinstance(data.get("Invoice"), dict):
+            raise unexpected_body("invoice.create", "no Invoice")
+        _answer(item, data["Invoice"])
+
+    async def _send_batch(
+        self, tenant_id: str, realm_id: str, grant: Grant, items: list[_Item]
+    ) -> None:
+        requests = [
+            {"bId": f"b{n}", "operation": "create", "Invoice": item.body}
+            for n, item in enumerate(items, 1)
+        ]
+        data = await self._executor.send(
+            tenant_id=tenant_id,
+            method="POST",
+            path="batch",
+            endpoint=ENDPOINT,
+            body={"BatchItemRequest": requests},
+            request_id=batch_request_id([item.request_id for item in items]),
+            prepaid=Prepaid(grant, realm_id, len(items)),
+        )
+        responses = data.get("BatchItemResponse")
+        by_id = {
+            r.get("bId"): r
+            for r in (responses if isinstance(responses, list) else [])
+            if isinstance(r, dict)
+        }
+        for n, item in enumerate(items, 1):
+            _settle(item, by_id.get(f"b{n}"))
+
+
+def _settle(item: _Item, response: dict[str, Any] | None) -> None:
+    if response is not None and isinstance(response.get("Invoice"), dict):
+        _answer(item, response["Invoice"])
+    elif response is not None and isinstance(response.get("Fault"), dict):
+        _fail(item, fault_to_error(item_fault(response["Fault"]), "invoice.create"))
+    else:
+        _fail(item, unexpected_body(ENDPOINT, "no answer for the item"))
+
+
+def item_fault(raw: dict[str, Any]) -> Fault:
+    """A batch item's fault, as the same fault of a single call: a validation fault would
+    have been HTTP 400 (nothing created); anything else counts as a server error."""
+    kind = str(raw.get("type") or "")
+    errors = tuple(
+        FaultError(
+            code=str(e.get("code") or "") or None,
+            message=str(e.get("Message") or "")[:1000],
+            detail=str(e.get("Detail") or "")[:1000],
+            element=e.get("element"),
+        )
+        for e in (raw.get("Error") or [])
+        if isinstance(e, dict)
+    )
+    status = 400 if kind.lower() == "validationfault" else 500
+    return Fault(status, kind or None, errors)
+
+
+def _answer(item: _Item, invoice: dict[str, Any]) -> None:
+    if not item.answer.done():
+        item.answer.set_result(invoice)
+
+
+def _fail(item: _Item, error: BaseException) -> None:
+    if not item.answer.done():
+        item.answer.set_exception(error)
