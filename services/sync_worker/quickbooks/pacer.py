@@ -211,8 +211,10 @@ class RealmPacer:
         if lease is None:
             self._busy_until[realm_id] = now + timings.busy_retry_seconds
             raise RealmNotHeld(realm_id)
+        window = inherit(lease.takeover, self._limits, now)
+        window.checkpointed(asked)
         realm = _Realm(
-            window=inherit(lease.takeover, self._limits, now),
+            window=window,
             epoch=lease.epoch,
             deadline=asked + timings.lease_seconds - timings.guard_seconds,
             last_used=now,
@@ -247,6 +249,7 @@ class RealmPacer:
         for realm_id, realm in held.items():
             if realm_id in renewed:
                 realm.deadline = max(realm.deadline, deadline)
+                realm.window.checkpointed(asked)
             else:
                 self._drop(realm_id, realm)
                 log.warning("realm_lease_lost", realm_id=realm_id, epoch=realm.epoch)

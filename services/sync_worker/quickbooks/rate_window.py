@@ -26,9 +26,12 @@ class RateLimits:
     per_minute: int
     margin: float = 0.05
     batches_per_minute: int = 40
-    # Most items one request can carry (1 = no batches): bounds what a crashed holder may
-    # have sent in its unrecorded gap.
+    # Most items one request can carry (1 = no batches).
     items_per_request: int = 1
+    # Batch items sent since the last checkpoint stay under this, so that a crashed holder's
+    # unrecorded gap (what its heir must charge) is bounded by it plus the per-second pace,
+    # not by a whole minute of 30-item batches.
+    unrecorded_batch_calls: int = 150
 
     def __post_init__(self) -> None:
         if min(self.per_second, self.per_minute, self.batches_per_minute) < 1:
@@ -62,6 +65,7 @@ class RealmWindow:
         self._requests: list[float] = list(self._calls)  # per-second: HTTP requests
         self._batches: list[float] = list(self._calls)  # `/batch` requests
         self._blocked_until = -math.inf
+        self._checkpointed = -math.inf  # calls recorded up to here are in the database
 
     def next_free(self, now: float) -> float:
         """The earliest instant >= now at which one more request keeps both windows."""
@@ -82,9 +86,16 @@ class RealmWindow:
         """Items a `/batch` recorded at `now` (already counted as one call) may carry: 1 when
         the minute's batch budget is spent."""
         self._trim(now)
-        if self._in_last_minute(self._batches, now) >= self.limits.batches_per_minute:
+        limits = self.limits
+        if self._in_last_minute(self._batches, now) >= limits.batches_per_minute:
             return 1
-        return max(self.limits.per_minute - self._in_last_minute(self._calls, now) + 1, 1)
+        minute = limits.per_minute - self._in_last_minute(self._calls, now)
+        unrecorded = len(self._calls) - bisect.bisect_right(self._calls, self._checkpointed)
+        return max(min(minute, limits.unrecorded_batch_calls - unrecorded) + 1, 1)
+
+    def checkpointed(self, at: float) -> None:
+        """The history up to `at` is stored with the realm's lease (a renewal succeeded)."""
+        self._checkpointed = max(self._checkpointed, at)
 
     def charge_batch(self, at: float, items: int) -> None:
         """The request recorded at `at` is a `/batch` of `items` calls."""
@@ -148,8 +159,8 @@ def inherit(takeover: Takeover, limits: RateLimits, now: float) -> RealmWindow:
     """The window a new holder starts with. Ages are converted at `now` (local time after the
     statement answered, so every send lands no earlier than it happened: the safe side).
     A crashed holder's unrecorded gap is charged as the most sends the windows could have
-    allowed in it, all at the end of its lease, the worst instant for both windows. With
-    batches on, that is the rest of the minute's budget: a batch carries many calls."""
+    allowed in it, all at the end of its lease, the worst instant for both windows (with
+    batches on, plus the batch calls a holder may send between checkpoints)."""
     sends = [now - age for age in takeover.history_ages]
     window = RealmWindow(limits, sends)
     if takeover.unrecorded is None:
@@ -158,8 +169,10 @@ def inherit(takeover: Takeover, limits: RateLimits, now: float) -> RealmWindow:
     gap = max(checkpoint_age - lease_end_age, 0.0)
     lease_end = now - lease_end_age
     known = window.sent_since(lease_end - _MINUTE)
-    requests = limits.per_second * math.ceil(gap + _SECOND)
-    phantom = min(requests * limits.items_per_request, limits.per_minute - known)
+    phantom = limits.per_second * math.ceil(gap + _SECOND)
+    if limits.items_per_request > 1:
+        phantom += limits.unrecorded_batch_calls
+    phantom = min(phantom, limits.per_minute - known)
     for _ in range(max(phantom, 0)):
         window.record(lease_end)
     return window

@@ -126,8 +126,21 @@ def test_a_batch_sent_late_moves_all_its_calls() -> None:
     assert window.next_free(1.0) == pytest.approx(60.5)
 
 
-def test_after_a_crash_of_a_batching_holder_the_minute_is_charged_in_full() -> None:
-    limits = RateLimits(per_second=10, per_minute=500, margin=0.05, items_per_request=30)
+def test_batch_calls_between_checkpoints_are_bounded() -> None:
+    limits = RateLimits(per_second=10, per_minute=500, unrecorded_batch_calls=40)
+    window = RealmWindow(limits)
+    window.record(0.0)
+    window.charge_batch(0.0, 30)
+    window.record(0.1)
+    assert window.batch_room(0.1) == 10, "30 + this request + 9 more = 40 unrecorded"
+    window.checkpointed(0.2)
+    window.record(0.3)
+    assert window.batch_room(0.3) == 40
+
+
+def test_after_a_crash_of_a_batching_holder_its_batch_calls_are_charged_too() -> None:
+    limits = RateLimits(per_second=10, per_minute=500, items_per_request=30)
     window = inherit(Takeover(history_ages=(), unrecorded=(3.0, 1.0)), limits, now=100.0)
-    assert window.sent_since(0.0) == 500
-    assert window.next_free(100.0) == pytest.approx(99.0 + 60.05)
+    assert window.sent_since(0.0) == 10 * 3 + 150
+    full = inherit(Takeover((5.0,) * 400, unrecorded=(3.0, 1.0)), limits, now=100.0)
+    assert full.sent_since(0.0) == 500, "never more than the minute's budget"
