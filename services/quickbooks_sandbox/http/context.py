@@ -27,12 +27,14 @@ class SandboxContext:
     latency: LatencyProfile | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(0))
 
-    def latency_for(self, realm: Realm) -> float:
-        """Seconds this call of `realm` takes on top of its work."""
+    def latency_for(self, realm: Realm, items: int = 1) -> float:
+        """Seconds this call of `realm` takes on top of its work. A `/batch` takes one sample
+        per item: QuickBooks runs a batch's items one after another (Intuit's developer blog,
+        "What are Batch Operations", 2017)."""
         profile = realm.latency if realm.latency is not None else self.latency
         if profile is None or realm.latency_off:
             return 0.0
-        return profile.sample(self.rng)
+        return sum(profile.sample(self.rng) for _ in range(max(items, 1)))
 
     def persist(self, realm: Realm | None) -> None:
         """Write the realm's snapshot (with --state-dir) before the response leaves."""

@@ -12,7 +12,11 @@ from fastapi.responses import Response
 from ..domain import errors
 from ..domain.errors import JsonDict, QboFault
 from ..domain.faults import FaultRule
-from ..domain.idempotency import MAX_REQUEST_ID_LENGTH, StoredResponse
+from ..domain.idempotency import (
+    MAX_BATCH_REQUEST_ID_LENGTH,
+    MAX_REQUEST_ID_LENGTH,
+    StoredResponse,
+)
 from ..domain.realm import Realm
 from .context import SandboxContext
 from .drop import DroppedResponse
@@ -115,7 +119,7 @@ async def run_v3(
         return refused
     # Faults are consumed only by requests that got past the real throttle.
     fired = realm.faults.fire(label)
-    delay = fired.latency_ms / 1000 + ctx.latency_for(realm)
+    delay = fired.latency_ms / 1000 + ctx.latency_for(realm, calls if batch else 1)
     if delay > 0:
         await asyncio.sleep(delay)
         now = ctx.clock()
@@ -128,8 +132,9 @@ async def run_v3(
         return injected_failure(rule, realm.settings.throttle_as_xml, now, offset)
 
     request_id = request.query_params.get("requestid") if replayable else None
-    if request_id is not None and len(request_id) > MAX_REQUEST_ID_LENGTH:
-        fault = errors.string_too_long("requestid", MAX_REQUEST_ID_LENGTH, len(request_id))
+    longest = MAX_BATCH_REQUEST_ID_LENGTH if batch else MAX_REQUEST_ID_LENGTH
+    if request_id is not None and len(request_id) > longest:
+        fault = errors.string_too_long("requestid", longest, len(request_id))
         realm.stats.record(label, fault.http_status)
         return fault_response(fault, now, offset)
     stored = _answer(ctx, realm, action, request_id, replayable, now)

@@ -98,8 +98,8 @@ class PacedGrant:
         self.realm.window.correct(self.at, now, items=self.items, batch=self.items > 1)
         self.at = now
 
-    def batch_room(self) -> int:
-        return self.realm.window.batch_room(self.at)
+    def batch_size(self, waiting: int, most: int) -> int:
+        return self.realm.window.batch_size(self.at, waiting, most)
 
     def charge_batch(self, items: int) -> None:
         if items > 1 and self.items == 1:

@@ -35,8 +35,8 @@ class Grant(Protocol):
     def on_wire(self) -> None:
         """The request has been written now."""
 
-    def batch_room(self) -> int:
-        """How many items this request may carry as a `/batch` (1: send it alone)."""
+    def batch_size(self, waiting: int, most: int) -> int:
+        """How many of `waiting` creates this request carries, at most `most` (1: alone)."""
 
     def charge_batch(self, items: int) -> None:
         """This request is a `/batch` of `items` calls: charge them (before it is sent)."""
@@ -62,8 +62,8 @@ class WaitedGrant:
     def on_wire(self) -> None:
         return None
 
-    def batch_room(self) -> int:
-        return self.room
+    def batch_size(self, waiting: int, most: int) -> int:
+        return max(min(waiting, most, self.room), 1)
 
     def charge_batch(self, items: int) -> None:
         return None

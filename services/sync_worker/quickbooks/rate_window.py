@@ -93,6 +93,21 @@ class RealmWindow:
         unrecorded = len(self._calls) - bisect.bisect_right(self._calls, self._checkpointed)
         return max(min(minute, limits.unrecorded_batch_calls - unrecorded) + 1, 1)
 
+    def batch_size(self, now: float, waiting: int, most: int) -> int:
+        """How many of `waiting` creates the request recorded at `now` carries. QuickBooks
+        runs a batch's items one after another, so the backlog is spread over the requests
+        the current second still allows (100 waiting, 10 free: 10 batches of 10, not 4 of
+        30), within `most` and `batch_room`."""
+        if waiting <= 1:
+            return 1
+        self._trim(now)
+        in_second = len(self._requests) - bisect.bisect_right(
+            self._requests, now - _SECOND - self.margin
+        )
+        free = max(self.limits.per_second - in_second + 1, 1)  # this request included
+        spread = math.ceil(waiting / free)
+        return max(min(waiting, most, spread, self.batch_room(now)), 1)
+
     def checkpointed(self, at: float) -> None:
         """The history up to `at` is stored with the realm's lease (a renewal succeeded)."""
         self._checkpointed = max(self._checkpointed, at)

@@ -37,8 +37,8 @@ class CountingGrant:
     def on_wire(self) -> None:
         return None
 
-    def batch_room(self) -> int:
-        return self.room
+    def batch_size(self, waiting: int, most: int) -> int:
+        return max(min(waiting, most, self.room), 1)
 
     def charge_batch(self, items: int) -> None:
         if items > 1:
@@ -217,3 +217,9 @@ async def test_a_lone_create_is_a_plain_create(batchable: bool) -> None:
     assert created.doc_number == "G1"
     assert recorder.requests[0].url.path.endswith("/invoice")
     assert recorder.requests[0].url.params["requestid"] == "req-G1"
+
+
+def test_a_batch_request_id_fits_intuits_batch_limit() -> None:
+    assert len(batch_request_id([f"c{'f' * 40}"] * 30)) == 36
+    assert batch_request_id(["a", "b"]) == batch_request_id(["b", "a"])
+    assert batch_request_id(["a", "b"]) != batch_request_id(["a", "c"])

@@ -144,3 +144,12 @@ def test_after_a_crash_of_a_batching_holder_its_batch_calls_are_charged_too() ->
     assert window.sent_since(0.0) == 10 * 3 + 150
     full = inherit(Takeover((5.0,) * 400, unrecorded=(3.0, 1.0)), limits, now=100.0)
     assert full.sent_since(0.0) == 500, "never more than the minute's budget"
+
+
+def test_a_backlog_is_spread_over_the_requests_left_in_the_second() -> None:
+    window = RealmWindow(LIMITS)
+    window.record(0.0)
+    assert window.batch_size(0.0, 100, 30) == 10, "10 requests free: 10 batches of 10"
+    _fill(window, [0.1 * i for i in range(1, 9)])
+    assert window.batch_size(0.8, 100, 30) == 30, "the last request of the second: 30"
+    assert window.batch_size(0.8, 1, 30) == 1

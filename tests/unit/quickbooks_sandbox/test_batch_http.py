@@ -118,3 +118,26 @@ async def test_latency_admin_routes(api: Any) -> None:
     assert off.json() == {"latency": None, "own": False}
     bad = await http.put("/_sandbox/latency", json={"p50_ms": 9, "p99_ms": 1})
     assert bad.status_code == 400
+
+
+async def test_a_batch_requestid_longer_than_36_is_refused_and_36_replays(api: Any) -> None:
+    http, realm = api
+    url = f"/v3/company/{realm['realm_id']}/batch"
+    long = await http.post(url, params={"requestid": "b" * 37}, json=creates(realm, 2))
+    assert long.status_code == 400
+    assert long.json()["Fault"]["Error"][0]["code"] == "2050"
+    first = await http.post(url, params={"requestid": "b" * 36}, json=creates(realm, 2))
+    again = await http.post(url, params={"requestid": "b" * 36}, json=creates(realm, 2))
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json(), "the original answer, not two more invoices"
+    listed = (await http.get(f"/_sandbox/realms/{realm['realm_id']}/invoices")).json()
+    assert listed["count"] == 2
+
+
+def test_a_batch_is_delayed_once_per_item() -> None:
+    """Intuit runs a batch's items one after another."""
+    config = SandboxConfig(client_id=APP[0], client_secret=APP[1], latency="p50=20,p99=20")
+    context = create_app(config).state.sandbox_context
+    realm = context.sandbox.create_realm({}, 0.0).realm
+    assert context.latency_for(realm) == pytest.approx(0.02)
+    assert context.latency_for(realm, 5) == pytest.approx(0.1)
