@@ -139,6 +139,7 @@ async def run_v3(
         return fault_response(fault, now, offset)
     stored = _answer(ctx, realm, action, request_id, replayable, now)
     realm.stats.record(label, stored.status)
+    realm.stats.ran(label, calls)
     if rule is not None and rule.kind == "drop_after_commit":
         return DroppedResponse(rule.hang_seconds, rule.mode)
     return qbo_json(stored.body, stored.status)
