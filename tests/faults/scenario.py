@@ -112,6 +112,7 @@ async def run_push_scenario(
             lost=outcome.lost,
             duplicates=outcome.duplicate_invoices,
             extra=f"qbo_calls={stats['total_requests']} throttled={stats['throttled']} "
+            f"batches={sum(stats['requests'].get('batch', {}).values())} "
             f"redelivered={len(mine) - outcome.distinct}",
             passed=ok,
         )

@@ -54,6 +54,9 @@ async def test_sigkill_workers_during_push_with_quickbooks_faults(
                 "endpoint": "invoice.create",
                 "hang_seconds": 5,
             },
+            # Creates that waited on the rate limit go as `/batch`: the same ambiguity there.
+            {"kind": "drop_after_commit", "rate": 0.05, "endpoint": "batch", "mode": "abort"},
+            {"kind": "drop_after_commit", "rate": 0.02, "endpoint": "batch", "hang_seconds": 5},
         ],
         disrupt=kill_now_and_then,
         describe=lambda: f"{replicas.kills} SIGKILLs",
@@ -97,6 +100,7 @@ async def test_sigkill_workers_during_push_under_quickbooks_latency(
                 "endpoint": "invoice.create",
                 "mode": "abort",
             },
+            {"kind": "drop_after_commit", "rate": 0.05, "endpoint": "batch", "mode": "abort"},
         ],
         disrupt=kill_now_and_then,
         describe=lambda: f"{replicas.kills} SIGKILLs",
