@@ -44,9 +44,8 @@ class WorkerSettings(CommonSettings):
     # Executor.
     # Units running at once (mostly waiting on QuickBooks; they hold no connection then).
     executor_concurrency: int = Field(default=512, ge=1)
-    # Enough to keep one company's 10 requests/s busy at ~1 s QuickBooks latency, and to
-    # fill a 30-item `/batch` while its creates wait for the rate limit.
-    executor_per_tenant_concurrency: int = Field(default=32, ge=1)
+    # Enough to keep one company's 10 requests/s busy at ~1 s QuickBooks latency.
+    executor_per_tenant_concurrency: int = Field(default=16, ge=1)
     # Pool connections added for the executor's statements (on top of DB_POOL_MAX_SIZE).
     executor_db_connections: int = Field(default=16, ge=1)
     lease_seconds: float = Field(default=30.0, gt=1)

@@ -83,6 +83,7 @@ def quickbooks_config(settings: WorkerSettings) -> QuickBooksConfig:
         rate_limit_per_minute=settings.qbo_rate_limit_per_minute,
         rate_limit_margin_seconds=settings.qbo_rate_limit_margin_seconds,
         batch_max_items=settings.qbo_batch_max_items,
+        in_flight_per_company=settings.executor_per_tenant_concurrency,
         max_connections=settings.executor_concurrency,
     )
 

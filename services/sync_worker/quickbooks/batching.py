@@ -2,12 +2,11 @@
 
 Why at the rate gate: a create asked for alone goes out alone (no added latency). Creates
 that wait for the company's rate limit leave together: at each grant, the waiting ones are
-spread over the requests the current second still allows, up to 30 per `/batch` and never
-more than the minute's call budget (`RealmWindow.batch_size`). QuickBooks counts a
-`/batch` as one request per second and one call per item per minute (40 batches a
-minute), and runs its items one after another (Intuit), so 100 waiting creates go as 10
-batches of 10 in the first second: about 10 items' latency instead of 10 s of the 10/s
-window.
+spread over the requests the current second still allows (`RealmWindow.batch_size`, which
+also keeps the minute's call budget and 40 batches a minute). QuickBooks counts a `/batch`
+as one request per second and one call per item per minute, but runs its items one after
+another (Intuit), so a big batch is slow: a batch carries at most `batch_target` items,
+the size that moves the company's backlog fastest for its measured time per item.
 
 Idempotency: a `/batch` has one `requestid`, derived from its items' own ids, and a
 retried attempt resends the identical body, so QuickBooks replays a batch it committed.
@@ -19,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,9 @@ from .rate_limit import Grant, RateGate
 from .transport import RequestExecutor
 
 MAX_ITEMS = 30  # Intuit: at most 30 operations per batch request
+# Until a company has answered: about what Intuit takes for one create.
+_ASSUMED_ITEM_SECONDS = 0.4
+_SMOOTHING = 0.2
 ENDPOINT = "invoice.create.batch"
 
 
@@ -48,6 +52,18 @@ class _Queue:
 BATCH_REQUEST_ID_LENGTH = 36  # Intuit: a `/batch` requestid has at most 36 characters
 
 
+def batch_target(in_flight: int, per_second: int, item_seconds: float) -> int:
+    """Items per batch that move a company's backlog fastest. QuickBooks runs a batch's items
+    one after another, so batches of k carry at most `per_second`·k items a second, and `in_flight`
+    creates (the executor's per-company limit) finish at most in_flight / (k·item_seconds)
+    a second: the larger of the two minima is at k = sqrt(in_flight / (per_second·item_seconds)).
+    At 16 in flight, 10/s and 0.4 s per item: 2 (20 invoices/s instead of 10)."""
+    if item_seconds <= 0:
+        return MAX_ITEMS
+    best = math.sqrt(in_flight / (per_second * item_seconds))
+    return max(1, min(MAX_ITEMS, round(best)))
+
+
 def batch_request_id(request_ids: list[str]) -> str:
     """The same items give the same id, in any order."""
     digest = hashlib.sha256("\x1f".join(sorted(request_ids)).encode()).hexdigest()
@@ -57,12 +73,24 @@ def batch_request_id(request_ids: list[str]) -> str:
 class CreateBatcher:
     """One per replica; creates queue per (tenant, company)."""
 
-    def __init__(self, executor: RequestExecutor, gate: RateGate, max_items: int) -> None:
+    def __init__(
+        self,
+        executor: RequestExecutor,
+        gate: RateGate,
+        max_items: int,
+        *,
+        in_flight: int = 16,
+        per_second: int = 10,
+    ) -> None:
         self._executor = executor
         self._gate = gate
         self._max_items = max(1, min(max_items, MAX_ITEMS))
+        self._in_flight = in_flight
+        self._per_second = per_second
         self._queues: dict[tuple[str, str], _Queue] = {}
         self._sending: set[asyncio.Task[None]] = set()
+        # Seconds QuickBooks takes per item, per company (moving average of its answers).
+        self._item_seconds: dict[str, float] = {}
 
     async def create(
         self, tenant_id: str, realm_id: str, body: dict[str, Any], request_id: str
@@ -82,7 +110,7 @@ class CreateBatcher:
         try:
             while queue.items:
                 grant = await self._gate.acquire(realm_id)
-                size = grant.batch_size(len(queue.items), self._max_items)
+                size = grant.batch_size(len(queue.items), self._most(realm_id))
                 taken, queue.items[:size] = queue.items[:size], []
                 taken = [item for item in taken if not item.answer.done()]  # cancelled
                 if not taken:
@@ -100,12 +128,26 @@ class CreateBatcher:
             if not queue.items and self._queues.get(key) is queue:
                 del self._queues[key]
 
+    def _most(self, realm_id: str) -> int:
+        seconds = self._item_seconds.get(realm_id, _ASSUMED_ITEM_SECONDS)
+        target = batch_target(self._in_flight, self._per_second, seconds)
+        return min(self._max_items, target)
+
+    def _observe(self, realm_id: str, seconds: float, items: int) -> None:
+        sample = seconds / items
+        previous = self._item_seconds.get(realm_id)
+        self._item_seconds[realm_id] = (
+            sample if previous is None else previous + _SMOOTHING * (sample - previous)
+        )
+
     async def _send(self, tenant_id: str, realm_id: str, grant: Grant, items: list[_Item]) -> None:
+        started = time.monotonic()
         try:
             if len(items) == 1:
                 await self._send_one(tenant_id, realm_id, grant, items[0])
             else:
                 await self._send_batch(tenant_id, realm_id, grant, items)
+            self._observe(realm_id, time.monotonic() - started, len(items))
         except Exception as exc:
             for item in items:
                 _fail(item, exc)

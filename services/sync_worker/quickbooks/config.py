@@ -46,6 +46,8 @@ class QuickBooksConfig(BaseModel):
     # Creates waiting for a company's rate limit leave together in one `/batch` of at most
     # this many (Intuit: 30); 1 sends every create alone. See batching.py.
     batch_max_items: int = Field(default=30, ge=1, le=30)
+    # Creates one company can have in flight (the executor's per-tenant limit): sizes batches.
+    in_flight_per_company: int = Field(default=16, ge=1)
     rate_limit_batches_per_minute: int = Field(default=40, ge=1)
     # HTTP connections to QuickBooks per replica (all companies together).
     max_connections: int = Field(default=512, ge=1)

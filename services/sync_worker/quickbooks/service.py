@@ -82,7 +82,13 @@ class QuickBooksService:
         self._executor = RequestExecutor(
             config, self._api_http, self._tokens, self.rate_gate, metrics
         )
-        self._batcher = CreateBatcher(self._executor, self.rate_gate, config.batch_max_items)
+        self._batcher = CreateBatcher(
+            self._executor,
+            self.rate_gate,
+            config.batch_max_items,
+            in_flight=config.in_flight_per_company,
+            per_second=config.rate_limit_per_second,
+        )
 
     def __repr__(self) -> str:
         return f"QuickBooksService(api_base_url={self.config.api_base_url!r})"

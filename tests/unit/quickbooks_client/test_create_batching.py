@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from services.contract.errors import ErrorCode
-from services.sync_worker.quickbooks.batching import CreateBatcher, batch_request_id
+from services.sync_worker.quickbooks.batching import CreateBatcher, batch_request_id, batch_target
 from services.sync_worker.quickbooks.client import QuickBooksClient
 from services.sync_worker.quickbooks.errors import QuickBooksError
 from services.sync_worker.quickbooks.models import Invoice
@@ -223,3 +223,13 @@ def test_a_batch_request_id_fits_intuits_batch_limit() -> None:
     assert len(batch_request_id([f"c{'f' * 40}"] * 30)) == 36
     assert batch_request_id(["a", "b"]) == batch_request_id(["b", "a"])
     assert batch_request_id(["a", "b"]) != batch_request_id(["a", "c"])
+
+
+@pytest.mark.parametrize(
+    ("in_flight", "item_seconds", "target"),
+    [(16, 0.4, 2), (16, 0.1, 4), (32, 0.3, 3), (16, 2.0, 1), (16, 0.001, 30), (16, 0.0, 30)],
+)
+def test_a_batch_carries_what_moves_the_backlog_fastest(
+    in_flight: int, item_seconds: float, target: int
+) -> None:
+    assert batch_target(in_flight, 10, item_seconds) == target
