@@ -95,9 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--quick", action="store_true", help="smaller workloads (a smoke run)")
     run.add_argument(
         "--size",
-        choices=("default", "large"),
+        choices=("default", "large", "one"),
         default="default",
-        help="month-end and scaling: 20 x 100 invoices (default) or 50 x 100 (large)",
+        help="month-end and scaling: 20 x 100 invoices (default), 50 x 100 (large) or "
+        "1 x 300 (one: a company whose own rate limit binds)",
     )
     run.add_argument(
         "--latency",

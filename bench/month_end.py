@@ -12,7 +12,7 @@ from bench.workload import SMALL, Tenants, drive, prepare, set_latency
 from services.platform.postgres import create_pool
 from tests.support.sandbox import SandboxAdmin
 
-SIZES = {"quick": (8, 30), "default": (20, 100), "large": (50, 100)}
+SIZES = {"quick": (8, 30), "default": (20, 100), "large": (50, 100), "one": (1, 300)}
 TARGET_RATIO = 1.25
 
 
