@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from bench.realm_stats import api_calls as api_calls
 from bench.realm_stats import diff_counts as diff_counts
 from bench.realm_stats import ideal_seconds as ideal_seconds
+from bench.realm_stats import single_calls as single_calls
 from bench.stack import RESULTS, BenchStack
 from services.contract.push import PushRequested
 from services.contract.topics import Topic, invoice_key, tenant_key

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.common import api_calls, ideal_seconds, percentile, summary, table, write_json
+from bench.common import (
+    api_calls,
+    ideal_seconds,
+    percentile,
+    single_calls,
+    summary,
+    table,
+    write_json,
+)
 from bench.meters import per_unit
 from bench.stack import BenchStack
 from bench.workload import SMALL, Tenants, drive, prepare, set_latency
@@ -24,14 +32,6 @@ def _calls(before: dict[str, Any], after: dict[str, Any]) -> int:
     return sum(api_calls(after).values()) - sum(api_calls(before).values())
 
 
-def _single_calls(before: dict[str, Any], after: dict[str, Any]) -> int:
-    """The calls as single requests (a `/batch` counts its items): what the ideal paces."""
-    ran_after, ran_before = after.get("calls", {}), before.get("calls", {})
-    if not ran_after:  # a sandbox without call counts
-        return _calls(before, after)
-    return int(sum(ran_after.values()) - sum(ran_before.values()))
-
-
 def summarize(
     raw: dict[str, Any], tenants: Tenants, latency: dict[str, Any] | None
 ) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def summarize(
         calls = _calls(before[realm], after[realm])
         # The fastest the two windows allow for this company's calls sent one by one, plus
         # the answer time of the last call. Batched creates can beat it (ratio < 1).
-        ideal = ideal_seconds(_single_calls(before[realm], after[realm])) + median_latency_s
+        ideal = ideal_seconds(single_calls(before[realm], after[realm])) + median_latency_s
         finish = raw["finish_seconds"][tenant]
         per_tenant.append(
             {

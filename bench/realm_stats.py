@@ -15,6 +15,15 @@ def api_calls(stats: dict[str, Any]) -> dict[str, int]:
     return out
 
 
+def single_calls(before: dict[str, Any], after: dict[str, Any]) -> int:
+    """Calls made between two stats snapshots, counted as single requests (a `/batch`
+    counts its items): what an ideal without batches would have to pace."""
+    ran_after, ran_before = after.get("calls", {}), before.get("calls", {})
+    if not ran_after:  # a sandbox without call counts
+        return sum(api_calls(after).values()) - sum(api_calls(before).values())
+    return int(sum(ran_after.values()) - sum(ran_before.values()))
+
+
 def diff_counts(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
     return {k: v - before.get(k, 0) for k, v in after.items() if v - before.get(k, 0)}
 
