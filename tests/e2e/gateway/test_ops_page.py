@@ -31,7 +31,8 @@ from services.contract.reconciliation import (
 from services.contract.settings import ConflictPolicy
 from services.contract.topics import Topic, tenant_key
 from tests.e2e.gateway.test_progress_window import browser  # noqa: F401 (fixture)
-from tests.integration.gateway.helpers import ADMIN, mint_token, publish_results, push, result
+from tests.integration.gateway.helpers import ADMIN, mint_token, push
+from tests.integration.gateway.results import publish_results, result
 from tests.support.factories import new_tenant
 from tests.support.kafka import produce
 

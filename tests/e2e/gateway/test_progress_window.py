@@ -21,7 +21,8 @@ from selenium.webdriver.support.select import Select
 
 from deploy.local.services import ServiceProcess
 from tests.e2e.gateway.progress_data import PRODUCT, batch_results, invoice_number
-from tests.integration.gateway.helpers import publish_results, push, wait_for_progress
+from tests.integration.gateway.helpers import push, wait_for_progress
+from tests.integration.gateway.results import publish_results
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.e2e

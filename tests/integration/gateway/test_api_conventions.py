@@ -14,11 +14,10 @@ from tests.integration.gateway.helpers import (
     ADMIN,
     connect_tenant,
     mint_token,
-    publish_results,
     push,
-    result,
     wait_for_progress,
 )
+from tests.integration.gateway.results import publish_results, result
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.integration
