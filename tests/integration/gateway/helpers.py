@@ -43,8 +43,19 @@ async def push(
     client: httpx.AsyncClient, tenant_id: str, invoice_ids: list[str], **extra: Any
 ) -> httpx.Response:
     await connect_tenant(client, tenant_id)
+    return await post_push(client, tenant_id, invoice_ids, ADMIN, **extra)
+
+
+async def post_push(
+    client: httpx.AsyncClient,
+    tenant_id: str,
+    invoice_ids: list[str],
+    headers: dict[str, str],
+    **extra: Any,
+) -> httpx.Response:
+    """A confirmed push as the caller `headers` name; unlike `push`, connects nothing first."""
     body = {"invoice_ids": invoice_ids, "confirm_overwrite": True, **extra}
-    return await client.post(f"/v1/tenants/{tenant_id}/push-batches", json=body, headers=ADMIN)
+    return await client.post(f"/v1/tenants/{tenant_id}/push-batches", json=body, headers=headers)
 
 
 async def wait_for_progress(
