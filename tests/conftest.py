@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -67,14 +68,31 @@ async def sandbox(qbo_sandbox_url: str) -> AsyncIterator[SandboxAdmin]:
     await admin.aclose()
 
 
-@pytest.fixture(scope="session")
-async def worker_pg_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+@contextlib.asynccontextmanager
+async def _migrated_pool(
+    database_url: str, schema: str, service: str, max_size: int
+) -> AsyncIterator[asyncpg.Pool]:
     from services.platform.postgres import apply_migrations, create_pool
 
-    await apply_migrations(database_url, "sync_worker", "services.sync_worker.migrations")
-    pool = await create_pool(database_url, "sync_worker", max_size=10)
-    yield pool
-    await pool.close()
+    await apply_migrations(database_url, schema, f"services.{service}.migrations")
+    pool = await create_pool(database_url, schema, max_size=max_size)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+@pytest.fixture(scope="session")
+async def worker_pg_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    async with _migrated_pool(database_url, "sync_worker", "sync_worker", max_size=10) as pool:
+        yield pool
+
+
+@pytest.fixture
+async def gateway_pg_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on the gateway's schema (migrated), for tests of its SQL without the app."""
+    async with _migrated_pool(database_url, "gateway", "gateway", max_size=6) as pool:
+        yield pool
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,24 @@ def _restart_once(service: Service, at_results: int) -> tuple[object, list[int]]
     return disrupt, restarts
 
 
+async def _push_through_one_restart(
+    scenario: str, service: Service, bootstrap: str, pool: asyncpg.Pool, sandbox_url: str
+) -> None:
+    """Runs a 300-invoice push and restarts `service` once 60 results are in."""
+    disrupt, restarts = _restart_once(service, at_results=60)
+    await run_push_scenario(
+        scenario,
+        invoices=300,
+        bootstrap=bootstrap,
+        pool=pool,
+        sandbox_url=sandbox_url,
+        faults=[],
+        disrupt=disrupt,  # type: ignore[arg-type]
+        describe=lambda: f"restarted after {restarts[0] if restarts else '-'} results",
+    )
+    assert restarts, f"{scenario}: the restart never happened"
+
+
 async def test_kafka_broker_restart_mid_push(
     replicas: Replicas,
     kafka_service: Service,
@@ -34,18 +52,9 @@ async def test_kafka_broker_restart_mid_push(
 ) -> None:
     assert kafka_service.restart is not None, "this scenario needs the project's own broker"
     replicas.start_all()
-    disrupt, restarts = _restart_once(kafka_service, at_results=60)
-    await run_push_scenario(
-        "Kafka broker restart",
-        invoices=300,
-        bootstrap=kafka_service.url,
-        pool=worker_pg_pool,
-        sandbox_url=qbo_sandbox_url,
-        faults=[],
-        disrupt=disrupt,  # type: ignore[arg-type]
-        describe=lambda: f"broker restarted after {restarts[0] if restarts else '-'} results",
+    await _push_through_one_restart(
+        "Kafka broker restart", kafka_service, kafka_service.url, worker_pg_pool, qbo_sandbox_url
     )
-    assert restarts, "the broker was never restarted"
 
 
 async def test_postgres_restart_mid_push(
@@ -57,18 +66,13 @@ async def test_postgres_restart_mid_push(
 ) -> None:
     assert postgres_service.restart is not None, "this scenario needs the project's own server"
     replicas.start_all()
-    disrupt, restarts = _restart_once(postgres_service, at_results=60)
-    await run_push_scenario(
+    await _push_through_one_restart(
         "PostgreSQL restart",
-        invoices=300,
-        bootstrap=kafka_bootstrap_servers,
-        pool=worker_pg_pool,
-        sandbox_url=qbo_sandbox_url,
-        faults=[],
-        disrupt=disrupt,  # type: ignore[arg-type]
-        describe=lambda: f"server restarted after {restarts[0] if restarts else '-'} results",
+        postgres_service,
+        kafka_bootstrap_servers,
+        worker_pg_pool,
+        qbo_sandbox_url,
     )
-    assert restarts, "PostgreSQL was never restarted"
 
 
 async def test_quickbooks_429_storm_with_xml_bodies(

@@ -6,8 +6,10 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from selenium import webdriver
 
 from deploy.local.services import ServiceProcess, start_gateway
+from tests.e2e.gateway.page import headless_chromium
 from tests.support.environment import log_dir
 
 
@@ -30,3 +32,9 @@ def gateways(gateway_env: dict[str, str]) -> Iterator[list[ServiceProcess]]:
     finally:
         for replica in replicas:
             replica.stop()
+
+
+@pytest.fixture
+def browser() -> Iterator[webdriver.Chrome]:
+    with headless_chromium() as driver:
+        yield driver

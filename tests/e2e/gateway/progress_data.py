@@ -9,7 +9,7 @@ from services.contract.errors import ErrorCode
 from services.sync_worker.results.builders import sync_error
 from services.sync_worker.sync.domain.failures import SyncFailure
 from services.sync_worker.sync.domain.translate import require_mapped
-from tests.integration.gateway.helpers import ResultEvent, result
+from tests.integration.gateway.results import ResultEvent, result
 from tests.support.factories import invoice_snapshot
 
 CUSTOMERS = ("Harbor Lights Radio", "Northwind Outdoor", "Bluebird Cafe", "Metro Auto Group")

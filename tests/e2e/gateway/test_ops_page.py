@@ -4,10 +4,7 @@ to the filtered inbox or batch list, and only the operator (or an ops page token
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,20 +27,13 @@ from services.contract.reconciliation import (
 )
 from services.contract.settings import ConflictPolicy
 from services.contract.topics import Topic, tenant_key
-from tests.e2e.gateway.test_progress_window import browser  # noqa: F401 (fixture)
-from tests.integration.gateway.helpers import ADMIN, mint_token, publish_results, push, result
+from tests.e2e.gateway.page import until
+from tests.integration.gateway.helpers import ADMIN, mint_token, push
+from tests.integration.gateway.results import publish_results, result
 from tests.support.factories import new_tenant
 from tests.support.kafka import produce
 
 pytestmark = pytest.mark.e2e
-
-
-async def _until(check: Callable[[], bool], what: str, timeout: float = 45) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"page never showed {what}")
-        await asyncio.sleep(0.2)
 
 
 # The page re-renders on every update, so an element found a moment ago may be gone: each
@@ -76,7 +66,7 @@ def _row_text(driver: webdriver.Chrome, table: str, row_text: str) -> str:
 
 
 async def test_ops_page_shows_live_numbers_with_links(
-    browser: webdriver.Chrome,  # noqa: F811
+    browser: webdriver.Chrome,
     gateways: list[ServiceProcess],
     kafka_bootstrap_servers: str,
     artifacts_dir: Path,
@@ -108,10 +98,10 @@ async def test_ops_page_shows_live_numbers_with_links(
         assert minted.status_code == 201, minted.text
         page = minted.json()["page"]
         browser.get(page)
-        await _until(lambda: _text(browser, "status") == "live", "the live stream")
-        await _until(lambda: busy in _text(browser, "failures-by-tenant"), "the busy tenant")
-        await _until(lambda: broken in _text(browser, "not-working"), "the broken tenant")
-        await _until(lambda: "25%" in _row_text(browser, "batches", busy), "the running batch")
+        await until(lambda: _text(browser, "status") == "live", "the live stream")
+        await until(lambda: busy in _text(browser, "failures-by-tenant"), "the busy tenant")
+        await until(lambda: broken in _text(browser, "not-working"), "the broken tenant")
+        await until(lambda: "25%" in _row_text(browser, "batches", busy), "the running batch")
 
         assert "invalid_grant" in _row_text(browser, "not-working", broken)
         assert "2" in _row_text(browser, "failures-by-tenant", busy).split()
@@ -140,10 +130,10 @@ async def test_ops_page_shows_live_numbers_with_links(
             kafka_bootstrap_servers,
             [result(busy, running, "o-4", "failed", batch_size=4, code=ErrorCode.QBO_VALIDATION)],
         )
-        await _until(
+        await until(
             lambda: "3" in _row_text(browser, "failures-by-tenant", busy).split(), "the new failure"
         )
-        await _until(lambda: "50%" in _row_text(browser, "batches", busy), "the batch moving")
+        await until(lambda: "50%" in _row_text(browser, "batches", busy), "the batch moving")
         assert "QBO_VALIDATION" in _text(browser, "failures-by-code")
         await _shows_last_reconciliation(browser, client, kafka_bootstrap_servers, busy)
 
@@ -155,7 +145,7 @@ async def _shows_last_reconciliation(
     state, and per category a count linked to that category's rows."""
     started = await client.post(f"/v1/tenants/{tenant}/reconciliations", headers=ADMIN)
     run = uuid.UUID(started.json()["id"])
-    await _until(lambda: "queued" in _row_text(driver, "reconciliations", tenant), "the run")
+    await until(lambda: "queued" in _row_text(driver, "reconciliations", tenant), "the run")
     totals = CategoryTotals(count=3, mediaos_amount=Decimal("30"), quickbooks_amount=Decimal("29"))
     done = ReconciliationCompleted(
         tenant_id=tenant, reconciliation_id=run, state="completed",
@@ -164,7 +154,7 @@ async def _shows_last_reconciliation(
         quickbooks_calls=1, finding_chunks=0, started_at=utc_now(),
     )  # fmt: skip
     await produce(bootstrap, Topic.RECONCILIATIONS.value, done, tenant_key(tenant))
-    await _until(lambda: "completed" in _row_text(driver, "reconciliations", tenant), "done")
+    await until(lambda: "completed" in _row_text(driver, "reconciliations", tenant), "done")
     # tenant, state, when, in sync, missing, different, only in QuickBooks, not sendable
     cells = _row_text(driver, "reconciliations", tenant).split()
     assert cells[-5:] == ["0", "0", "3", "0", "0"], cells

@@ -5,61 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 
 from deploy.local.services import ServiceProcess
+from tests.e2e.gateway.page import until
 from tests.e2e.gateway.progress_data import PRODUCT, batch_results, invoice_number
-from tests.integration.gateway.helpers import publish_results, push, wait_for_progress
+from tests.integration.gateway.helpers import push, wait_for_progress
+from tests.integration.gateway.results import publish_results
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path(shutil.which("chromedriver") or "/usr/bin/chromedriver")
-
-
-@pytest.fixture
-def browser() -> Iterator[webdriver.Chrome]:
-    assert CHROMIUM.exists(), "run: bash deploy/local/system-deps.sh --browser (make test does)"
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-        "--window-size=1100,1000",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-async def _until(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"page never showed {what}")
-        await asyncio.sleep(0.1)
 
 
 def _text(driver: webdriver.Chrome, element_id: str) -> str:
@@ -97,8 +59,8 @@ async def test_progress_window_follows_a_running_batch_to_100_percent(
         accepted = (await push(client, tenant, ids)).json()
         batch_id = accepted["batch_id"]
         browser.get(accepted["links"]["page"])
-        await _until(lambda: _text(browser, "connection") == "· Live", "the live stream")
-        await _until(lambda: len(_rows(browser)) == n, "rows")
+        await until(lambda: _text(browser, "connection") == "· Live", "the live stream")
+        await until(lambda: len(_rows(browser)) == n, "rows")
         assert _text(browser, "percent") == "0%"
         assert _text(browser, "count-pending") == str(n)
         assert _text(browser, "eta") == ""  # no rate yet, so no guess
@@ -111,20 +73,20 @@ async def test_progress_window_follows_a_running_batch_to_100_percent(
         for start in range(0, n, 3):  # over about four seconds
             await publish_results(kafka_bootstrap_servers, events[start : start + 3])
             expected = f"{round((start + 3) / n * 100, 1):g}%"
-            await _until(
+            await until(
                 lambda expected=expected: _text(browser, "percent") == expected,  # type: ignore[misc]
                 f"{start + 3} results",
             )
             seen_percentages.add(_text(browser, "percent"))
             if start == 3:  # mid-run: 6 of 12, one failure so far
-                await _until(lambda: bool(ETA.match(_text(browser, "eta"))), "a live ETA")
+                await until(lambda: bool(ETA.match(_text(browser, "eta"))), "a live ETA")
                 seen_eta.add(_text(browser, "eta"))
                 assert _rows(browser)[0] == (ids[3], "failed")
                 assert browser.find_element(By.ID, "bar").get_attribute("aria-valuenow") == "50"
                 _shot(browser, artifacts_dir / "progress-window-mid.png")
             await asyncio.sleep(1.0)
 
-        await _until(lambda: _text(browser, "connection") == "· Finished", "the end event")
+        await until(lambda: _text(browser, "connection") == "· Finished", "the end event")
         assert seen_percentages == {"25%", "50%", "75%", "100%"}
         assert seen_eta and _text(browser, "eta") == ""  # done: no estimate left
         state = browser.find_element(By.ID, "state")
@@ -132,7 +94,7 @@ async def test_progress_window_follows_a_running_batch_to_100_percent(
         assert _text(browser, "count-succeeded") == "10"
         assert _text(browser, "count-failed") == "2"
         assert _text(browser, "count-pending") == "0"
-        await _until(lambda: _rows(browser)[1][1] == "failed", "both failures on top")
+        await until(lambda: _rows(browser)[1][1] == "failed", "both failures on top")
         shown = _rows(browser)
         assert shown[:2] == [(ids[3], "failed"), (ids[8], "failed")]
         assert [i for i, _ in shown[2:]] == [i for i in ids if i not in failing]
@@ -147,17 +109,17 @@ async def test_progress_window_follows_a_running_batch_to_100_percent(
         alert = browser.switch_to.alert
         assert "overwrite any existing QuickBooks data" in alert.text
         alert.accept()
-        await _until(lambda: batch_id not in browser.current_url, "the retry batch's page")
+        await until(lambda: batch_id not in browser.current_url, "the retry batch's page")
         new_batch = browser.current_url.split("/batches/")[1].split("?")[0]
-        await _until(lambda: _text(browser, "count-total") == "2", "the retry batch's total")
+        await until(lambda: _text(browser, "count-total") == "2", "the retry batch's total")
         retried = await wait_for_progress(client, tenant, new_batch, lambda p: True)
         assert retried["retry_of"] == batch_id and retried["counts"]["total"] == 2
         original = browser.find_element(By.ID, "original-link")
         assert batch_id in _text(browser, "lineage")
         assert f"/batches/{batch_id}?" in str(original.get_attribute("href"))
         original.click()
-        await _until(lambda: batch_id in browser.current_url, "the original batch's page")
-        await _until(lambda: bool(browser.find_elements(By.ID, "retry-link")), "the retry link")
+        await until(lambda: batch_id in browser.current_url, "the original batch's page")
+        await until(lambda: bool(browser.find_elements(By.ID, "retry-link")), "the retry link")
         link = browser.find_element(By.ID, "retry-link")
         assert f"/batches/{new_batch}?" in str(link.get_attribute("href"))
 
@@ -240,7 +202,7 @@ async def test_an_expired_link_says_how_to_get_a_new_one(
     token = page.split("access_token=")[1]
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     browser.get(page.replace(token, forged))  # refused by the server like an expired one
-    await _until(lambda: browser.find_element(By.ID, "expired").is_displayed(), "expiry")
+    await until(lambda: browser.find_element(By.ID, "expired").is_displayed(), "expiry")
     notice = _text(browser, "expired")
     assert "This progress link has expired" in notice and "To get a new link" in notice
     assert not browser.find_element(By.ID, "progress-view").is_displayed()

@@ -11,14 +11,9 @@ import pytest
 
 from deploy.local.processes import pid_alive
 from deploy.local.services import ServiceProcess, start_gateway
-from tests.integration.gateway.helpers import (
-    ADMIN,
-    EventCollector,
-    publish_results,
-    push,
-    result,
-    wait_for_progress,
-)
+from tests.integration.gateway.helpers import ADMIN, push, wait_for_progress
+from tests.integration.gateway.results import publish_results, result
+from tests.integration.gateway.sse import EventCollector
 from tests.support.environment import log_dir
 from tests.support.factories import new_tenant
 

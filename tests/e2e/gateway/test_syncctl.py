@@ -20,11 +20,9 @@ from tests.integration.gateway.helpers import (
     ADMIN,
     connect_tenant,
     mint_token,
-    publish_results,
-    push,
-    result,
-    wait_for_progress,
+    settled_batch,
 )
+from tests.integration.gateway.results import publish_results, result
 from tests.support.environment import ADMIN_TOKEN
 from tests.support.factories import new_tenant
 from tests.support.kafka import TopicReader
@@ -51,6 +49,13 @@ async def _finish(process: asyncio.subprocess.Process, timeout: float = 60) -> t
     return process.returncode, output.decode()
 
 
+def _cli_env(url: str, token: str, columns: int) -> dict[str, str]:
+    """The environment of a tenant's `syncctl`: its own token, never the operator's."""
+    env = {**os.environ, "GATEWAY_URL": url, "GATEWAY_TOKEN": token, "COLUMNS": str(columns)}
+    env.pop("GATEWAY_ADMIN_TOKEN", None)
+    return env
+
+
 async def test_syncctl_pushes_watches_and_reports(
     gateways: list[ServiceProcess], kafka_bootstrap_servers: str
 ) -> None:
@@ -59,14 +64,7 @@ async def test_syncctl_pushes_watches_and_reports(
     async with httpx.AsyncClient(base_url=url) as client:
         token = await mint_token(client, tenant, "push")
         await connect_tenant(client, tenant)
-    env = {
-        **os.environ,
-        "GATEWAY_URL": url,
-        "GATEWAY_TOKEN": token,
-        "COLUMNS": "160",
-        "TERM": "dumb",
-    }
-    env.pop("GATEWAY_ADMIN_TOKEN", None)
+    env = {**_cli_env(url, token, columns=160), "TERM": "dumb"}
 
     refused = await _syncctl(env, "push", "--tenant", tenant, "c-1")
     code, output = await _finish(refused)  # no --yes and no answer on stdin: nothing sent
@@ -113,28 +111,16 @@ async def test_syncctl_inbox_batches_connection_and_ops(
     url = gateways[0].url or ""
     async with httpx.AsyncClient(base_url=url) as client:
         read = await mint_token(client, tenant, "read")
-        batch = (await push(client, tenant, ["s-1", "s-2"])).json()["batch_id"]
-        await publish_results(
-            kafka_bootstrap_servers,
-            [
-                result(tenant, batch, "s-1", batch_size=2),
-                result(tenant, batch, "s-2", "failed", batch_size=2, code=ErrorCode.QBO_VALIDATION),
-            ],
+        statuses = {"s-1": "succeeded", "s-2": "failed"}
+        batch = await settled_batch(
+            client, kafka_bootstrap_servers, tenant, statuses, code=ErrorCode.QBO_VALIDATION
         )
-        for _ in range(200):
-            body = (
-                await client.get(f"/v1/tenants/{tenant}/push-batches/{batch}", headers=ADMIN)
-            ).json()
-            if body["counts"]["pending"] == 0:
-                break
-            await asyncio.sleep(0.2)
         for _ in range(200):
             listed = (await client.get(f"/v1/tenants/{tenant}/invoices", headers=ADMIN)).json()
             if {i["status"] for i in listed["items"]} == {"succeeded", "failed"}:
                 break
             await asyncio.sleep(0.2)
-    env = {**os.environ, "GATEWAY_URL": url, "GATEWAY_TOKEN": read, "COLUMNS": "200"}
-    env.pop("GATEWAY_ADMIN_TOKEN", None)
+    env = _cli_env(url, read, columns=200)
 
     code, output = await _finish(await _syncctl(env, "inbox", "--tenant", tenant))
     assert code == 0 and "s-2" in output and "QBO_VALIDATION" in output and "s-1" not in output
@@ -163,27 +149,13 @@ def _one_line(output: str) -> str:
     return lines[0]
 
 
-async def _settled_batch_with_a_failure(
-    url: str, tenant: str, bootstrap: str, invoices: list[str]
-) -> str:
-    async with httpx.AsyncClient(base_url=url) as client:
-        batch = (await push(client, tenant, invoices)).json()["batch_id"]
-        events = [result(tenant, batch, i, batch_size=len(invoices)) for i in invoices[:-1]]
-        events.append(result(tenant, batch, invoices[-1], "failed", batch_size=len(invoices)))
-        await publish_results(bootstrap, events)
-        await wait_for_progress(client, tenant, batch, lambda p: p["counts"]["pending"] == 0)
-    return str(batch)
-
-
 async def test_syncctl_errors_are_one_line_and_exit_2(
     gateways: list[ServiceProcess], kafka_bootstrap_servers: str
 ) -> None:
     tenant = new_tenant()
     url = gateways[0].url or ""
     async with httpx.AsyncClient(base_url=url) as client:
-        token = await mint_token(client, tenant, "push")
-    env = {**os.environ, "GATEWAY_URL": url, "GATEWAY_TOKEN": token, "COLUMNS": "80"}
-    env.pop("GATEWAY_ADMIN_TOKEN", None)
+        env = _cli_env(url, await mint_token(client, tenant, "push"), columns=80)
     unknown = str(uuid.uuid4())
 
     bad_token = {**env, "GATEWAY_TOKEN": "mqs_" + "x" * 40}
@@ -217,12 +189,9 @@ async def test_syncctl_json_retry_and_late_watch(
     tenant = new_tenant()
     url = gateways[0].url or ""
     async with httpx.AsyncClient(base_url=url) as client:
-        token = await mint_token(client, tenant, "push")
-    env = {**os.environ, "GATEWAY_URL": url, "GATEWAY_TOKEN": token, "COLUMNS": "200"}
-    env.pop("GATEWAY_ADMIN_TOKEN", None)
-    batch = await _settled_batch_with_a_failure(
-        url, tenant, kafka_bootstrap_servers, ["j-1", "j-2", "j-3"]
-    )
+        env = _cli_env(url, await mint_token(client, tenant, "push"), columns=200)
+        statuses = {"j-1": "succeeded", "j-2": "succeeded", "j-3": "failed"}
+        batch = await settled_batch(client, kafka_bootstrap_servers, tenant, statuses)
 
     # Started after everything happened, `watch` still shows the failure.
     code, output = await _finish(await _syncctl(env, "watch", "--tenant", tenant, batch))

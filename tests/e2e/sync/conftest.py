@@ -75,3 +75,14 @@ def for_invoice(tenant_id: str, invoice_id: str) -> Any:
 
 running_worker = worker_fixture()
 running_gateway = gateway_fixture()
+
+
+@pytest.fixture
+async def manual_company(
+    company: Company, kafka_bootstrap_servers: str, worker_pg_pool: asyncpg.Pool
+) -> Company:
+    """The company in One-Way Push mode: invoices are sent only when pushed."""
+    await tenants.change_settings(
+        kafka_bootstrap_servers, worker_pg_pool, company.tenant_id, manual_push=True
+    )
+    return company

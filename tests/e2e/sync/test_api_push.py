@@ -21,14 +21,13 @@ pytestmark = pytest.mark.e2e
 
 
 async def test_push_through_the_api_reaches_100_percent_with_exact_counts(
-    company: Company,
+    manual_company: Company,
     running_gateway: Any,
     sandbox: SandboxAdmin,
     kafka_bootstrap_servers: str,
     worker_pg_pool: asyncpg.Pool,
 ) -> None:
-    tenant = company.tenant_id
-    await tenants.change_settings(kafka_bootstrap_servers, worker_pg_pool, tenant, manual_push=True)
+    company, tenant = manual_company, manual_company.tenant_id
     mapped = [invoice_created(tenant, number=f"API{i:03d}") for i in range(20)]
     unmapped = [invoice_created(tenant, number=f"APX{i:03d}", products=("P-2",)) for i in range(2)]
     events = mapped + unmapped

@@ -2,51 +2,39 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 import asyncpg
 import pytest
 
-from tests.e2e.sync.conftest import Company, for_invoice
+from tests.e2e.sync.conftest import Company
+from tests.e2e.sync.steps import created_in_quickbooks, for_batch, push, sync
 from tests.support import tenants
 from tests.support.environment import ENCRYPTION_KEY
 from tests.support.factories import invoice_created, new_tenant
-from tests.support.kafka import Record, TopicReader
+from tests.support.kafka import TopicReader
 from tests.support.sandbox import SandboxAdmin
 
 pytestmark = pytest.mark.e2e
 
 
-def _for_batch(batch_id: uuid.UUID) -> object:
-    def match(record: Record) -> bool:
-        return bool(record.json().get("batch_id") == str(batch_id))
-
-    return match
-
-
 async def test_manual_push_mode_ignores_invoice_events_and_sends_only_on_push(
-    company: Company,
+    manual_company: Company,
     sandbox: SandboxAdmin,
     results: TopicReader,
     changes: TopicReader,
     kafka_bootstrap_servers: str,
-    worker_pg_pool: asyncpg.Pool,
 ) -> None:
-    tenant = company.tenant_id
-    await tenants.change_settings(kafka_bootstrap_servers, worker_pg_pool, tenant, manual_push=True)
+    company, tenant = manual_company, manual_company.tenant_id
     event = invoice_created(tenant, number="5001")
     invoice_id = event.invoice.invoice_id
-    await tenants.send_invoice(kafka_bootstrap_servers, event)
-    [record] = await results.wait_for(for_invoice(tenant, invoice_id))
-    assert record.json()["event_type"] == "invoice.sync.skipped"
-    assert record.json()["error"]["code"] == "MANUAL_PUSH_MODE"
-    assert record.json()["number"] == "5001"  # results name the invoice as people know it
+    [skipped] = await sync(kafka_bootstrap_servers, results, event)
+    assert skipped["event_type"] == "invoice.sync.skipped"
+    assert skipped["error"]["code"] == "MANUAL_PUSH_MODE"
+    assert skipped["number"] == "5001"  # results name the invoice as people know it
     assert await sandbox.invoices(company.realm_id) == []
 
-    batch_id = await tenants.push(kafka_bootstrap_servers, tenant, [invoice_id])
-    [pushed] = await results.wait_for(_for_batch(batch_id))  # type: ignore[arg-type]
-    body = pushed.json()
+    [body] = await push(kafka_bootstrap_servers, results, tenant, [invoice_id])
     assert body["event_type"] == "invoice.sync.succeeded"
     assert body["trigger"] == "push"
     assert body["batch_size"] == 1
@@ -60,20 +48,19 @@ async def test_manual_push_mode_ignores_invoice_events_and_sends_only_on_push(
 
 
 async def test_batch_reports_each_invoice_and_mapping_later_makes_it_sendable(
-    company: Company,
+    manual_company: Company,
     sandbox: SandboxAdmin,
     results: TopicReader,
     kafka_bootstrap_servers: str,
     worker_pg_pool: asyncpg.Pool,
 ) -> None:
-    tenant = company.tenant_id
-    await tenants.change_settings(kafka_bootstrap_servers, worker_pg_pool, tenant, manual_push=True)
+    company, tenant = manual_company, manual_company.tenant_id
     mapped = invoice_created(tenant, number="6001", products=("P-1",))
     unmapped = invoice_created(tenant, number="6002", products=("P-1", "P-9"))
     await tenants.publish_invoices(kafka_bootstrap_servers, worker_pg_pool, [mapped, unmapped])
     ids = [mapped.invoice.invoice_id, unmapped.invoice.invoice_id, "never-seen"]
     batch_id = await tenants.push(kafka_bootstrap_servers, tenant, ids)
-    records = await results.wait_for(_for_batch(batch_id), count=3, timeout=40)  # type: ignore[arg-type]
+    records = await results.wait_for(for_batch(batch_id), count=3, timeout=40)
     by_invoice = {r.json()["invoice_id"]: r.json() for r in records}
     assert set(by_invoice) == set(ids)
     assert all(r["batch_size"] == 3 for r in by_invoice.values())
@@ -88,7 +75,7 @@ async def test_batch_reports_each_invoice_and_mapping_later_makes_it_sendable(
     assert by_invoice[ids[2]]["number"] is None  # never received: nothing to name it by
     assert by_invoice[ids[2]]["error"]["code"] == "INVOICE_UNKNOWN"
     await results.settle(2.0)
-    assert len([r for r in results.records if _for_batch(batch_id)(r)]) == 3  # type: ignore[operator]
+    assert len([r for r in results.records if for_batch(batch_id)(r)]) == 3
 
     # The invoice was created before its product was mapped; once mapped, it can be sent.
     await tenants.map_products(
@@ -97,10 +84,9 @@ async def test_batch_reports_each_invoice_and_mapping_later_makes_it_sendable(
         tenant,
         {"P-9": company.items["Newsletter Sponsorship"]},
     )
-    retry_batch = await tenants.push(kafka_bootstrap_servers, tenant, [ids[1]])
-    [again] = await results.wait_for(_for_batch(retry_batch))  # type: ignore[arg-type]
-    assert again.json()["event_type"] == "invoice.sync.succeeded"
-    assert again.json()["external_number"] == "6002"
+    [again] = await push(kafka_bootstrap_servers, results, tenant, [ids[1]])
+    assert again["event_type"] == "invoice.sync.succeeded"
+    assert again["external_number"] == "6002"
     totals = sorted(
         Decimal(str(i["TotalAmt"])) for i in await sandbox.live_invoices(company.realm_id)
     )
@@ -112,20 +98,16 @@ async def test_push_overwrites_a_quickbooks_edit(
     sandbox: SandboxAdmin,
     results: TopicReader,
     kafka_bootstrap_servers: str,
-    worker_pg_pool: asyncpg.Pool,
 ) -> None:
     tenant = company.tenant_id
-    event = invoice_created(tenant, number="7001")
-    invoice_id = event.invoice.invoice_id
-    await tenants.send_invoice(kafka_bootstrap_servers, event)
-    [first] = await results.wait_for(for_invoice(tenant, invoice_id))
-    external_id = first.json()["external_id"]
+    invoice_id, external_id = await created_in_quickbooks(
+        kafka_bootstrap_servers, results, tenant, number="7001"
+    )
     await sandbox.edit_invoice(company.realm_id, external_id, {"DocNumber": "HAND-EDIT"})
 
-    batch_id = await tenants.push(kafka_bootstrap_servers, tenant, [invoice_id])
-    [pushed] = await results.wait_for(_for_batch(batch_id))  # type: ignore[arg-type]
-    assert pushed.json()["event_type"] == "invoice.sync.succeeded"
-    assert pushed.json()["operation"] == "update"
+    [pushed] = await push(kafka_bootstrap_servers, results, tenant, [invoice_id])
+    assert pushed["event_type"] == "invoice.sync.succeeded"
+    assert pushed["operation"] == "update"
     [qbo] = await sandbox.live_invoices(company.realm_id)
     assert qbo["Id"] == external_id
     assert qbo["DocNumber"] == "7001"
@@ -141,16 +123,14 @@ async def test_not_connected_keeps_the_snapshot_for_a_later_push(
     tenant = new_tenant()
     event = invoice_created(tenant, number="8001")
     invoice_id = event.invoice.invoice_id
-    await tenants.send_invoice(kafka_bootstrap_servers, event)
-    [record] = await results.wait_for(for_invoice(tenant, invoice_id))
-    assert record.json()["error"]["code"] == "NOT_CONNECTED"
+    [refused] = await sync(kafka_bootstrap_servers, results, event)
+    assert refused["error"]["code"] == "NOT_CONNECTED"
 
     realm = await sandbox.create_realm(items=[{"name": "Display Ad", "unit_price": "100.00"}])
     await tenants.connect(kafka_bootstrap_servers, worker_pg_pool, tenant, realm, ENCRYPTION_KEY)
     await tenants.map_products(
         kafka_bootstrap_servers, worker_pg_pool, tenant, {"P-1": realm["items"][0]["Id"]}
     )
-    batch_id = await tenants.push(kafka_bootstrap_servers, tenant, [invoice_id])
-    [pushed] = await results.wait_for(_for_batch(batch_id))  # type: ignore[arg-type]
-    assert pushed.json()["event_type"] == "invoice.sync.succeeded"
+    [pushed] = await push(kafka_bootstrap_servers, results, tenant, [invoice_id])
+    assert pushed["event_type"] == "invoice.sync.succeeded"
     assert len(await sandbox.live_invoices(realm["realm_id"])) == 1

@@ -9,8 +9,9 @@ import pytest
 
 from services.contract.invoices import InvoiceDeleted, InvoiceUpdated, InvoiceVoided
 from tests.e2e.sync.conftest import Company, for_invoice
+from tests.e2e.sync.steps import created_in_quickbooks, revision, sync
 from tests.support import tenants
-from tests.support.factories import invoice_created, invoice_snapshot
+from tests.support.factories import invoice_created
 from tests.support.kafka import TopicReader
 from tests.support.sandbox import SandboxAdmin
 
@@ -30,9 +31,7 @@ async def test_create_update_void_delete_mirror_into_quickbooks(
     )
     created = invoice_created(tenant, number="1001", unit_price="100.00", quantity="2")
     invoice_id = created.invoice.invoice_id
-    await tenants.send_invoice(kafka_bootstrap_servers, created)
-    [first] = await results.wait_for(for_invoice(tenant, invoice_id))
-    body = first.json()
+    [body] = await sync(kafka_bootstrap_servers, results, created)
     assert body["event_type"] == "invoice.sync.succeeded", body
     assert body["operation"] == "create"
     assert body["external_number"] == "MO-1001"
@@ -41,40 +40,25 @@ async def test_create_update_void_delete_mirror_into_quickbooks(
     assert qbo["DocNumber"] == "MO-1001"
     assert Decimal(str(qbo["TotalAmt"])) == Decimal("200.00")
 
-    updated = InvoiceUpdated(
-        tenant_id=tenant,
-        invoice=invoice_snapshot(
-            invoice_id, number="1001", version=2, unit_price="150.00", quantity="2"
-        ),
-    )
-    await tenants.send_invoice(kafka_bootstrap_servers, updated)
-    records = await results.wait_for(for_invoice(tenant, invoice_id), count=2)
-    assert records[1].json()["operation"] == "update"
-    assert records[1].json()["event_type"] == "invoice.sync.succeeded"
+    prices = {"number": "1001", "unit_price": "150.00", "quantity": "2"}
+    updated = revision(InvoiceUpdated, tenant, invoice_id, version=2, **prices)
+    bodies = await sync(kafka_bootstrap_servers, results, updated, count=2)
+    assert bodies[1]["operation"] == "update"
+    assert bodies[1]["event_type"] == "invoice.sync.succeeded"
     [qbo] = await sandbox.live_invoices(company.realm_id)
     assert Decimal(str(qbo["TotalAmt"])) == Decimal("300.00")
 
-    voided = InvoiceVoided(
-        tenant_id=tenant,
-        invoice=invoice_snapshot(
-            invoice_id, number="1001", version=3, unit_price="150.00", quantity="2"
-        ),
-    )
-    await tenants.send_invoice(kafka_bootstrap_servers, voided)
-    records = await results.wait_for(for_invoice(tenant, invoice_id), count=3)
-    assert records[2].json()["operation"] == "void"
+    voided = revision(InvoiceVoided, tenant, invoice_id, version=3, **prices)
+    bodies = await sync(kafka_bootstrap_servers, results, voided, count=3)
+    assert bodies[2]["operation"] == "void"
     [qbo] = await sandbox.live_invoices(company.realm_id)
     assert Decimal(str(qbo["TotalAmt"])) == Decimal("0")
     assert qbo["PrivateNote"].startswith("Voided")
 
-    deleted = InvoiceDeleted(
-        tenant_id=tenant,
-        invoice=invoice_snapshot(invoice_id, number="1001", version=4),
-    )
-    await tenants.send_invoice(kafka_bootstrap_servers, deleted)
-    records = await results.wait_for(for_invoice(tenant, invoice_id), count=4)
-    assert records[3].json()["operation"] == "delete"
-    assert records[3].json()["event_type"] == "invoice.sync.succeeded"
+    deleted = revision(InvoiceDeleted, tenant, invoice_id, number="1001", version=4)
+    bodies = await sync(kafka_bootstrap_servers, results, deleted, count=4)
+    assert bodies[3]["operation"] == "delete"
+    assert bodies[3]["event_type"] == "invoice.sync.succeeded"
     assert await sandbox.live_invoices(company.realm_id) == []
 
 
@@ -83,13 +67,10 @@ async def test_unmapped_product_fails_naming_it_and_nothing_is_written(
     sandbox: SandboxAdmin,
     results: TopicReader,
     kafka_bootstrap_servers: str,
-    worker_pg_pool: asyncpg.Pool,
 ) -> None:
     tenant = company.tenant_id
     event = invoice_created(tenant, products=("P-1", "P-404", "P-405"))
-    await tenants.send_invoice(kafka_bootstrap_servers, event)
-    [record] = await results.wait_for(for_invoice(tenant, event.invoice.invoice_id))
-    body = record.json()
+    [body] = await sync(kafka_bootstrap_servers, results, event)
     assert body["event_type"] == "invoice.sync.failed"
     assert body["error"]["code"] == "PRODUCT_NOT_MAPPED"
     unmapped = [p["product_id"] for p in body["error"]["details"]["unmapped_products"]]
@@ -103,23 +84,17 @@ async def test_conflict_is_reported_not_overwritten(
     sandbox: SandboxAdmin,
     results: TopicReader,
     kafka_bootstrap_servers: str,
-    worker_pg_pool: asyncpg.Pool,
 ) -> None:
     tenant = company.tenant_id
-    created = invoice_created(tenant, number="2001")
-    invoice_id = created.invoice.invoice_id
-    await tenants.send_invoice(kafka_bootstrap_servers, created)
-    [first] = await results.wait_for(for_invoice(tenant, invoice_id))
-    external_id = first.json()["external_id"]
+    invoice_id, external_id = await created_in_quickbooks(
+        kafka_bootstrap_servers, results, tenant, number="2001"
+    )
 
     await sandbox.edit_invoice(company.realm_id, external_id, {"DueDate": "2027-01-31"})
-    update = InvoiceUpdated(
-        tenant_id=tenant,
-        invoice=invoice_snapshot(invoice_id, number="2001", version=2, unit_price="120.00"),
+    update = revision(
+        InvoiceUpdated, tenant, invoice_id, number="2001", version=2, unit_price="120.00"
     )
-    await tenants.send_invoice(kafka_bootstrap_servers, update)
-    records = await results.wait_for(for_invoice(tenant, invoice_id), count=2)
-    body = records[1].json()
+    body = (await sync(kafka_bootstrap_servers, results, update, count=2))[1]
     assert body["event_type"] == "invoice.sync.failed"
     assert body["error"]["code"] == "QBO_CONFLICT"
     fields = {d["field"] for d in body["error"]["details"]["differences"]}
@@ -146,15 +121,10 @@ async def test_versions_collapse_to_the_newest_and_never_apply_out_of_order(
     await tenants.send_invoice(kafka_bootstrap_servers, first)
     await _wait_in_flight(worker_pg_pool, tenant, invoice_id)
     for version, price in ((2, "110.00"), (3, "120.00"), (4, "130.00")):
-        await tenants.send_invoice(
-            kafka_bootstrap_servers,
-            InvoiceUpdated(
-                tenant_id=tenant,
-                invoice=invoice_snapshot(
-                    invoice_id, number="3001", version=version, unit_price=price
-                ),
-            ),
+        update = revision(
+            InvoiceUpdated, tenant, invoice_id, number="3001", version=version, unit_price=price
         )
+        await tenants.send_invoice(kafka_bootstrap_servers, update)
     records = await results.wait_for(for_invoice(tenant, invoice_id), count=4)
     by_version = {r.json()["invoice_version"]: r.json() for r in records}
     assert by_version[2]["event_type"] == "invoice.sync.skipped"
@@ -167,15 +137,10 @@ async def test_versions_collapse_to_the_newest_and_never_apply_out_of_order(
     assert Decimal(str(qbo["TotalAmt"])) == Decimal("130.00")
 
     # A stale version arriving late is skipped, never applied over the newer one.
-    await tenants.send_invoice(
-        kafka_bootstrap_servers,
-        InvoiceUpdated(
-            tenant_id=tenant,
-            invoice=invoice_snapshot(invoice_id, number="3001", version=3, unit_price="1.00"),
-        ),
+    stale = revision(
+        InvoiceUpdated, tenant, invoice_id, number="3001", version=3, unit_price="1.00"
     )
-    records = await results.wait_for(for_invoice(tenant, invoice_id), count=5)
-    late = records[4].json()
+    late = (await sync(kafka_bootstrap_servers, results, stale, count=5))[4]
     assert late["event_type"] == "invoice.sync.skipped"
     assert late["invoice_version"] == 3
     [qbo] = await sandbox.live_invoices(company.realm_id)
@@ -197,14 +162,11 @@ async def test_quickbooks_edit_flows_back_through_cdc_without_echo(
     results: TopicReader,
     changes: TopicReader,
     kafka_bootstrap_servers: str,
-    worker_pg_pool: asyncpg.Pool,
 ) -> None:
     tenant = company.tenant_id
-    created = invoice_created(tenant, number="4001")
-    invoice_id = created.invoice.invoice_id
-    await tenants.send_invoice(kafka_bootstrap_servers, created)
-    [first] = await results.wait_for(for_invoice(tenant, invoice_id))
-    external_id = first.json()["external_id"]
+    invoice_id, external_id = await created_in_quickbooks(
+        kafka_bootstrap_servers, results, tenant, number="4001"
+    )
     # Our own create must not come back: let two CDC sweeps pass (interval 3 s in tests).
     await changes.settle(7.0)
     assert [r for r in changes.records if r.json()["tenant_id"] == tenant] == []

@@ -15,6 +15,8 @@ from services.contract.limits import MAX_MESSAGE_BYTES
 from services.contract.push import PushRequested
 from services.contract.settings import SettingsChanged
 from services.contract.topics import DeadLetterHeader, Topic, invoice_key, tenant_key
+from services.gateway.entrypoints.gateway_app import CONSUMED_TOPICS as GATEWAY_TOPICS
+from services.sync_worker.entrypoints.worker_app import CONSUMED_TOPICS as WORKER_TOPICS
 from tests.faults.hostile.checks import bystander_push_completes, deep, near_limit, produce_at
 from tests.faults.hostile.conftest import Stack
 from tests.faults.report import ROWS, ScenarioRow
@@ -24,20 +26,6 @@ from tests.support.kafka import TopicReader, produce
 
 pytestmark = pytest.mark.faults
 
-WORKER_TOPICS = (
-    Topic.INVOICES,
-    Topic.SETTINGS,
-    Topic.PUSH_REQUESTS,
-    Topic.QUICKBOOKS_WEBHOOKS,
-    Topic.CONNECTIONS,
-    Topic.RECONCILIATION_REQUESTS,
-)
-GATEWAY_TOPICS = (
-    Topic.RESULTS,
-    Topic.PUSH_REQUESTS,
-    Topic.RECONCILIATIONS,
-    Topic.CONNECTION_STATUS,
-)
 CHANGED = "2026-11-01T00:00:00Z"
 POISONS: dict[str, tuple[Callable[[], bytes], str]] = {
     "deep": (deep, "TooDeep"),

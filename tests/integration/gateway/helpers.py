@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -13,63 +12,11 @@ from typing import Any
 import httpx
 
 from services.contract.errors import ErrorCode
-from services.contract.results import (
-    InvoiceSyncFailed,
-    InvoiceSyncSkipped,
-    InvoiceSyncSucceeded,
-    Operation,
-    SyncError,
-    Trigger,
-)
-from services.contract.topics import Topic, invoice_key
-from services.gateway.cli.sse_client import ServerSentEvent, read_events
+from services.contract.results import InvoiceSyncSucceeded, Operation, Trigger
+from tests.integration.gateway.results import publish_results, result
 from tests.support.environment import ADMIN_TOKEN
-from tests.support.kafka import produce_many
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-ResultEvent = InvoiceSyncSucceeded | InvoiceSyncFailed | InvoiceSyncSkipped
-
-
-def result(
-    tenant_id: str,
-    batch_id: uuid.UUID | str,
-    invoice_id: str,
-    status: str = "succeeded",
-    *,
-    batch_size: int,
-    code: ErrorCode = ErrorCode.PRODUCT_NOT_MAPPED,
-) -> ResultEvent:
-    common: dict[str, Any] = {
-        "tenant_id": tenant_id,
-        "invoice_id": invoice_id,
-        "invoice_version": 1,
-        "batch_id": uuid.UUID(str(batch_id)),
-        "batch_size": batch_size,
-        "trigger": Trigger.PUSH,
-    }
-    if status == "succeeded":
-        return InvoiceSyncSucceeded(
-            **common,
-            operation=Operation.CREATE,
-            external_id=f"qb-{invoice_id}",
-            external_number=f"EXT-{invoice_id}",
-        )
-    error = SyncError(code=code, message=f"{code.value} for {invoice_id}", retryable=False)
-    if status == "failed":
-        return InvoiceSyncFailed(**common, operation=Operation.NONE, error=error)
-    return InvoiceSyncSkipped(
-        **common,
-        operation=Operation.NONE,
-        error=SyncError(code=ErrorCode.SUPERSEDED, message="superseded", retryable=False),
-    )
-
-
-async def publish_results(bootstrap: str, events: list[ResultEvent]) -> None:
-    await produce_many(
-        bootstrap,
-        Topic.RESULTS.value,
-        [(invoice_key(e.tenant_id, e.invoice_id), e) for e in events],
-    )
 
 
 async def mint_token(client: httpx.AsyncClient, tenant_id: str, role: str) -> str:
@@ -96,8 +43,19 @@ async def push(
     client: httpx.AsyncClient, tenant_id: str, invoice_ids: list[str], **extra: Any
 ) -> httpx.Response:
     await connect_tenant(client, tenant_id)
+    return await post_push(client, tenant_id, invoice_ids, ADMIN, **extra)
+
+
+async def post_push(
+    client: httpx.AsyncClient,
+    tenant_id: str,
+    invoice_ids: list[str],
+    headers: dict[str, str],
+    **extra: Any,
+) -> httpx.Response:
+    """A confirmed push as the caller `headers` name; unlike `push`, connects nothing first."""
     body = {"invoice_ids": invoice_ids, "confirm_overwrite": True, **extra}
-    return await client.post(f"/v1/tenants/{tenant_id}/push-batches", json=body, headers=ADMIN)
+    return await client.post(f"/v1/tenants/{tenant_id}/push-batches", json=body, headers=headers)
 
 
 async def wait_for_progress(
@@ -125,55 +83,26 @@ async def wait_for_progress(
     raise AssertionError(f"progress never matched within {timeout}s; last: {last}")
 
 
-class EventCollector:
-    """Reads a batch's SSE stream in the background and keeps every event."""
-
-    def __init__(
-        self, base_url: str, path: str, *, headers: dict[str, str], last_event_id: str | None = None
-    ) -> None:
-        self._client = httpx.AsyncClient(base_url=base_url, headers=headers)
-        self._path = path
-        self._last_event_id = last_event_id
-        self.events: list[ServerSentEvent] = []
-        self.finished = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    async def _run(self) -> None:
-        try:
-            async for event in read_events(
-                self._client, self._path, last_event_id=self._last_event_id
-            ):
-                self.events.append(event)
-        finally:
-            self.finished.set()
-
-    async def __aenter__(self) -> EventCollector:
-        self._task = asyncio.create_task(self._run())
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError):
-                await self._task
-        await self._client.aclose()
-
-    def of(self, kind: str) -> list[dict[str, Any]]:
-        return [json.loads(e.data) for e in self.events if e.event == kind]
-
-    async def wait_for(
-        self, predicate: Callable[[list[ServerSentEvent]], bool], timeout: float = 60.0
-    ) -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate(self.events):
-            if self.finished.is_set() and self._task is not None and self._task.done():
-                exc = self._task.exception()
-                raise AssertionError(f"stream ended early ({exc!r}); events: {self.events[-3:]}")
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"SSE never matched in {timeout}s; got {len(self.events)} events"
-                )
-            await asyncio.sleep(0.1)
+async def settled_batch(
+    client: httpx.AsyncClient,
+    bootstrap: str,
+    tenant_id: str,
+    statuses: dict[str, str],
+    *,
+    code: ErrorCode = ErrorCode.PRODUCT_NOT_MAPPED,
+) -> str:
+    """Pushes the invoices, publishes a result of the given status for each (failures with
+    `code`) and returns the batch id once the gateway shows none of them pending."""
+    accepted = await push(client, tenant_id, list(statuses))
+    assert accepted.status_code == 202, accepted.text
+    batch: str = accepted.json()["batch_id"]
+    size = len(statuses)
+    events = [
+        result(tenant_id, batch, i, s, batch_size=size, code=code) for i, s in statuses.items()
+    ]
+    await publish_results(bootstrap, events)
+    await wait_for_progress(client, tenant_id, batch, lambda p: p["counts"]["pending"] == 0)
+    return batch
 
 
 @contextlib.asynccontextmanager

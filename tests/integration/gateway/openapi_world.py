@@ -27,10 +27,7 @@ from tests.integration.gateway.helpers import (
     ADMIN,
     connect_tenant,
     mint_token,
-    publish_results,
-    push,
-    result,
-    wait_for_progress,
+    settled_batch,
 )
 from tests.support.factories import new_tenant
 from tests.support.kafka import produce_many
@@ -91,15 +88,7 @@ async def _completed_run(client: httpx.AsyncClient, bootstrap: str, tenant: str)
 
 async def build_world(client: httpx.AsyncClient, bootstrap: str) -> World:
     tenant, spare, other = new_tenant(), new_tenant(), new_tenant()
-    accepted = await push(client, tenant, ["o-1", "o-2"])
-    assert accepted.status_code == 202, accepted.text
-    batch = accepted.json()["batch_id"]
-    await publish_results(
-        bootstrap,
-        [result(tenant, batch, "o-1", batch_size=2), result(tenant, batch, "o-2", "failed",
-                                                              batch_size=2)],
-    )  # fmt: skip
-    await wait_for_progress(client, tenant, batch, lambda p: p["counts"]["pending"] == 0)
+    batch = await settled_batch(client, bootstrap, tenant, {"o-1": "succeeded", "o-2": "failed"})
     await connect_tenant(client, spare)
     tokens = {role: await mint_token(client, tenant, role) for role in ("read", "push", "admin")}
     tokens["other"] = await mint_token(client, other, "admin")

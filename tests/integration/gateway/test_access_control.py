@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.integration.gateway.helpers import ADMIN, connect_tenant, mint_token, push
+from tests.integration.gateway.helpers import ADMIN, connect_tenant, mint_token, post_push, push
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.integration
@@ -22,11 +22,7 @@ async def test_tenant_tokens_are_scoped_by_tenant_and_role(client: httpx.AsyncCl
     await connect_tenant(client, tenant_a)
     batch_b = (await push(client, tenant_b, ["b-1"])).json()["batch_id"]
 
-    own = await client.post(
-        f"/v1/tenants/{tenant_a}/push-batches",
-        json={"invoice_ids": ["a-1"], "confirm_overwrite": True},
-        headers=push_a,
-    )
+    own = await post_push(client, tenant_a, ["a-1"], push_a)
     assert own.status_code == 202, own.text
     batch_a = own.json()["batch_id"]
     assert (
@@ -47,19 +43,11 @@ async def test_tenant_tokens_are_scoped_by_tenant_and_role(client: httpx.AsyncCl
         assert (
             await client.get(f"/v1/tenants/{tenant_a}/push-batches/{batch_b}", headers=headers)
         ).status_code == 404
-    cross_push = await client.post(
-        f"/v1/tenants/{tenant_b}/push-batches",
-        json={"invoice_ids": ["x"], "confirm_overwrite": True},
-        headers=push_a,
-    )
+    cross_push = await post_push(client, tenant_b, ["x"], push_a)
     assert cross_push.status_code == 404
 
     # Roles: read may not push, push may not manage the connection or mint tokens.
-    read_push = await client.post(
-        f"/v1/tenants/{tenant_a}/push-batches",
-        json={"invoice_ids": ["a-2"], "confirm_overwrite": True},
-        headers=read_a,
-    )
+    read_push = await post_push(client, tenant_a, ["a-2"], read_a)
     assert read_push.status_code == 403
     dry = await client.post(
         f"/v1/tenants/{tenant_a}/push-batches",

@@ -14,11 +14,11 @@ from tests.integration.gateway.helpers import (
     ADMIN,
     connect_tenant,
     mint_token,
-    publish_results,
+    post_push,
     push,
-    result,
     wait_for_progress,
 )
+from tests.integration.gateway.results import publish_results, result
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.integration
@@ -62,16 +62,11 @@ async def test_same_idempotency_key_with_another_body_is_422_and_sends_nothing(
 ) -> None:
     tenant = new_tenant()
     await connect_tenant(client, tenant)
-    url = f"/v1/tenants/{tenant}/push-batches"
     key = {**ADMIN, "Idempotency-Key": f"push-{uuid.uuid4()}"}
-    first = await client.post(
-        url, json={"invoice_ids": ["a"], "confirm_overwrite": True}, headers=key
-    )
+    first = await post_push(client, tenant, ["a"], key)
     assert first.status_code == 202, first.text
 
-    reused = await client.post(
-        url, json={"invoice_ids": ["a", "b"], "confirm_overwrite": True}, headers=key
-    )
+    reused = await post_push(client, tenant, ["a", "b"], key)
 
     assert reused.status_code == 422
     assert reused.headers["content-type"].startswith("application/problem+json")
@@ -91,9 +86,7 @@ async def test_an_error_answer_is_not_kept_so_the_key_can_be_used_after_a_fix(
     unconfirmed = await client.post(url, json={"invoice_ids": ["a"]}, headers=key)
     assert unconfirmed.status_code == 428
 
-    confirmed = await client.post(
-        url, json={"invoice_ids": ["a"], "confirm_overwrite": True}, headers=key
-    )
+    confirmed = await post_push(client, tenant, ["a"], key)
 
     assert confirmed.status_code == 202, confirmed.text
     bad_key = await client.post(url, json={}, headers={**ADMIN, "Idempotency-Key": "x" * 256})

@@ -13,14 +13,9 @@ import httpx
 import pytest
 
 from services.gateway.cli.sse_client import ServerSentEvent
-from tests.integration.gateway.helpers import (
-    ADMIN,
-    EventCollector,
-    publish_results,
-    push,
-    result,
-    wait_for_progress,
-)
+from tests.integration.gateway.helpers import ADMIN, push, wait_for_progress
+from tests.integration.gateway.results import publish_results, result
+from tests.integration.gateway.sse import EventCollector
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.integration

@@ -7,14 +7,9 @@ import asyncio
 import httpx
 import pytest
 
-from tests.integration.gateway.helpers import (
-    ADMIN,
-    EventCollector,
-    publish_results,
-    push,
-    result,
-    wait_for_progress,
-)
+from tests.integration.gateway.helpers import ADMIN, push, wait_for_progress
+from tests.integration.gateway.results import publish_results, result
+from tests.integration.gateway.sse import EventCollector
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,8 @@ import re
 import httpx
 import pytest
 
-from tests.integration.gateway.helpers import ADMIN, EventCollector, push
+from tests.integration.gateway.helpers import ADMIN, push
+from tests.integration.gateway.sse import EventCollector
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.integration

@@ -19,11 +19,10 @@ from tests.integration.gateway.helpers import (
     ADMIN,
     connect_tenant,
     mint_token,
-    publish_results,
     push,
-    result,
     wait_for_progress,
 )
+from tests.integration.gateway.results import publish_results, result
 from tests.support.factories import new_tenant
 from tests.support.kafka import TopicReader
 

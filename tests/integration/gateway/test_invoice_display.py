@@ -8,13 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.gateway.helpers import (
-    ADMIN,
-    publish_results,
-    push,
-    result,
-    wait_for_progress,
-)
+from tests.integration.gateway.helpers import ADMIN, push, wait_for_progress
+from tests.integration.gateway.results import publish_results, result
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.integration

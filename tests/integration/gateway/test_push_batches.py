@@ -13,11 +13,10 @@ from tests.integration.gateway.helpers import (
     ADMIN,
     connect_tenant,
     drain_partitions,
-    publish_results,
     push,
-    result,
     wait_for_progress,
 )
+from tests.integration.gateway.results import publish_results, result
 from tests.support.factories import new_tenant
 from tests.support.kafka import TopicReader, produce, produce_many
 

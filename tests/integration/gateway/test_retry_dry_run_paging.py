@@ -8,13 +8,8 @@ import pytest
 from services.contract.errors import ErrorCode
 from services.contract.push import PushRequested
 from services.contract.topics import Topic
-from tests.integration.gateway.helpers import (
-    ADMIN,
-    publish_results,
-    push,
-    result,
-    wait_for_progress,
-)
+from tests.integration.gateway.helpers import ADMIN, push, settled_batch, wait_for_progress
+from tests.integration.gateway.results import publish_results, result
 from tests.support.factories import new_tenant
 from tests.support.kafka import TopicReader
 
@@ -25,14 +20,8 @@ async def test_retry_failed_sends_a_new_batch_of_only_the_failed(
     client: httpx.AsyncClient, kafka_bootstrap_servers: str
 ) -> None:
     tenant = new_tenant()
-    ids = ["r-1", "r-2", "r-3", "r-4"]
-    batch_id = (await push(client, tenant, ids)).json()["batch_id"]
-    statuses = ["succeeded", "failed", "succeeded", "failed"]
-    await publish_results(
-        kafka_bootstrap_servers,
-        [result(tenant, batch_id, i, s, batch_size=4) for i, s in zip(ids, statuses, strict=True)],
-    )
-    await wait_for_progress(client, tenant, batch_id, lambda p: p["counts"]["pending"] == 0)
+    statuses = {"r-1": "succeeded", "r-2": "failed", "r-3": "succeeded", "r-4": "failed"}
+    batch_id = await settled_batch(client, kafka_bootstrap_servers, tenant, statuses)
     url = f"/v1/tenants/{tenant}/push-batches/{batch_id}/retry-failed"
 
     unconfirmed = await client.post(url, json={}, headers=ADMIN)

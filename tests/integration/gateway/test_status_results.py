@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from services.gateway.progress.status_repository import get_status, record_results
-from tests.integration.gateway.helpers import result
+from tests.integration.gateway.results import result
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.integration

@@ -46,32 +46,31 @@ async def test_transient_faults_are_retried_until_success(
     assert len(await sandbox_admin.invoices(realm.realm_id)) == 1
 
 
-async def test_persistent_throttle_becomes_retryable_rate_limited(
+@pytest.mark.parametrize(
+    ("fault", "retry_seconds", "code", "http_status", "fault_code"),
+    [
+        ({"kind": "throttle", "xml": True}, 1.0, ErrorCode.QBO_RATE_LIMITED, 429, "3001"),
+        ({"kind": "server_error", "status": 503}, 0.5, ErrorCode.QBO_UNAVAILABLE, 503, None),
+    ],
+    ids=["throttle-is-rate-limited", "server-error-is-unavailable"],
+)
+async def test_a_persistent_fault_becomes_a_retryable_error(
     realm: SandboxRealm,
     connect: Connect,
     sandbox_admin: SandboxAdmin,
+    fault: dict[str, Any],
+    retry_seconds: float,
+    code: ErrorCode,
+    http_status: int,
+    fault_code: str | None,
 ) -> None:
-    client = await connect(retry_total_seconds=1.0)
+    client = await connect(retry_total_seconds=retry_seconds)
     await client.get_item(realm.item_id)
-    await sandbox_admin.add_fault(realm.realm_id, kind="throttle", count=1000, xml=True)
+    await sandbox_admin.add_fault(realm.realm_id, count=1000, **fault)
     with pytest.raises(QuickBooksError) as caught:
         await client.get_item(realm.item_id)
-    assert caught.value.code is ErrorCode.QBO_RATE_LIMITED and caught.value.retryable
-    assert caught.value.fault_code == "3001"
-
-
-async def test_persistent_server_error_becomes_retryable_unavailable(
-    realm: SandboxRealm,
-    connect: Connect,
-    sandbox_admin: SandboxAdmin,
-) -> None:
-    client = await connect(retry_total_seconds=0.5)
-    await client.get_item(realm.item_id)
-    await sandbox_admin.add_fault(realm.realm_id, kind="server_error", count=1000, status=503)
-    with pytest.raises(QuickBooksError) as caught:
-        await client.get_item(realm.item_id)
-    assert caught.value.code is ErrorCode.QBO_UNAVAILABLE and caught.value.retryable
-    assert caught.value.http_status == 503
+    assert caught.value.code is code and caught.value.retryable
+    assert (caught.value.http_status, caught.value.fault_code) == (http_status, fault_code)
 
 
 async def test_permanent_faults_map_to_stable_codes(

@@ -3,7 +3,6 @@ statement, with the executors' wake-up delivered at commit."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import asyncpg
@@ -13,6 +12,7 @@ from services.sync_worker.invoices.versions import Version
 from services.sync_worker.sync import claims, work_items
 from services.sync_worker.sync.auto_units import queue_auto_many
 from services.sync_worker.sync.completion import UnitKind
+from tests.integration.sync_worker.notify import assert_notified_at_commit
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.integration
@@ -63,23 +63,11 @@ async def test_same_units_and_superseded_as_queueing_one_by_one(
 
 async def test_executors_are_woken_when_the_units_commit(worker_pg_pool: asyncpg.Pool) -> None:
     tenant = new_tenant()
-    woken = asyncio.Event()
-    notifier: list[int] = []
-
-    def wake(_conn: object, pid: int, _channel: str, _payload: str) -> None:
-        if pid in notifier:  # other sessions may notify the same channel
-            woken.set()
-
-    async with worker_pg_pool.acquire() as listener:
-        await listener.add_listener(work_items.NOTIFY_CHANNEL, wake)
-        try:
-            async with worker_pg_pool.acquire() as conn:
-                notifier.append(conn.get_server_pid())
-                async with conn.transaction():
-                    await queue_auto_many(conn, [Version(tenant, "a", 1)])
-                    await asyncio.sleep(0.2)
-                    assert not woken.is_set(), "NOTIFY is delivered at commit, not before"
-                await asyncio.wait_for(woken.wait(), timeout=30)
-                await conn.execute("DELETE FROM work_items WHERE tenant_id = $1", tenant)
-        finally:
-            await listener.remove_listener(work_items.NOTIFY_CHANNEL, wake)
+    try:
+        await assert_notified_at_commit(
+            worker_pg_pool,
+            work_items.NOTIFY_CHANNEL,
+            lambda conn: queue_auto_many(conn, [Version(tenant, "a", 1)]),
+        )
+    finally:
+        await worker_pg_pool.execute("DELETE FROM work_items WHERE tenant_id = $1", tenant)

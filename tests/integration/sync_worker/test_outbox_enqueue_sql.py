@@ -3,7 +3,6 @@ given, parks what Kafka would refuse in the same transaction, and wakes the rela
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import asyncpg
@@ -12,6 +11,7 @@ import pytest
 from services.contract.limits import MAX_MESSAGE_BYTES
 from services.platform.outbox import OutboxMessage, enqueue
 from services.platform.outbox.store import NOTIFY_CHANNEL
+from tests.integration.sync_worker.notify import assert_notified_at_commit
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.integration
@@ -50,23 +50,11 @@ async def test_a_row_too_large_for_kafka_is_parked_and_the_rest_enqueued(
 
 async def test_the_relay_is_woken_when_the_rows_commit(worker_pg_pool: asyncpg.Pool) -> None:
     topic = f"topic-{new_tenant()}"
-    woken = asyncio.Event()
-    notifier: list[int] = []
-
-    def wake(_conn: object, pid: int, _channel: str, _payload: str) -> None:
-        if pid in notifier:  # other sessions may notify the same channel
-            woken.set()
-
-    async with worker_pg_pool.acquire() as listener:
-        await listener.add_listener(NOTIFY_CHANNEL, wake)
-        try:
-            async with worker_pg_pool.acquire() as conn:
-                notifier.append(conn.get_server_pid())
-                async with conn.transaction():
-                    await enqueue(conn, [OutboxMessage(topic, None, b"v")])
-                    await asyncio.sleep(0.2)
-                    assert not woken.is_set(), "NOTIFY is delivered at commit, not before"
-                await asyncio.wait_for(woken.wait(), timeout=30)
-                await conn.execute("DELETE FROM outbox WHERE topic = $1", topic)
-        finally:
-            await listener.remove_listener(NOTIFY_CHANNEL, wake)
+    try:
+        await assert_notified_at_commit(
+            worker_pg_pool,
+            NOTIFY_CHANNEL,
+            lambda conn: enqueue(conn, [OutboxMessage(topic, None, b"v")]),
+        )
+    finally:
+        await worker_pg_pool.execute("DELETE FROM outbox WHERE topic = $1", topic)
