@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import asyncpg
 
@@ -49,6 +50,18 @@ UPDATE work_items w SET
 FROM limited WHERE w.id = limited.id
 RETURNING w.*
 """
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRequest:
+    """What one claim round asks for: up to `limit` units, at most `per_tenant` running per
+    tenant on this replica (`running`: what it runs now), leased to `worker_id`."""
+
+    running: Mapping[str, int]
+    per_tenant: int
+    limit: int
+    worker_id: str
+    lease_seconds: float
 
 
 async def claim_ready(

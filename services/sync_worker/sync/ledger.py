@@ -28,6 +28,17 @@ class LedgerEntry:
     create_pending: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerLink:
+    """The QuickBooks customer a MediaOS customer is linked to in one company."""
+
+    tenant_id: str
+    customer_id: str
+    realm_id: str
+    quickbooks_id: str
+    display_name: str
+
+
 def entry_of(row: asyncpg.Record) -> LedgerEntry:
     """The ledger entry in a row holding invoice_ledger's columns."""
     fp = row["fingerprint"]
@@ -201,14 +212,7 @@ async def customer_link(
     return value
 
 
-async def save_customer_link(
-    conn: asyncpg.Connection,
-    tenant_id: str,
-    customer_id: str,
-    realm_id: str,
-    quickbooks_id: str,
-    display_name: str,
-) -> None:
+async def save_customer_link(conn: asyncpg.Connection, link: CustomerLink) -> None:
     await conn.execute(
         """
         INSERT INTO customer_links (tenant_id, customer_id, realm_id, quickbooks_id, display_name)
@@ -216,9 +220,9 @@ async def save_customer_link(
         ON CONFLICT (tenant_id, customer_id, realm_id) DO UPDATE SET
             quickbooks_id = EXCLUDED.quickbooks_id, display_name = EXCLUDED.display_name
         """,
-        tenant_id,
-        customer_id,
-        realm_id,
-        quickbooks_id,
-        display_name,
+        link.tenant_id,
+        link.customer_id,
+        link.realm_id,
+        link.quickbooks_id,
+        link.display_name,
     )
