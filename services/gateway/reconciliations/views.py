@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable
 from typing import Any
 
 import asyncpg
 
 from services.contract.reconciliation import CategoryTotals, FieldDifference
+from services.platform.rows import json_column
 
 from .schemas import Difference, ReconciliationLinks, ReconciliationRun
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def run_body(row: asyncpg.Record, links: ReconciliationLinks) -> ReconciliationRun:
-    categories = _json(row["categories"])
-    overall = _json(row["totals"])
+    categories = json_column(row["categories"])
+    overall = json_column(row["totals"])
     total = row["invoices_total"]
     checked = row["invoices_checked"]
     done = row["state"] in ("completed", "failed")
@@ -55,18 +51,14 @@ def _money(value: Any) -> str | None:
 
 
 def difference_body(row: asyncpg.Record) -> Difference:
-    return Difference(
-        category=row["category"],
-        invoice_id=row["invoice_id"],
-        number=row["number"],
-        external_id=row["external_id"],
-        external_number=row["external_number"],
-        mediaos_total=_money(row["mediaos_total"]),
-        quickbooks_total=_money(row["quickbooks_total"]),
-        differences=[FieldDifference.model_validate(d) for d in _json(row["differences"])],
-        edited_in_quickbooks=row["edited_in_quickbooks"],
-        reason=row["reason"],
-        detail=row["detail"],
+    # The other fields are columns of the same names.
+    return Difference.model_validate(
+        {
+            **row,
+            "mediaos_total": _money(row["mediaos_total"]),
+            "quickbooks_total": _money(row["quickbooks_total"]),
+            "differences": json_column(row["differences"]),
+        }
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from services.platform.rows import json_column, record_of
 from services.sync_worker.sync.completion import LedgerRecord, LedgerStatus
 
 
@@ -41,20 +42,11 @@ class CustomerLink:
 
 def entry_of(row: asyncpg.Record) -> LedgerEntry:
     """The ledger entry in a row holding invoice_ledger's columns."""
-    fp = row["fingerprint"]
-    return LedgerEntry(
-        tenant_id=row["tenant_id"],
-        invoice_id=row["invoice_id"],
-        realm_id=row["realm_id"],
-        generation=row["generation"],
-        external_id=row["external_id"],
-        external_number=row["external_number"],
-        sync_token=row["sync_token"],
-        synced_version=row["synced_version"],
+    return record_of(
+        LedgerEntry,
+        row,
         status=LedgerStatus(row["status"]),
-        fingerprint=json.loads(fp) if isinstance(fp, str) else fp,
-        last_inbound_token=row["last_inbound_token"],
-        create_pending=row["create_pending"],
+        fingerprint=json_column(row["fingerprint"]),
     )
 
 

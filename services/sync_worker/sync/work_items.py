@@ -11,6 +11,7 @@ from uuid import UUID
 
 import asyncpg
 
+from services.platform.rows import json_column, record_of
 from services.sync_worker.sync.completion import UnitKind
 
 NOTIFY_CHANNEL = "work_ready"
@@ -42,18 +43,7 @@ class WorkItem:
 
 
 def item_of(row: asyncpg.Record) -> WorkItem:
-    return WorkItem(
-        id=row["id"],
-        tenant_id=row["tenant_id"],
-        invoice_id=row["invoice_id"],
-        kind=UnitKind(row["kind"]),
-        invoice_version=row["invoice_version"],
-        batch_id=row["batch_id"],
-        batch_size=row["batch_size"],
-        payload=json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"],
-        attempts=row["attempts"],
-        created_at=row["created_at"],
-    )
+    return record_of(WorkItem, row, kind=UnitKind(row["kind"]), payload=json_column(row["payload"]))
 
 
 async def queue_auto(
