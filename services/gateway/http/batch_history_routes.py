@@ -18,7 +18,7 @@ from services.gateway.batches.model import BatchState
 from services.gateway.batches.views import progress_body
 from services.gateway.http.deps import DbPool
 from services.gateway.http.inbox_routes import parse_cursor
-from services.gateway.http.params import TenantId
+from services.gateway.http.params import PageCursor, TenantId
 from services.gateway.http.problems import Problem
 from services.gateway.inbox.schemas import BatchHistoryPage
 
@@ -42,7 +42,7 @@ async def batch_history(
     pool: DbPool,
     state: Annotated[BatchState | None, Query(description="Only batches in this state.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=400, description="`next_cursor`.")] = None,
+    cursor: PageCursor = None,
 ) -> BatchHistoryPage:
     """Every push batch of the tenant, newest first, with counts and `retry_of`."""
     require(principal, tenant_id, Role.READ)

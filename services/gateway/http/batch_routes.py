@@ -38,7 +38,7 @@ from services.gateway.batches.views import invoice_body, progress_body
 from services.gateway.connections.gate import ensure_connected
 from services.gateway.http.etag import NOT_MODIFIED_RESPONSE, conditional_json
 from services.gateway.http.links import accepted_batch, base_url, page_token_for
-from services.gateway.http.params import BatchId, TenantId
+from services.gateway.http.params import BatchId, PageCursor, PageLimit, TenantId
 from services.gateway.http.problems import Problem
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/push-batches", tags=["push batches"])
@@ -184,8 +184,8 @@ async def batch_invoices(
     request: Request,
     principal: CurrentPrincipal,
     status: Annotated[InvoiceStatus | None, Query(description="Only this status.")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=400, description="`next_cursor`.")] = None,
+    limit: PageLimit = 100,
+    cursor: PageCursor = None,
 ) -> BatchInvoicePage:
     """The batch's invoices in request order, `limit` at a time (keyset pagination)."""
     require(principal, tenant_id, Role.READ, batch_id)

@@ -18,7 +18,7 @@ from services.gateway.connections.gate import ensure_connected
 from services.gateway.http.batch_routes import confirmation_problem
 from services.gateway.http.deps import BaseUrl, DbPool
 from services.gateway.http.links import accepted_batch
-from services.gateway.http.params import TenantId
+from services.gateway.http.params import PageCursor, PageLimit, TenantId
 from services.gateway.http.problems import Problem
 from services.gateway.inbox import repository
 from services.gateway.inbox.model import InboxFilter
@@ -46,8 +46,8 @@ async def inbox(
     code: Annotated[str | None, Query(max_length=64, description="Error code.")] = None,
     trigger: Annotated[TriggerName | None, Query(description="auto or push.")] = None,
     updated_since: Annotated[datetime | None, Query(description="RFC 3339.")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=400, description="`next_cursor`.")] = None,
+    limit: PageLimit = 100,
+    cursor: PageCursor = None,
 ) -> InboxPage:
     """The latest state of every invoice the service reported on (pushes and two-way sync),
     newest first, `limit` at a time (keyset pagination)."""

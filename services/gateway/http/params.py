@@ -1,11 +1,11 @@
-"""Path parameters shared by the routes."""
+"""Path and paging parameters shared by the routes."""
 
 from __future__ import annotations
 
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Path
+from fastapi import Path, Query
 
 from services.contract.common import TENANT_ID_PATTERN
 
@@ -19,3 +19,7 @@ TenantId = Annotated[
     ),
 ]
 BatchId = Annotated[UUID, Path(description="Batch id returned by POST push-batches.")]
+
+# Keyset pagination: `limit` rows a page, `cursor` from the previous page's `next_cursor`.
+PageLimit = Annotated[int, Query(ge=1, le=1000)]
+PageCursor = Annotated[str | None, Query(max_length=400, description="`next_cursor`.")]

@@ -15,7 +15,7 @@ from services.gateway.auth.principal import Principal, Role
 from services.gateway.batches.schemas import PushAccepted
 from services.gateway.http.batch_routes import confirmation_problem
 from services.gateway.http.links import accepted_batch, base_url
-from services.gateway.http.params import TenantId
+from services.gateway.http.params import PageCursor, PageLimit, TenantId
 from services.gateway.http.problems import Problem
 from services.gateway.reconciliations import repository as repo
 from services.gateway.reconciliations import service
@@ -93,8 +93,8 @@ async def differences(
     request: Request,
     principal: CurrentPrincipal,
     category: Annotated[ReconciliationCategory | None, Query(description="Only this one.")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=40, description="`next_cursor`.")] = None,
+    limit: PageLimit = 100,
+    cursor: PageCursor = None,
 ) -> DifferencePage:
     """One row per invoice compared (fields that differ with both values), `limit` at a time."""
     require(principal, tenant_id, Role.READ)

@@ -82,10 +82,7 @@ def create_customer(realm: Realm, body: JsonDict, now: float) -> Record:
 
 
 def read_customer(realm: Realm, customer_id: Any) -> Record:
-    record = realm.customers.get(str(customer_id))
-    if record is None or record.deleted:
-        raise errors.object_not_found("Customer", str(customer_id))
-    return record
+    return realm.customers.existing(customer_id)
 
 
 def _apply(realm: Realm, record: Record, fields: JsonDict, now: float) -> Record:

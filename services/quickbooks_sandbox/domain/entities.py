@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .errors import JsonDict
+from .errors import JsonDict, object_not_found
 
 
 @dataclass
@@ -33,6 +33,13 @@ class Table:
 
     def get(self, entity_id: str) -> Record | None:
         return self.rows.get(entity_id)
+
+    def existing(self, entity_id: object) -> Record:
+        """The record unless it is unknown or deleted (then QBO's 610 Object Not Found)."""
+        record = self.rows.get(str(entity_id))
+        if record is None or record.deleted:
+            raise object_not_found(self.entity, str(entity_id))
+        return record
 
     def put(self, record: Record) -> None:
         self.rows[record.id] = record

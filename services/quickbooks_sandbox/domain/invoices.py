@@ -165,10 +165,7 @@ def create_invoice(realm: Realm, body: JsonDict, now: float) -> Record:
 
 
 def live_invoice(realm: Realm, invoice_id: Any) -> Record:
-    record = realm.invoices.get(str(invoice_id))
-    if record is None or record.deleted:
-        raise errors.object_not_found("Invoice", str(invoice_id))
-    return record
+    return realm.invoices.existing(invoice_id)
 
 
 def _checked(realm: Realm, body: JsonDict) -> Record:

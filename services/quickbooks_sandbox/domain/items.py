@@ -61,10 +61,7 @@ def create_item(realm: Realm, spec: JsonDict, now: float) -> Record:
 
 
 def read_item(realm: Realm, item_id: Any) -> Record:
-    record = realm.items.get(str(item_id))
-    if record is None or record.deleted:
-        raise errors.object_not_found("Item", str(item_id))
-    return record
+    return realm.items.existing(item_id)
 
 
 def update_item(realm: Realm, item_id: str, spec: JsonDict, now: float) -> Record:

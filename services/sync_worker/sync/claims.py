@@ -64,24 +64,15 @@ class ClaimRequest:
     lease_seconds: float
 
 
-async def claim_ready(
-    conn: asyncpg.Connection,
-    *,
-    running: Mapping[str, int],
-    per_tenant: int,
-    limit: int,
-    worker_id: str,
-    lease_seconds: float,
-) -> list[WorkItem]:
-    """Claims up to `limit` ready units, at most `per_tenant` running per tenant on this
-    replica (`running`: what it runs now), fairly across tenants."""
+async def claim_ready(conn: asyncpg.Connection, request: ClaimRequest) -> list[WorkItem]:
+    """Claims what `request` asks for, fairly across tenants."""
     rows = await conn.fetch(
         _CLAIM_READY_SQL,
-        list(running),
-        list(running.values()),
-        per_tenant,
-        worker_id,
-        limit,
-        lease_seconds,
+        list(request.running),
+        list(request.running.values()),
+        request.per_tenant,
+        request.worker_id,
+        request.limit,
+        request.lease_seconds,
     )
     return sorted((item_of(r) for r in rows), key=lambda item: item.id)

@@ -143,14 +143,7 @@ class PgWorkQueue:
 
     async def claim_ready(self, request: claims.ClaimRequest) -> list[WorkItem]:
         async with self._pool.acquire() as conn:
-            return await claims.claim_ready(
-                conn,
-                running=request.running,
-                per_tenant=request.per_tenant,
-                limit=request.limit,
-                worker_id=request.worker_id,
-                lease_seconds=request.lease_seconds,
-            )
+            return await claims.claim_ready(conn, request)
 
     async def extend_leases(
         self, held: list[tuple[int, int]], *, worker_id: str, lease_seconds: float
