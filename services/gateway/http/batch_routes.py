@@ -39,19 +39,17 @@ from services.gateway.connections.gate import ensure_connected
 from services.gateway.http.etag import NOT_MODIFIED_RESPONSE, conditional_json
 from services.gateway.http.links import accepted_batch, base_url, page_token_for
 from services.gateway.http.params import BatchId, PageCursor, PageLimit, TenantId
-from services.gateway.http.problems import Problem
+from services.gateway.http.problems import Problem, documented_problem
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/push-batches", tags=["push batches"])
 log = structlog.get_logger(__name__)
 
 CONFIRMATION_TYPE = "urn:mediaos-sync:problem:overwrite-confirmation-required"
-_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-_CONFIRM_RESPONSE: dict[int | str, dict[str, Any]] = {
-    428: {
-        **_PROBLEM,
-        "description": "`confirm_overwrite` is not true: nothing was sent. The body's "
-        "`warning` is the text to show before asking again.",
-    }
+CONFIRM_RESPONSE: dict[int | str, dict[str, Any]] = {
+    428: documented_problem(
+        "`confirm_overwrite` is not true: nothing was sent. The body's "
+        "`warning` is the text to show before asking again."
+    )
 }
 
 
@@ -101,8 +99,8 @@ async def _accepted(
     response_model=PushAccepted,
     responses={
         200: {"model": DryRunReport, "description": "`dry_run: true`: the pre-flight report."},
-        409: {**_PROBLEM, "description": "`not_connected`: nothing was sent."},
-        **_CONFIRM_RESPONSE,
+        409: documented_problem("`not_connected`: nothing was sent."),
+        **CONFIRM_RESPONSE,
     },
 )
 async def push_batch(
@@ -208,8 +206,8 @@ async def batch_invoices(
     status_code=202,
     response_model=PushAccepted,
     responses={
-        **_CONFIRM_RESPONSE,
-        409: {**_PROBLEM, "description": "No failed invoices, or `not_connected`."},
+        **CONFIRM_RESPONSE,
+        409: documented_problem("No failed invoices, or `not_connected`."),
     },
 )
 async def retry_failed(

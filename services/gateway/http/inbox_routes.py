@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -15,19 +15,17 @@ from services.gateway.batches.model import InvoiceStatus
 from services.gateway.batches.schemas import PushAccepted
 from services.gateway.batches.service import submit_batch
 from services.gateway.connections.gate import ensure_connected
-from services.gateway.http.batch_routes import confirmation_problem
+from services.gateway.http.batch_routes import CONFIRM_RESPONSE, confirmation_problem
 from services.gateway.http.deps import BaseUrl, DbPool
 from services.gateway.http.links import accepted_batch
 from services.gateway.http.params import PageCursor, PageLimit, TenantId
-from services.gateway.http.problems import Problem
+from services.gateway.http.problems import Problem, documented_problem
 from services.gateway.inbox import repository
 from services.gateway.inbox.model import InboxFilter
 from services.gateway.inbox.schemas import InboxPage, InboxRetryRequest, TriggerName
 from services.gateway.inbox.views import inbox_item
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/invoices", tags=["invoices"])
-
-_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 
 def parse_cursor(cursor: str | None) -> tuple[datetime, str] | None:
@@ -94,8 +92,8 @@ async def _selected_ids(pool: DbPool, tenant_id: str, body: InboxRetryRequest) -
     status_code=202,
     response_model=PushAccepted,
     responses={
-        409: {**_PROBLEM, "description": "Not connected (`not_connected`), or nothing matches."},
-        428: {**_PROBLEM, "description": "`confirm_overwrite` is not true: nothing was sent."},
+        409: documented_problem("Not connected (`not_connected`), or nothing matches."),
+        **CONFIRM_RESPONSE,
     },
 )
 async def retry(

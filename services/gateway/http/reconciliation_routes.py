@@ -16,7 +16,7 @@ from services.gateway.batches.schemas import PushAccepted
 from services.gateway.http.batch_routes import confirmation_problem
 from services.gateway.http.links import accepted_batch, base_url
 from services.gateway.http.params import PageCursor, PageLimit, TenantId
-from services.gateway.http.problems import Problem
+from services.gateway.http.problems import Problem, documented_problem
 from services.gateway.reconciliations import repository as repo
 from services.gateway.reconciliations import service
 from services.gateway.reconciliations.schemas import (
@@ -33,7 +33,6 @@ from services.gateway.reconciliations.views import csv_lines, difference_body, r
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}", tags=["reconciliation"])
 RunId = Annotated[UUID, Path(description="Id returned by POST reconciliations.")]
-_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 
 def _links(request: Request, tenant_id: str, run_id: UUID) -> ReconciliationLinks:
@@ -143,8 +142,8 @@ async def differences_csv(
     status_code=202,
     response_model=RepairAccepted,
     responses={
-        409: {**_PROBLEM, "description": "The run has not completed."},
-        428: {**_PROBLEM, "description": "`confirm_overwrite` is not true: nothing was sent."},
+        409: documented_problem("The run has not completed."),
+        428: documented_problem("`confirm_overwrite` is not true: nothing was sent."),
     },
 )
 async def repair(
