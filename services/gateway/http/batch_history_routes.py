@@ -13,26 +13,19 @@ from services.contract.common import utc_now
 from services.gateway.auth.dependencies import CurrentPrincipal, require
 from services.gateway.auth.principal import Role
 from services.gateway.batches import repository as repo
-from services.gateway.batches.cursor import encode_time_cursor
+from services.gateway.batches.cursor import decode_time_cursor, encode_time_cursor
 from services.gateway.batches.model import BatchState
 from services.gateway.batches.views import progress_body
 from services.gateway.http.deps import DbPool
-from services.gateway.http.inbox_routes import parse_cursor
-from services.gateway.http.params import PageCursor, TenantId
-from services.gateway.http.problems import Problem
+from services.gateway.http.params import PageCursor, TenantId, page_after
 from services.gateway.inbox.schemas import BatchHistoryPage
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/push-batches", tags=["push batches"])
 
 
-def _batch_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
-    after = parse_cursor(cursor)
-    if after is None:
-        return None
-    try:
-        return after[0], UUID(after[1])
-    except ValueError as exc:
-        raise Problem(400, "Invalid cursor", "the cursor is not one this API returned") from exc
+def _batch_key(cursor: str) -> tuple[datetime, UUID]:
+    started_at, batch_id = decode_time_cursor(cursor)
+    return started_at, UUID(batch_id)
 
 
 @router.get("", response_model=BatchHistoryPage)
@@ -46,7 +39,7 @@ async def batch_history(
 ) -> BatchHistoryPage:
     """Every push batch of the tenant, newest first, with counts and `retry_of`."""
     require(principal, tenant_id, Role.READ)
-    after = _batch_cursor(cursor)
+    after = page_after(cursor, _batch_key)
     async with pool.acquire() as conn:
         rows = await repo.list_batches(conn, tenant_id, state=state, after=after, limit=limit + 1)
     page, more = rows[:limit], len(rows) > limit

@@ -19,7 +19,7 @@ from services.gateway.auth.dependencies import (
 from services.gateway.auth.principal import Principal, Role
 from services.gateway.batches import invoice_rows
 from services.gateway.batches import repository as repo
-from services.gateway.batches.cursor import InvalidCursor, decode_cursor, encode_cursor
+from services.gateway.batches.cursor import decode_cursor, encode_cursor
 from services.gateway.batches.dry_run import LIMITATIONS, is_blocking
 from services.gateway.batches.model import OVERWRITE_WARNING, InvoiceStatus
 from services.gateway.batches.preflight import preflight
@@ -38,7 +38,7 @@ from services.gateway.batches.views import invoice_body, progress_body
 from services.gateway.connections.gate import ensure_connected
 from services.gateway.http.etag import NOT_MODIFIED_RESPONSE, conditional_json
 from services.gateway.http.links import accepted_batch, base_url, page_token_for
-from services.gateway.http.params import BatchId, PageCursor, PageLimit, TenantId
+from services.gateway.http.params import BatchId, PageCursor, PageLimit, TenantId, page_after
 from services.gateway.http.problems import Problem, documented_problem
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/push-batches", tags=["push batches"])
@@ -188,10 +188,7 @@ async def batch_invoices(
     """The batch's invoices in request order, `limit` at a time (keyset pagination)."""
     require(principal, tenant_id, Role.READ, batch_id)
     await _load_batch(request, tenant_id, batch_id)
-    try:
-        after = decode_cursor(cursor) if cursor else None
-    except InvalidCursor as exc:
-        raise Problem(400, "Invalid cursor", str(exc)) from exc
+    after = page_after(cursor, decode_cursor)
     async with request.app.state.pool.acquire() as conn:
         rows = await invoice_rows.list_invoices(
             conn, batch_id, status=status, after=after, limit=limit + 1

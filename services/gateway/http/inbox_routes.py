@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from services.contract.push import MAX_BATCH_SIZE
 from services.gateway.auth.dependencies import CurrentPrincipal, require
 from services.gateway.auth.principal import Role
-from services.gateway.batches.cursor import InvalidCursor, decode_time_cursor, encode_time_cursor
+from services.gateway.batches.cursor import decode_time_cursor, encode_time_cursor
 from services.gateway.batches.model import InvoiceStatus
 from services.gateway.batches.schemas import PushAccepted
 from services.gateway.batches.service import submit_batch
@@ -18,7 +18,7 @@ from services.gateway.connections.gate import ensure_connected
 from services.gateway.http.batch_routes import CONFIRM_RESPONSE, confirmation_problem
 from services.gateway.http.deps import BaseUrl, DbPool
 from services.gateway.http.links import accepted_batch
-from services.gateway.http.params import PageCursor, PageLimit, TenantId
+from services.gateway.http.params import PageCursor, PageLimit, TenantId, page_after
 from services.gateway.http.problems import Problem, documented_problem
 from services.gateway.inbox import repository
 from services.gateway.inbox.model import InboxFilter
@@ -26,13 +26,6 @@ from services.gateway.inbox.schemas import InboxPage, InboxRetryRequest, Trigger
 from services.gateway.inbox.views import inbox_item
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/invoices", tags=["invoices"])
-
-
-def parse_cursor(cursor: str | None) -> tuple[datetime, str] | None:
-    try:
-        return decode_time_cursor(cursor) if cursor else None
-    except InvalidCursor as exc:
-        raise Problem(400, "Invalid cursor", str(exc)) from exc
 
 
 @router.get("", response_model=InboxPage)
@@ -53,7 +46,7 @@ async def inbox(
     if updated_since is not None and updated_since.tzinfo is None:
         raise Problem(422, "Invalid request", "updated_since: needs a UTC offset (RFC 3339).")
     flt = InboxFilter(status=status, code=code, trigger=trigger, updated_since=updated_since)
-    after = parse_cursor(cursor)
+    after = page_after(cursor, decode_time_cursor)
     async with pool.acquire() as conn:
         rows = await repository.list_entries(conn, tenant_id, flt, after=after, limit=limit + 1)
     page, more = rows[:limit], len(rows) > limit

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -12,10 +11,11 @@ from fastapi.responses import StreamingResponse
 from services.contract.reconciliation import ReconciliationCategory
 from services.gateway.auth.dependencies import CurrentPrincipal, require
 from services.gateway.auth.principal import Principal, Role
+from services.gateway.batches.cursor import decode_position_cursor, encode_position_cursor
 from services.gateway.batches.schemas import PushAccepted
 from services.gateway.http.batch_routes import confirmation_problem
 from services.gateway.http.links import accepted_batch, base_url
-from services.gateway.http.params import PageCursor, PageLimit, TenantId
+from services.gateway.http.params import PageCursor, PageLimit, TenantId, page_after
 from services.gateway.http.problems import Problem, documented_problem
 from services.gateway.reconciliations import repository as repo
 from services.gateway.reconciliations import service
@@ -76,15 +76,6 @@ async def reconciliation(
     return run_body(await _load(request, tenant_id, run_id), _links(request, tenant_id, run_id))
 
 
-def _after(cursor: str | None) -> int:
-    if not cursor:
-        return -1
-    try:
-        return int(base64.urlsafe_b64decode(cursor.encode()).decode())
-    except ValueError as exc:
-        raise Problem(400, "Invalid cursor", "Use `next_cursor` from the last page.") from exc
-
-
 @router.get("/reconciliations/{run_id}/differences", response_model=DifferencePage)
 async def differences(
     tenant_id: TenantId,
@@ -98,15 +89,18 @@ async def differences(
     """One row per invoice compared (fields that differ with both values), `limit` at a time."""
     require(principal, tenant_id, Role.READ)
     await _load(request, tenant_id, run_id)
+    after = page_after(cursor, decode_position_cursor)
     categories = [category.value] if category else None
     async with request.app.state.pool.acquire() as conn:
         rows = await repo.findings(
-            conn, run_id, categories=categories, after=_after(cursor), limit=limit + 1
+            conn,
+            run_id,
+            categories=categories,
+            after=-1 if after is None else after,
+            limit=limit + 1,
         )
     page, more = rows[:limit], len(rows) > limit
-    next_cursor = (
-        base64.urlsafe_b64encode(str(page[-1]["position"]).encode()).decode() if more else None
-    )
+    next_cursor = encode_position_cursor(page[-1]["position"]) if more else None
     return DifferencePage(items=[difference_body(r) for r in page], next_cursor=next_cursor)
 
 

@@ -106,12 +106,7 @@ def _apply(realm: Realm, record: Record, fields: JsonDict, now: float) -> Record
 
 def update_customer(realm: Realm, body: JsonDict, now: float) -> Record:
     """QBO API update; a full update keeps unsent fields here (customer fields are simple)."""
-    if body.get("SyncToken") is None:
-        raise errors.required_param("SyncToken")
-    record = read_customer(realm, body.get("Id"))
-    if str(body["SyncToken"]) != record.sync_token:
-        raise errors.stale_object(record.id, str(body["SyncToken"]), record.sync_token)
-    return _apply(realm, record, body, now)
+    return _apply(realm, realm.customers.current(body), body, now)
 
 
 def admin_update_customer(realm: Realm, customer_id: str, changes: JsonDict, now: float) -> Record:

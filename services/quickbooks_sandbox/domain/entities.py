@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .errors import JsonDict, object_not_found
+from .errors import JsonDict, object_not_found, required_param, stale_object
 
 
 @dataclass
@@ -39,6 +39,16 @@ class Table:
         record = self.rows.get(str(entity_id))
         if record is None or record.deleted:
             raise object_not_found(self.entity, str(entity_id))
+        return record
+
+    def current(self, body: JsonDict) -> Record:
+        """The record `body` names (`Id`) when `body`'s SyncToken is its current one
+        (else 2020 for no SyncToken, 610, or 5010 Stale Object)."""
+        if body.get("SyncToken") is None:
+            raise required_param("SyncToken")
+        record = self.existing(body.get("Id"))
+        if str(body["SyncToken"]) != record.sync_token:
+            raise stale_object(record.id, str(body["SyncToken"]), record.sync_token)
         return record
 
     def put(self, record: Record) -> None:

@@ -172,12 +172,7 @@ def _checked(realm: Realm, body: JsonDict) -> Record:
     """The live invoice named by `body` when its SyncToken is current (else 2020/610/5010)."""
     if body.get("Id") is None:
         raise errors.required_param("Id")
-    if body.get("SyncToken") is None:
-        raise errors.required_param("SyncToken")
-    record = live_invoice(realm, body["Id"])
-    if str(body["SyncToken"]) != record.sync_token:
-        raise errors.stale_object(record.id, str(body["SyncToken"]), record.sync_token)
-    return record
+    return realm.invoices.current(body)
 
 
 def _write(realm: Realm, record: Record, data: JsonDict, now: float, operation: str) -> Record:

@@ -119,9 +119,5 @@ def api_create_item(realm: Realm, body: JsonDict, now: float) -> Record:
 
 
 def api_update_item(realm: Realm, body: JsonDict, now: float) -> Record:
-    if body.get("SyncToken") is None:
-        raise errors.required_param("SyncToken")
-    record = read_item(realm, body.get("Id"))
-    if str(body["SyncToken"]) != record.sync_token:
-        raise errors.stale_object(record.id, str(body["SyncToken"]), record.sync_token)
+    record = realm.items.current(body)
     return update_item(realm, record.id, _spec_from_api(body), now)
