@@ -55,13 +55,7 @@ def create_customer(realm: Realm, body: JsonDict, now: float) -> Record:
     fields = {k: v for k, v in body.items() if k not in READ_ONLY}
     name = _display_name(fields)
     _claim_name(realm, name, None)
-    stamp = realm.timestamp(now)
-    customer_id = realm.allocate_id()
     data: JsonDict = {
-        "Id": customer_id,
-        "SyncToken": "0",
-        "domain": "QBO",
-        "sparse": False,
         "Active": True,
         "Job": False,
         "BillWithParent": False,
@@ -72,11 +66,9 @@ def create_customer(realm: Realm, body: JsonDict, now: float) -> Record:
         **fields,
         "DisplayName": name,
         "FullyQualifiedName": name,
-        "MetaData": metadata(stamp, stamp),
     }
-    record = Record(data=data, changed_at=now)
-    realm.customers.put(record)
-    _rename(realm, None, name, customer_id)
+    record = realm.insert("Customer", data, now)
+    _rename(realm, None, name, record.id)
     realm.emit("Customer", record, "Create", now)
     return record
 

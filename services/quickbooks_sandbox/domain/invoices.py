@@ -147,19 +147,8 @@ def create_invoice(realm: Realm, body: JsonDict, now: float) -> Record:
     data = _materialize(realm, fields, None, set(fields), now)
     if "DocNumber" not in data:
         data["DocNumber"] = realm.allocate_doc_number()
-    stamp = realm.timestamp(now)
-    invoice_id = realm.allocate_id()
-    data = {
-        "Id": invoice_id,
-        "SyncToken": "0",
-        "domain": "QBO",
-        "sparse": False,
-        **data,
-        "MetaData": metadata(stamp, stamp),
-    }
-    record = Record(data=data, changed_at=now)
-    realm.invoices.put(record)
-    _index_doc_number(realm, None, data["DocNumber"], invoice_id)
+    record = realm.insert("Invoice", data, now)
+    _index_doc_number(realm, None, data["DocNumber"], record.id)
     realm.emit("Invoice", record, "Create", now)
     return record
 

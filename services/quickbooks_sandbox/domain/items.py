@@ -34,13 +34,7 @@ def create_item(realm: Realm, spec: JsonDict, now: float) -> Record:
     name = _name(spec.get("name"))
     if realm.item_names.get(name.casefold()) is not None:
         raise errors.duplicate_name(name)
-    stamp = realm.timestamp(now)
-    item_id = realm.allocate_id()
     data: JsonDict = {
-        "Id": item_id,
-        "SyncToken": "0",
-        "domain": "QBO",
-        "sparse": False,
         "Name": name,
         "FullyQualifiedName": name,
         "Active": bool(spec.get("active", True)),
@@ -49,13 +43,11 @@ def create_item(realm: Realm, spec: JsonDict, now: float) -> Record:
         "Taxable": False,
         "TrackQtyOnHand": False,
         "IncomeAccountRef": dict(INCOME_ACCOUNT),
-        "MetaData": metadata(stamp, stamp),
     }
     if spec.get("description") is not None:
         data["Description"] = str(spec["description"])
-    record = Record(data=data, changed_at=now)
-    realm.items.put(record)
-    realm.item_names[name.casefold()] = item_id
+    record = realm.insert("Item", data, now)
+    realm.item_names[name.casefold()] = record.id
     realm.emit("Item", record, "Create", now)
     return record
 
