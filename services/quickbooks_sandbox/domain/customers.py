@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import errors
-from .entities import Record, metadata, next_sync_token
+from .entities import Record
 from .errors import JsonDict
 from .realm import Realm
 
@@ -88,10 +88,7 @@ def _apply(realm: Realm, record: Record, fields: JsonDict, now: float) -> Record
     _claim_name(realm, name, record.id)
     _rename(realm, record.data["DisplayName"], name, record.id)
     data["DisplayName"] = data["FullyQualifiedName"] = name
-    data["SyncToken"] = next_sync_token(record.sync_token)
-    data["MetaData"] = metadata(record.data["MetaData"]["CreateTime"], realm.timestamp(now))
-    record.data = {k: v for k, v in data.items() if v is not None}
-    record.changed_at = now
+    record.next_version({k: v for k, v in data.items() if v is not None}, realm.timestamp(now), now)
     realm.emit("Customer", record, "Update", now)
     return record
 

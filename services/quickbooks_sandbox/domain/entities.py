@@ -23,6 +23,15 @@ class Record:
     def sync_token(self) -> str:
         return str(self.data["SyncToken"])
 
+    def next_version(self, data: JsonDict, updated_time: str, now: float) -> None:
+        """`data` becomes the record, with the next SyncToken and LastUpdatedTime."""
+        self.data = {
+            **data,
+            "SyncToken": next_sync_token(self.sync_token),
+            "MetaData": metadata(self.data["MetaData"]["CreateTime"], updated_time),
+        }
+        self.changed_at = now
+
 
 class Table:
     """Entities of one type keyed by Id; insertion order equals Id order."""

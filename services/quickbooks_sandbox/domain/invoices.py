@@ -7,7 +7,7 @@ from typing import Any
 
 from . import errors
 from .clock import local_date
-from .entities import Record, metadata, next_sync_token, ref_value
+from .entities import Record, metadata, ref_value
 from .errors import JsonDict
 from .invoice_schema import normalize_invoice
 from .lines import build_lines, void_lines
@@ -165,15 +165,11 @@ def _checked(realm: Realm, body: JsonDict) -> Record:
 
 
 def _write(realm: Realm, record: Record, data: JsonDict, now: float, operation: str) -> Record:
-    stamp = realm.timestamp(now)
     data["Id"] = record.id
-    data["SyncToken"] = next_sync_token(record.sync_token)
     data["domain"] = "QBO"
     data["sparse"] = False
-    data["MetaData"] = metadata(record.data["MetaData"]["CreateTime"], stamp)
     _index_doc_number(realm, record.data.get("DocNumber"), data.get("DocNumber"), record.id)
-    record.data = data
-    record.changed_at = now
+    record.next_version(data, realm.timestamp(now), now)
     realm.emit("Invoice", record, operation, now)
     return record
 

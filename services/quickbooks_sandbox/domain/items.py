@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import errors
-from .entities import Record, metadata, next_sync_token
+from .entities import Record
 from .errors import JsonDict
 from .money import as_number, to_decimal
 from .realm import Realm
@@ -75,10 +75,7 @@ def update_item(realm: Realm, item_id: str, spec: JsonDict, now: float) -> Recor
         data["Type"] = str(spec["type"])
     if "description" in spec:
         data["Description"] = spec["description"]
-    data["SyncToken"] = next_sync_token(record.sync_token)
-    data["MetaData"] = metadata(record.data["MetaData"]["CreateTime"], realm.timestamp(now))
-    record.data = {k: v for k, v in data.items() if v is not None}
-    record.changed_at = now
+    record.next_version({k: v for k, v in data.items() if v is not None}, realm.timestamp(now), now)
     realm.emit("Item", record, "Update", now)
     return record
 
