@@ -17,7 +17,8 @@ from services.gateway.batches.cursor import decode_time_cursor, encode_time_curs
 from services.gateway.batches.model import BatchState
 from services.gateway.batches.views import progress_body
 from services.gateway.http.deps import DbPool
-from services.gateway.http.params import PageCursor, TenantId, page_after
+from services.gateway.http.paging import PageCursor, page_after, page_of
+from services.gateway.http.params import TenantId
 from services.gateway.inbox.schemas import BatchHistoryPage
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/push-batches", tags=["push batches"])
@@ -42,11 +43,8 @@ async def batch_history(
     after = page_after(cursor, _batch_key)
     async with pool.acquire() as conn:
         rows = await repo.list_batches(conn, tenant_id, state=state, after=after, limit=limit + 1)
-    page, more = rows[:limit], len(rows) > limit
+    page, next_cursor = page_of(rows, limit, lambda b: encode_time_cursor(b.started_at, b.batch_id))
     now = utc_now()
-    next_cursor = (
-        encode_time_cursor(page[-1].started_at, page[-1].batch_id) if more and page else None
-    )
     return BatchHistoryPage(
         items=[progress_body(asdict(r), now) for r in page], next_cursor=next_cursor
     )

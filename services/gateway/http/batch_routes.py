@@ -38,7 +38,8 @@ from services.gateway.batches.views import invoice_body, progress_body
 from services.gateway.connections.gate import ensure_connected
 from services.gateway.http.etag import NOT_MODIFIED_RESPONSE, conditional_json
 from services.gateway.http.links import accepted_batch, base_url, page_token_for
-from services.gateway.http.params import BatchId, PageCursor, PageLimit, TenantId, page_after
+from services.gateway.http.paging import PageCursor, PageLimit, page_after, page_of
+from services.gateway.http.params import BatchId, TenantId
 from services.gateway.http.problems import Problem, documented_problem
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/push-batches", tags=["push batches"])
@@ -193,8 +194,9 @@ async def batch_invoices(
         rows = await invoice_rows.list_invoices(
             conn, batch_id, status=status, after=after, limit=limit + 1
         )
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = encode_cursor(page[-1]["position"], page[-1]["invoice_id"]) if more else None
+    page, next_cursor = page_of(
+        rows, limit, lambda r: encode_cursor(r["position"], r["invoice_id"])
+    )
     return BatchInvoicePage(items=[invoice_body(r) for r in page], next_cursor=next_cursor)
 
 

@@ -18,7 +18,8 @@ from services.gateway.connections.gate import ensure_connected
 from services.gateway.http.batch_routes import CONFIRM_RESPONSE, confirmation_problem
 from services.gateway.http.deps import BaseUrl, DbPool
 from services.gateway.http.links import accepted_batch
-from services.gateway.http.params import PageCursor, PageLimit, TenantId, page_after
+from services.gateway.http.paging import PageCursor, PageLimit, page_after, page_of
+from services.gateway.http.params import TenantId
 from services.gateway.http.problems import Problem, documented_problem
 from services.gateway.inbox import repository
 from services.gateway.inbox.model import InboxFilter
@@ -49,9 +50,7 @@ async def inbox(
     after = page_after(cursor, decode_time_cursor)
     async with pool.acquire() as conn:
         rows = await repository.list_entries(conn, tenant_id, flt, after=after, limit=limit + 1)
-    page, more = rows[:limit], len(rows) > limit
-    last = page[-1] if page else None
-    next_cursor = encode_time_cursor(last.state_at, last.invoice_id) if more and last else None
+    page, next_cursor = page_of(rows, limit, lambda e: encode_time_cursor(e.state_at, e.invoice_id))
     return InboxPage(items=[inbox_item(e) for e in page], next_cursor=next_cursor)
 
 

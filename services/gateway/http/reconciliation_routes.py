@@ -15,7 +15,8 @@ from services.gateway.batches.cursor import decode_position_cursor, encode_posit
 from services.gateway.batches.schemas import PushAccepted
 from services.gateway.http.batch_routes import confirmation_problem
 from services.gateway.http.links import accepted_batch, base_url
-from services.gateway.http.params import PageCursor, PageLimit, TenantId, page_after
+from services.gateway.http.paging import PageCursor, PageLimit, page_after, page_of
+from services.gateway.http.params import TenantId
 from services.gateway.http.problems import Problem, documented_problem
 from services.gateway.reconciliations import repository as repo
 from services.gateway.reconciliations import service
@@ -99,8 +100,7 @@ async def differences(
             after=-1 if after is None else after,
             limit=limit + 1,
         )
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = encode_position_cursor(page[-1]["position"]) if more else None
+    page, next_cursor = page_of(rows, limit, lambda r: encode_position_cursor(r["position"]))
     return DifferencePage(items=[difference_body(r) for r in page], next_cursor=next_cursor)
 
 
