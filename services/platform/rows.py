@@ -15,10 +15,12 @@ T = TypeVar("T", bound="DataclassInstance")
 
 def record_of(cls: type[T], row: Mapping[str, Any], **converted: Any) -> T:
     """`cls` from the row's column of each field's name; `converted` gives the fields whose
-    column needs parsing first (an enum, JSON). A missing column raises KeyError."""
-    return cls(
-        **{f.name: converted[f.name] if f.name in converted else row[f.name] for f in fields(cls)}
-    )
+    column needs parsing first (an enum, JSON). A missing column raises KeyError, a
+    converted value for no field TypeError."""
+    names = [f.name for f in fields(cls)]
+    if unknown := converted.keys() - set(names):
+        raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
+    return cls(**{n: converted[n] if n in converted else row[n] for n in names})
 
 
 def json_column(value: Any) -> Any:
