@@ -40,6 +40,17 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
     return position, invoice_id
 
 
+def encode_position_cursor(position: int) -> str:
+    return _encode([position])
+
+
+def decode_position_cursor(cursor: str) -> int:
+    (position,) = _decode(cursor, 1)
+    if not isinstance(position, int):
+        raise InvalidCursor("the cursor is not one this API returned")
+    return position
+
+
 def encode_time_cursor(at: datetime, key: str | UUID) -> str:
     """For lists newest first: (timestamp, tie-breaking id)."""
     return _encode([at.isoformat(), str(key)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 from uuid import UUID
 
@@ -16,12 +17,10 @@ from services.gateway.batches import repository as repo
 from services.gateway.batches.model import STATUS_BY_EVENT_TYPE, batch_state, is_complete
 from services.gateway.batches.results import InvoiceChange, InvoiceResult, apply_results
 from services.gateway.batches.schemas import (
-    BatchInvoice,
     InvoiceChangeEvent,
-    InvoiceError,
     ProgressChangeEvent,
 )
-from services.gateway.batches.views import counts_body, counts_of, percent
+from services.gateway.batches.views import counts_body, counts_of, invoice_body, percent
 
 log = structlog.get_logger(__name__)
 
@@ -139,29 +138,13 @@ def to_invoice_result(event: AnyResult) -> InvoiceResult:
 
 
 def change_event(batch_id: UUID, total: int | None, change: InvoiceChange) -> InvoiceChangeEvent:
-    r = change.result
-    error = (
-        InvoiceError(code=r.error_code, message=r.error_message or "", retryable=r.error_retryable)
-        if r.error_code
-        else None
-    )
+    # This change in the columns of a batch invoice row (`invoice_rows.write_results`).
+    row = {**asdict(change.result), "result_at": change.result.occurred_at, "seq": change.seq}
     return InvoiceChangeEvent(
         batch_id=batch_id,
         seq=change.seq,
         previous_status=change.previous,
-        invoice=BatchInvoice(
-            invoice_id=r.invoice_id,
-            status=r.status,
-            external_id=r.external_id,
-            external_number=r.external_number,
-            number=r.number,
-            customer_name=r.customer_name,
-            amount=r.amount,
-            currency=r.currency,
-            error=error,
-            result_at=r.occurred_at,
-            seq=change.seq,
-        ),
+        invoice=invoice_body(row),
         state=batch_state(total, change.counts),
         counts=counts_body(total, change.counts),
         percent=percent(total, change.counts),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.contract.common import Money, Text, UtcDatetime
-from services.contract.push import MAX_BATCH_SIZE, InvoiceId
+from services.contract.push import MAX_BATCH_SIZE, UniqueInvoiceIds
 from services.gateway.batches.model import BatchState, InvoiceStatus
 
 
@@ -17,7 +16,7 @@ class _Request(BaseModel):
 
 
 class PushBatchRequest(_Request):
-    invoice_ids: list[InvoiceId] = Field(
+    invoice_ids: UniqueInvoiceIds = Field(
         min_length=1,
         max_length=MAX_BATCH_SIZE,
         description=f"MediaOS invoice ids, 1..{MAX_BATCH_SIZE}, no duplicates.",
@@ -36,14 +35,6 @@ class PushBatchRequest(_Request):
         max_length=200,
         description="Who asked (e.g. a MediaOS user); defaults to the calling token.",
     )
-
-    @field_validator("invoice_ids")
-    @classmethod
-    def _unique(cls, ids: list[str]) -> list[str]:
-        duplicates = sorted(i for i, n in Counter(ids).items() if n > 1)
-        if duplicates:
-            raise ValueError(f"duplicate invoice ids: {', '.join(duplicates[:10])}")
-        return ids
 
 
 class RetryFailedRequest(_Request):

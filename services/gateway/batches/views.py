@@ -72,16 +72,5 @@ def invoice_body(row: Mapping[str, Any]) -> BatchInvoice:
             message=row["error_message"] or "",
             retryable=row["error_retryable"],
         )
-    return BatchInvoice(
-        invoice_id=row["invoice_id"],
-        status=row["status"],
-        external_id=row["external_id"],
-        external_number=row["external_number"],
-        number=row["number"],
-        customer_name=row["customer_name"],
-        amount=row["amount"],
-        currency=row["currency"],
-        error=error,
-        result_at=row["result_at"],
-        seq=row["seq"],
-    )
+    # The other fields are columns of the same names.
+    return BatchInvoice.model_validate({**row, "error": error})

@@ -9,6 +9,7 @@ import asyncpg
 
 from services.contract.connection_status import QuickBooksConnectionStatusChanged
 from services.gateway.connections.model import Connection, stored_status
+from services.platform.rows import record_of
 
 _COLUMNS = (
     "tenant_id, realm_id, status, reason, connected_at, refresh_token_rotated_at, "
@@ -17,15 +18,8 @@ _COLUMNS = (
 
 
 def _connection(row: asyncpg.Record) -> Connection:
-    return Connection(
-        tenant_id=row["tenant_id"],
-        realm_id=row["realm_id"] or None,
-        status=stored_status(row["status"]),
-        reason=row["reason"],
-        connected_at=row["connected_at"],
-        refresh_token_rotated_at=row["refresh_token_rotated_at"],
-        last_success_at=row["last_success_at"],
-        status_at=row["status_at"],
+    return record_of(
+        Connection, row, realm_id=row["realm_id"] or None, status=stored_status(row["status"])
     )
 
 

@@ -13,26 +13,20 @@ from services.contract.common import utc_now
 from services.gateway.auth.dependencies import CurrentPrincipal, require
 from services.gateway.auth.principal import Role
 from services.gateway.batches import repository as repo
-from services.gateway.batches.cursor import encode_time_cursor
+from services.gateway.batches.cursor import decode_time_cursor, encode_time_cursor
 from services.gateway.batches.model import BatchState
 from services.gateway.batches.views import progress_body
 from services.gateway.http.deps import DbPool
-from services.gateway.http.inbox_routes import parse_cursor
+from services.gateway.http.paging import PageCursor, page_after, page_of
 from services.gateway.http.params import TenantId
-from services.gateway.http.problems import Problem
 from services.gateway.inbox.schemas import BatchHistoryPage
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/push-batches", tags=["push batches"])
 
 
-def _batch_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
-    after = parse_cursor(cursor)
-    if after is None:
-        return None
-    try:
-        return after[0], UUID(after[1])
-    except ValueError as exc:
-        raise Problem(400, "Invalid cursor", "the cursor is not one this API returned") from exc
+def _batch_key(cursor: str) -> tuple[datetime, UUID]:
+    started_at, batch_id = decode_time_cursor(cursor)
+    return started_at, UUID(batch_id)
 
 
 @router.get("", response_model=BatchHistoryPage)
@@ -42,18 +36,15 @@ async def batch_history(
     pool: DbPool,
     state: Annotated[BatchState | None, Query(description="Only batches in this state.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=400, description="`next_cursor`.")] = None,
+    cursor: PageCursor = None,
 ) -> BatchHistoryPage:
     """Every push batch of the tenant, newest first, with counts and `retry_of`."""
     require(principal, tenant_id, Role.READ)
-    after = _batch_cursor(cursor)
+    after = page_after(cursor, _batch_key)
     async with pool.acquire() as conn:
         rows = await repo.list_batches(conn, tenant_id, state=state, after=after, limit=limit + 1)
-    page, more = rows[:limit], len(rows) > limit
+    page, next_cursor = page_of(rows, limit, lambda b: encode_time_cursor(b.started_at, b.batch_id))
     now = utc_now()
-    next_cursor = (
-        encode_time_cursor(page[-1].started_at, page[-1].batch_id) if more and page else None
-    )
     return BatchHistoryPage(
         items=[progress_body(asdict(r), now) for r in page], next_cursor=next_cursor
     )

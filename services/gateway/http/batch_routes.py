@@ -19,7 +19,7 @@ from services.gateway.auth.dependencies import (
 from services.gateway.auth.principal import Principal, Role
 from services.gateway.batches import invoice_rows
 from services.gateway.batches import repository as repo
-from services.gateway.batches.cursor import InvalidCursor, decode_cursor, encode_cursor
+from services.gateway.batches.cursor import decode_cursor, encode_cursor
 from services.gateway.batches.dry_run import LIMITATIONS, is_blocking
 from services.gateway.batches.model import OVERWRITE_WARNING, InvoiceStatus
 from services.gateway.batches.preflight import preflight
@@ -38,20 +38,19 @@ from services.gateway.batches.views import invoice_body, progress_body
 from services.gateway.connections.gate import ensure_connected
 from services.gateway.http.etag import NOT_MODIFIED_RESPONSE, conditional_json
 from services.gateway.http.links import accepted_batch, base_url, page_token_for
+from services.gateway.http.paging import PageCursor, PageLimit, page_after, page_of
 from services.gateway.http.params import BatchId, TenantId
-from services.gateway.http.problems import Problem
+from services.gateway.http.problems import Problem, documented_problem
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/push-batches", tags=["push batches"])
 log = structlog.get_logger(__name__)
 
 CONFIRMATION_TYPE = "urn:mediaos-sync:problem:overwrite-confirmation-required"
-_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-_CONFIRM_RESPONSE: dict[int | str, dict[str, Any]] = {
-    428: {
-        **_PROBLEM,
-        "description": "`confirm_overwrite` is not true: nothing was sent. The body's "
-        "`warning` is the text to show before asking again.",
-    }
+CONFIRM_RESPONSE: dict[int | str, dict[str, Any]] = {
+    428: documented_problem(
+        "`confirm_overwrite` is not true: nothing was sent. The body's "
+        "`warning` is the text to show before asking again."
+    )
 }
 
 
@@ -101,8 +100,8 @@ async def _accepted(
     response_model=PushAccepted,
     responses={
         200: {"model": DryRunReport, "description": "`dry_run: true`: the pre-flight report."},
-        409: {**_PROBLEM, "description": "`not_connected`: nothing was sent."},
-        **_CONFIRM_RESPONSE,
+        409: documented_problem("`not_connected`: nothing was sent."),
+        **CONFIRM_RESPONSE,
     },
 )
 async def push_batch(
@@ -184,22 +183,20 @@ async def batch_invoices(
     request: Request,
     principal: CurrentPrincipal,
     status: Annotated[InvoiceStatus | None, Query(description="Only this status.")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=400, description="`next_cursor`.")] = None,
+    limit: PageLimit = 100,
+    cursor: PageCursor = None,
 ) -> BatchInvoicePage:
     """The batch's invoices in request order, `limit` at a time (keyset pagination)."""
     require(principal, tenant_id, Role.READ, batch_id)
     await _load_batch(request, tenant_id, batch_id)
-    try:
-        after = decode_cursor(cursor) if cursor else None
-    except InvalidCursor as exc:
-        raise Problem(400, "Invalid cursor", str(exc)) from exc
+    after = page_after(cursor, decode_cursor)
     async with request.app.state.pool.acquire() as conn:
         rows = await invoice_rows.list_invoices(
             conn, batch_id, status=status, after=after, limit=limit + 1
         )
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = encode_cursor(page[-1]["position"], page[-1]["invoice_id"]) if more else None
+    page, next_cursor = page_of(
+        rows, limit, lambda r: encode_cursor(r["position"], r["invoice_id"])
+    )
     return BatchInvoicePage(items=[invoice_body(r) for r in page], next_cursor=next_cursor)
 
 
@@ -208,8 +205,8 @@ async def batch_invoices(
     status_code=202,
     response_model=PushAccepted,
     responses={
-        **_CONFIRM_RESPONSE,
-        409: {**_PROBLEM, "description": "No failed invoices, or `not_connected`."},
+        **CONFIRM_RESPONSE,
+        409: documented_problem("No failed invoices, or `not_connected`."),
     },
 )
 async def retry_failed(

@@ -3,38 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
 from services.contract.push import MAX_BATCH_SIZE
 from services.gateway.auth.dependencies import CurrentPrincipal, require
 from services.gateway.auth.principal import Role
-from services.gateway.batches.cursor import InvalidCursor, decode_time_cursor, encode_time_cursor
+from services.gateway.batches.cursor import decode_time_cursor, encode_time_cursor
 from services.gateway.batches.model import InvoiceStatus
 from services.gateway.batches.schemas import PushAccepted
 from services.gateway.batches.service import submit_batch
 from services.gateway.connections.gate import ensure_connected
-from services.gateway.http.batch_routes import confirmation_problem
+from services.gateway.http.batch_routes import CONFIRM_RESPONSE, confirmation_problem
 from services.gateway.http.deps import BaseUrl, DbPool
 from services.gateway.http.links import accepted_batch
+from services.gateway.http.paging import PageCursor, PageLimit, page_after, page_of
 from services.gateway.http.params import TenantId
-from services.gateway.http.problems import Problem
+from services.gateway.http.problems import Problem, documented_problem
 from services.gateway.inbox import repository
 from services.gateway.inbox.model import InboxFilter
 from services.gateway.inbox.schemas import InboxPage, InboxRetryRequest, TriggerName
 from services.gateway.inbox.views import inbox_item
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/invoices", tags=["invoices"])
-
-_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-
-
-def parse_cursor(cursor: str | None) -> tuple[datetime, str] | None:
-    try:
-        return decode_time_cursor(cursor) if cursor else None
-    except InvalidCursor as exc:
-        raise Problem(400, "Invalid cursor", str(exc)) from exc
 
 
 @router.get("", response_model=InboxPage)
@@ -46,8 +38,8 @@ async def inbox(
     code: Annotated[str | None, Query(max_length=64, description="Error code.")] = None,
     trigger: Annotated[TriggerName | None, Query(description="auto or push.")] = None,
     updated_since: Annotated[datetime | None, Query(description="RFC 3339.")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=400, description="`next_cursor`.")] = None,
+    limit: PageLimit = 100,
+    cursor: PageCursor = None,
 ) -> InboxPage:
     """The latest state of every invoice the service reported on (pushes and two-way sync),
     newest first, `limit` at a time (keyset pagination)."""
@@ -55,12 +47,10 @@ async def inbox(
     if updated_since is not None and updated_since.tzinfo is None:
         raise Problem(422, "Invalid request", "updated_since: needs a UTC offset (RFC 3339).")
     flt = InboxFilter(status=status, code=code, trigger=trigger, updated_since=updated_since)
-    after = parse_cursor(cursor)
+    after = page_after(cursor, decode_time_cursor)
     async with pool.acquire() as conn:
         rows = await repository.list_entries(conn, tenant_id, flt, after=after, limit=limit + 1)
-    page, more = rows[:limit], len(rows) > limit
-    last = page[-1] if page else None
-    next_cursor = encode_time_cursor(last.state_at, last.invoice_id) if more and last else None
+    page, next_cursor = page_of(rows, limit, lambda e: encode_time_cursor(e.state_at, e.invoice_id))
     return InboxPage(items=[inbox_item(e) for e in page], next_cursor=next_cursor)
 
 
@@ -94,8 +84,8 @@ async def _selected_ids(pool: DbPool, tenant_id: str, body: InboxRetryRequest) -
     status_code=202,
     response_model=PushAccepted,
     responses={
-        409: {**_PROBLEM, "description": "Not connected (`not_connected`), or nothing matches."},
-        428: {**_PROBLEM, "description": "`confirm_overwrite` is not true: nothing was sent."},
+        409: documented_problem("Not connected (`not_connected`), or nothing matches."),
+        **CONFIRM_RESPONSE,
     },
 )
 async def retry(

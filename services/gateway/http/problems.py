@@ -13,6 +13,12 @@ PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 5  # for 429 and 503 answers that do not say otherwise
 
 
+def documented_problem(description: str) -> dict[str, Any]:
+    """A route's documented error answer (for `responses=`): a problem+json body, whose
+    schema `openapi_problems` fills in."""
+    return {"content": {PROBLEM_JSON: {}}, "description": description}
+
+
 class Problem(Exception):
     def __init__(
         self, status: int, title: str, detail: str, *, type_: str = "about:blank", **extra: Any

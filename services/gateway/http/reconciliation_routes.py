@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -12,11 +11,13 @@ from fastapi.responses import StreamingResponse
 from services.contract.reconciliation import ReconciliationCategory
 from services.gateway.auth.dependencies import CurrentPrincipal, require
 from services.gateway.auth.principal import Principal, Role
+from services.gateway.batches.cursor import decode_position_cursor, encode_position_cursor
 from services.gateway.batches.schemas import PushAccepted
 from services.gateway.http.batch_routes import confirmation_problem
 from services.gateway.http.links import accepted_batch, base_url
+from services.gateway.http.paging import PageCursor, PageLimit, page_after, page_of
 from services.gateway.http.params import TenantId
-from services.gateway.http.problems import Problem
+from services.gateway.http.problems import Problem, documented_problem
 from services.gateway.reconciliations import repository as repo
 from services.gateway.reconciliations import service
 from services.gateway.reconciliations.schemas import (
@@ -33,7 +34,6 @@ from services.gateway.reconciliations.views import csv_lines, difference_body, r
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}", tags=["reconciliation"])
 RunId = Annotated[UUID, Path(description="Id returned by POST reconciliations.")]
-_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 
 
 def _links(request: Request, tenant_id: str, run_id: UUID) -> ReconciliationLinks:
@@ -77,15 +77,6 @@ async def reconciliation(
     return run_body(await _load(request, tenant_id, run_id), _links(request, tenant_id, run_id))
 
 
-def _after(cursor: str | None) -> int:
-    if not cursor:
-        return -1
-    try:
-        return int(base64.urlsafe_b64decode(cursor.encode()).decode())
-    except ValueError as exc:
-        raise Problem(400, "Invalid cursor", "Use `next_cursor` from the last page.") from exc
-
-
 @router.get("/reconciliations/{run_id}/differences", response_model=DifferencePage)
 async def differences(
     tenant_id: TenantId,
@@ -93,21 +84,23 @@ async def differences(
     request: Request,
     principal: CurrentPrincipal,
     category: Annotated[ReconciliationCategory | None, Query(description="Only this one.")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=40, description="`next_cursor`.")] = None,
+    limit: PageLimit = 100,
+    cursor: PageCursor = None,
 ) -> DifferencePage:
     """One row per invoice compared (fields that differ with both values), `limit` at a time."""
     require(principal, tenant_id, Role.READ)
     await _load(request, tenant_id, run_id)
+    after = page_after(cursor, decode_position_cursor)
     categories = [category.value] if category else None
     async with request.app.state.pool.acquire() as conn:
         rows = await repo.findings(
-            conn, run_id, categories=categories, after=_after(cursor), limit=limit + 1
+            conn,
+            run_id,
+            categories=categories,
+            after=-1 if after is None else after,
+            limit=limit + 1,
         )
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = (
-        base64.urlsafe_b64encode(str(page[-1]["position"]).encode()).decode() if more else None
-    )
+    page, next_cursor = page_of(rows, limit, lambda r: encode_position_cursor(r["position"]))
     return DifferencePage(items=[difference_body(r) for r in page], next_cursor=next_cursor)
 
 
@@ -143,8 +136,8 @@ async def differences_csv(
     status_code=202,
     response_model=RepairAccepted,
     responses={
-        409: {**_PROBLEM, "description": "The run has not completed."},
-        428: {**_PROBLEM, "description": "`confirm_overwrite` is not true: nothing was sent."},
+        409: documented_problem("The run has not completed."),
+        428: documented_problem("`confirm_overwrite` is not true: nothing was sent."),
     },
 )
 async def repair(

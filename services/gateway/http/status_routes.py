@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from services.gateway.auth.dependencies import authenticate, require
 from services.gateway.auth.principal import Principal, Role
 from services.gateway.http.problems import Problem
-from services.gateway.http.schemas import InvoiceSyncStatus, SyncErrorBody
+from services.gateway.http.schemas import InvoiceSyncStatus
 from services.gateway.progress import status_repository
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}", tags=["invoices"])
@@ -27,18 +27,11 @@ async def invoice_sync_status(
         row = await status_repository.get_status(conn, tenant_id, invoice_id)
     if row is None:
         raise Problem(404, "Not Found", f"No sync result for invoice {invoice_id!r} yet.")
-    error = json.loads(row["last_error"]) if row["last_error"] else None
-    return InvoiceSyncStatus(
-        tenant_id=tenant_id,
-        invoice_id=invoice_id,
-        invoice_version=row["invoice_version"],
-        external_id=row["external_id"],
-        external_number=row["external_number"],
-        last_result=row["last_event_type"],
-        last_operation=row["last_operation"],
-        last_trigger=row["last_trigger"],
-        last_batch_id=row["last_batch_id"],
-        last_error=SyncErrorBody(**error) if error else None,
-        last_result_at=row["last_result_at"],
-        last_synced_at=row["last_synced_at"],
+    # The other fields are columns of the same names.
+    return InvoiceSyncStatus.model_validate(
+        {
+            **row,
+            "last_result": row["last_event_type"],
+            "last_error": json.loads(row["last_error"]) if row["last_error"] else None,
+        }
     )

@@ -12,6 +12,7 @@ import asyncpg
 from services.contract.push import PushRequested
 from services.gateway.batches.model import STATUS_BY_EVENT_TYPE, InvoiceStatus
 from services.gateway.inbox.model import InboxEntry, InboxFilter
+from services.platform.rows import record_of
 
 FAILURE_RETENTION = "7 days"
 
@@ -116,18 +117,11 @@ def _where(tenant_id: str, flt: InboxFilter) -> tuple[str, list[Any]]:
 
 
 def _entry(row: asyncpg.Record) -> InboxEntry:
-    return InboxEntry(
-        tenant_id=row["tenant_id"],
-        invoice_id=row["invoice_id"],
+    return record_of(
+        InboxEntry,
+        row,
         status=InvoiceStatus(row["status"]),
-        trigger=row["trigger"],
-        operation=row["operation"],
-        invoice_version=row["invoice_version"],
-        external_id=row["external_id"],
-        external_number=row["external_number"],
         error=json.loads(row["error"]) if row["error"] else None,
-        batch_id=row["batch_id"],
-        state_at=row["state_at"],
     )
 
 

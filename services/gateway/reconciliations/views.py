@@ -4,49 +4,31 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable
 from typing import Any
 
 import asyncpg
 
-from services.contract.reconciliation import CategoryTotals, FieldDifference
+from services.contract.reconciliation import FieldDifference
+from services.platform.rows import json_column
 
 from .schemas import Difference, ReconciliationLinks, ReconciliationRun
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def run_body(row: asyncpg.Record, links: ReconciliationLinks) -> ReconciliationRun:
-    categories = _json(row["categories"])
-    overall = _json(row["totals"])
     total = row["invoices_total"]
     checked = row["invoices_checked"]
     done = row["state"] in ("completed", "failed")
-    return ReconciliationRun(
-        id=row["reconciliation_id"],
-        tenant_id=row["tenant_id"],
-        state=row["state"],
-        phase=row["phase"],
-        trigger=row["trigger"],
-        requested_by=row["requested_by"],
-        progress=1.0 if done else (checked / total if total else 0.0),
-        invoices_checked=checked,
-        invoices_total=total,
-        quickbooks_calls=row["quickbooks_calls"],
-        realm_id=row["realm_id"],
-        conflict_policy=row["conflict_policy"],
-        counts={k: CategoryTotals.model_validate(v) for k, v in categories.items()}
-        if categories
-        else None,
-        totals=CategoryTotals.model_validate(overall) if overall else None,
-        error=row["error"],
-        requested_at=row["requested_at"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        links=links,
+    # The other fields are columns of the same names.
+    return ReconciliationRun.model_validate(
+        {
+            **row,
+            "id": row["reconciliation_id"],
+            "progress": 1.0 if done else (checked / total if total else 0.0),
+            "counts": json_column(row["categories"]) or None,
+            "totals": json_column(row["totals"]) or None,
+            "links": links,
+        }
     )
 
 
@@ -55,18 +37,14 @@ def _money(value: Any) -> str | None:
 
 
 def difference_body(row: asyncpg.Record) -> Difference:
-    return Difference(
-        category=row["category"],
-        invoice_id=row["invoice_id"],
-        number=row["number"],
-        external_id=row["external_id"],
-        external_number=row["external_number"],
-        mediaos_total=_money(row["mediaos_total"]),
-        quickbooks_total=_money(row["quickbooks_total"]),
-        differences=[FieldDifference.model_validate(d) for d in _json(row["differences"])],
-        edited_in_quickbooks=row["edited_in_quickbooks"],
-        reason=row["reason"],
-        detail=row["detail"],
+    # The other fields are columns of the same names.
+    return Difference.model_validate(
+        {
+            **row,
+            "mediaos_total": _money(row["mediaos_total"]),
+            "quickbooks_total": _money(row["quickbooks_total"]),
+            "differences": json_column(row["differences"]),
+        }
     )
 
 

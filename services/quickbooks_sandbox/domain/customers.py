@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import errors
-from .entities import Record, metadata, next_sync_token
+from .entities import Record
 from .errors import JsonDict
 from .realm import Realm
 
@@ -55,13 +55,7 @@ def create_customer(realm: Realm, body: JsonDict, now: float) -> Record:
     fields = {k: v for k, v in body.items() if k not in READ_ONLY}
     name = _display_name(fields)
     _claim_name(realm, name, None)
-    stamp = realm.timestamp(now)
-    customer_id = realm.allocate_id()
     data: JsonDict = {
-        "Id": customer_id,
-        "SyncToken": "0",
-        "domain": "QBO",
-        "sparse": False,
         "Active": True,
         "Job": False,
         "BillWithParent": False,
@@ -72,20 +66,15 @@ def create_customer(realm: Realm, body: JsonDict, now: float) -> Record:
         **fields,
         "DisplayName": name,
         "FullyQualifiedName": name,
-        "MetaData": metadata(stamp, stamp),
     }
-    record = Record(data=data, changed_at=now)
-    realm.customers.put(record)
-    _rename(realm, None, name, customer_id)
+    record = realm.insert("Customer", data, now)
+    _rename(realm, None, name, record.id)
     realm.emit("Customer", record, "Create", now)
     return record
 
 
 def read_customer(realm: Realm, customer_id: Any) -> Record:
-    record = realm.customers.get(str(customer_id))
-    if record is None or record.deleted:
-        raise errors.object_not_found("Customer", str(customer_id))
-    return record
+    return realm.customers.existing(customer_id)
 
 
 def _apply(realm: Realm, record: Record, fields: JsonDict, now: float) -> Record:
@@ -99,22 +88,14 @@ def _apply(realm: Realm, record: Record, fields: JsonDict, now: float) -> Record
     _claim_name(realm, name, record.id)
     _rename(realm, record.data["DisplayName"], name, record.id)
     data["DisplayName"] = data["FullyQualifiedName"] = name
-    data["SyncToken"] = next_sync_token(record.sync_token)
-    data["MetaData"] = metadata(record.data["MetaData"]["CreateTime"], realm.timestamp(now))
-    record.data = {k: v for k, v in data.items() if v is not None}
-    record.changed_at = now
+    record.next_version({k: v for k, v in data.items() if v is not None}, realm.timestamp(now), now)
     realm.emit("Customer", record, "Update", now)
     return record
 
 
 def update_customer(realm: Realm, body: JsonDict, now: float) -> Record:
     """QBO API update; a full update keeps unsent fields here (customer fields are simple)."""
-    if body.get("SyncToken") is None:
-        raise errors.required_param("SyncToken")
-    record = read_customer(realm, body.get("Id"))
-    if str(body["SyncToken"]) != record.sync_token:
-        raise errors.stale_object(record.id, str(body["SyncToken"]), record.sync_token)
-    return _apply(realm, record, body, now)
+    return _apply(realm, realm.customers.current(body), body, now)
 
 
 def admin_update_customer(realm: Realm, customer_id: str, changes: JsonDict, now: float) -> Record:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .errors import JsonDict
+from .errors import JsonDict, object_not_found, required_param, stale_object
 
 
 @dataclass
@@ -23,6 +23,15 @@ class Record:
     def sync_token(self) -> str:
         return str(self.data["SyncToken"])
 
+    def next_version(self, data: JsonDict, updated_time: str, now: float) -> None:
+        """`data` becomes the record, with the next SyncToken and LastUpdatedTime."""
+        self.data = {
+            **data,
+            "SyncToken": next_sync_token(self.sync_token),
+            "MetaData": metadata(self.data["MetaData"]["CreateTime"], updated_time),
+        }
+        self.changed_at = now
+
 
 class Table:
     """Entities of one type keyed by Id; insertion order equals Id order."""
@@ -33,6 +42,23 @@ class Table:
 
     def get(self, entity_id: str) -> Record | None:
         return self.rows.get(entity_id)
+
+    def existing(self, entity_id: object) -> Record:
+        """The record unless it is unknown or deleted (then QBO's 610 Object Not Found)."""
+        record = self.rows.get(str(entity_id))
+        if record is None or record.deleted:
+            raise object_not_found(self.entity, str(entity_id))
+        return record
+
+    def current(self, body: JsonDict) -> Record:
+        """The record `body` names (`Id`) when `body`'s SyncToken is its current one
+        (else 2020 for no SyncToken, 610, or 5010 Stale Object)."""
+        if body.get("SyncToken") is None:
+            raise required_param("SyncToken")
+        record = self.existing(body.get("Id"))
+        if str(body["SyncToken"]) != record.sync_token:
+            raise stale_object(record.id, str(body["SyncToken"]), record.sync_token)
+        return record
 
     def put(self, record: Record) -> None:
         self.rows[record.id] = record

@@ -7,7 +7,7 @@ from typing import Any
 
 from . import errors
 from .clock import local_date
-from .entities import Record, metadata, next_sync_token, ref_value
+from .entities import Record, metadata, ref_value
 from .errors import JsonDict
 from .invoice_schema import normalize_invoice
 from .lines import build_lines, void_lines
@@ -147,52 +147,29 @@ def create_invoice(realm: Realm, body: JsonDict, now: float) -> Record:
     data = _materialize(realm, fields, None, set(fields), now)
     if "DocNumber" not in data:
         data["DocNumber"] = realm.allocate_doc_number()
-    stamp = realm.timestamp(now)
-    invoice_id = realm.allocate_id()
-    data = {
-        "Id": invoice_id,
-        "SyncToken": "0",
-        "domain": "QBO",
-        "sparse": False,
-        **data,
-        "MetaData": metadata(stamp, stamp),
-    }
-    record = Record(data=data, changed_at=now)
-    realm.invoices.put(record)
-    _index_doc_number(realm, None, data["DocNumber"], invoice_id)
+    record = realm.insert("Invoice", data, now)
+    _index_doc_number(realm, None, data["DocNumber"], record.id)
     realm.emit("Invoice", record, "Create", now)
     return record
 
 
 def live_invoice(realm: Realm, invoice_id: Any) -> Record:
-    record = realm.invoices.get(str(invoice_id))
-    if record is None or record.deleted:
-        raise errors.object_not_found("Invoice", str(invoice_id))
-    return record
+    return realm.invoices.existing(invoice_id)
 
 
 def _checked(realm: Realm, body: JsonDict) -> Record:
     """The live invoice named by `body` when its SyncToken is current (else 2020/610/5010)."""
     if body.get("Id") is None:
         raise errors.required_param("Id")
-    if body.get("SyncToken") is None:
-        raise errors.required_param("SyncToken")
-    record = live_invoice(realm, body["Id"])
-    if str(body["SyncToken"]) != record.sync_token:
-        raise errors.stale_object(record.id, str(body["SyncToken"]), record.sync_token)
-    return record
+    return realm.invoices.current(body)
 
 
 def _write(realm: Realm, record: Record, data: JsonDict, now: float, operation: str) -> Record:
-    stamp = realm.timestamp(now)
     data["Id"] = record.id
-    data["SyncToken"] = next_sync_token(record.sync_token)
     data["domain"] = "QBO"
     data["sparse"] = False
-    data["MetaData"] = metadata(record.data["MetaData"]["CreateTime"], stamp)
     _index_doc_number(realm, record.data.get("DocNumber"), data.get("DocNumber"), record.id)
-    record.data = data
-    record.changed_at = now
+    record.next_version(data, realm.timestamp(now), now)
     realm.emit("Invoice", record, operation, now)
     return record
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import errors
-from .entities import Record, metadata, next_sync_token
+from .entities import Record
 from .errors import JsonDict
 from .money import as_number, to_decimal
 from .realm import Realm
@@ -34,13 +34,7 @@ def create_item(realm: Realm, spec: JsonDict, now: float) -> Record:
     name = _name(spec.get("name"))
     if realm.item_names.get(name.casefold()) is not None:
         raise errors.duplicate_name(name)
-    stamp = realm.timestamp(now)
-    item_id = realm.allocate_id()
     data: JsonDict = {
-        "Id": item_id,
-        "SyncToken": "0",
-        "domain": "QBO",
-        "sparse": False,
         "Name": name,
         "FullyQualifiedName": name,
         "Active": bool(spec.get("active", True)),
@@ -49,22 +43,17 @@ def create_item(realm: Realm, spec: JsonDict, now: float) -> Record:
         "Taxable": False,
         "TrackQtyOnHand": False,
         "IncomeAccountRef": dict(INCOME_ACCOUNT),
-        "MetaData": metadata(stamp, stamp),
     }
     if spec.get("description") is not None:
         data["Description"] = str(spec["description"])
-    record = Record(data=data, changed_at=now)
-    realm.items.put(record)
-    realm.item_names[name.casefold()] = item_id
+    record = realm.insert("Item", data, now)
+    realm.item_names[name.casefold()] = record.id
     realm.emit("Item", record, "Create", now)
     return record
 
 
 def read_item(realm: Realm, item_id: Any) -> Record:
-    record = realm.items.get(str(item_id))
-    if record is None or record.deleted:
-        raise errors.object_not_found("Item", str(item_id))
-    return record
+    return realm.items.existing(item_id)
 
 
 def update_item(realm: Realm, item_id: str, spec: JsonDict, now: float) -> Record:
@@ -86,10 +75,7 @@ def update_item(realm: Realm, item_id: str, spec: JsonDict, now: float) -> Recor
         data["Type"] = str(spec["type"])
     if "description" in spec:
         data["Description"] = spec["description"]
-    data["SyncToken"] = next_sync_token(record.sync_token)
-    data["MetaData"] = metadata(record.data["MetaData"]["CreateTime"], realm.timestamp(now))
-    record.data = {k: v for k, v in data.items() if v is not None}
-    record.changed_at = now
+    record.next_version({k: v for k, v in data.items() if v is not None}, realm.timestamp(now), now)
     realm.emit("Item", record, "Update", now)
     return record
 
@@ -122,9 +108,5 @@ def api_create_item(realm: Realm, body: JsonDict, now: float) -> Record:
 
 
 def api_update_item(realm: Realm, body: JsonDict, now: float) -> Record:
-    if body.get("SyncToken") is None:
-        raise errors.required_param("SyncToken")
-    record = read_item(realm, body.get("Id"))
-    if str(body["SyncToken"]) != record.sync_token:
-        raise errors.stale_object(record.id, str(body["SyncToken"]), record.sync_token)
+    record = realm.items.current(body)
     return update_item(realm, record.id, _spec_from_api(body), now)

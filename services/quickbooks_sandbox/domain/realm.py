@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .clock import qbo_timestamp
-from .entities import Record, Table
+from .entities import Record, Table, metadata
+from .errors import JsonDict
 from .events import ChangeEvent, EventSink, discard_event
 from .faults import FaultInjector
 from .idempotency import ReplayCache
@@ -78,6 +79,22 @@ class Realm:
 
     def timestamp(self, now: float) -> str:
         return qbo_timestamp(now, self.settings.tz_offset_minutes)
+
+    def insert(self, entity: str, fields: JsonDict, now: float) -> Record:
+        """A new entity of `fields` with what QBO gives every new one: the next Id,
+        SyncToken 0 and both MetaData times now. The caller indexes it, then emits."""
+        stamp = self.timestamp(now)
+        data: JsonDict = {
+            "Id": self.allocate_id(),
+            "SyncToken": "0",
+            "domain": "QBO",
+            "sparse": False,
+            **fields,
+            "MetaData": metadata(stamp, stamp),
+        }
+        record = Record(data=data, changed_at=now)
+        self.tables[entity].put(record)
+        return record
 
     def emit(self, entity: str, record: Record, operation: str, now: float) -> None:
         self.sink(ChangeEvent(self.realm_id, entity, record.id, operation, self.timestamp(now)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import asyncpg
 
@@ -51,24 +52,27 @@ RETURNING w.*
 """
 
 
-async def claim_ready(
-    conn: asyncpg.Connection,
-    *,
-    running: Mapping[str, int],
-    per_tenant: int,
-    limit: int,
-    worker_id: str,
-    lease_seconds: float,
-) -> list[WorkItem]:
-    """Claims up to `limit` ready units, at most `per_tenant` running per tenant on this
-    replica (`running`: what it runs now), fairly across tenants."""
+@dataclass(frozen=True, slots=True)
+class ClaimRequest:
+    """What one claim round asks for: up to `limit` units, at most `per_tenant` running per
+    tenant on this replica (`running`: what it runs now), leased to `worker_id`."""
+
+    running: Mapping[str, int]
+    per_tenant: int
+    limit: int
+    worker_id: str
+    lease_seconds: float
+
+
+async def claim_ready(conn: asyncpg.Connection, request: ClaimRequest) -> list[WorkItem]:
+    """Claims what `request` asks for, fairly across tenants."""
     rows = await conn.fetch(
         _CLAIM_READY_SQL,
-        list(running),
-        list(running.values()),
-        per_tenant,
-        worker_id,
-        limit,
-        lease_seconds,
+        list(request.running),
+        list(request.running.values()),
+        request.per_tenant,
+        request.worker_id,
+        request.limit,
+        request.lease_seconds,
     )
     return sorted((item_of(r) for r in rows), key=lambda item: item.id)

@@ -30,6 +30,7 @@ from services.sync_worker.observability import metrics
 from services.sync_worker.quickbooks.pacer import request_priority
 from services.sync_worker.quickbooks.rate_limit import RealmNotHeld
 from services.sync_worker.sync import completions
+from services.sync_worker.sync.claims import ClaimRequest
 from services.sync_worker.sync.completion import Completion, UnitKind
 from services.sync_worker.sync.domain.retry import RetryPolicy
 from services.sync_worker.sync.finisher import Finisher
@@ -154,11 +155,13 @@ class Executor:
         if self._stopping.is_set() or free <= 0:
             return 0
         items = await self._queue.claim_ready(
-            running=dict(self._per_tenant),
-            per_tenant=self._settings.per_tenant_concurrency,
-            limit=free,
-            worker_id=self._worker_id,
-            lease_seconds=self._settings.lease_seconds,
+            ClaimRequest(
+                running=dict(self._per_tenant),
+                per_tenant=self._settings.per_tenant_concurrency,
+                limit=free,
+                worker_id=self._worker_id,
+                lease_seconds=self._settings.lease_seconds,
+            )
         )
         for item in items:
             self._per_tenant[item.tenant_id] += 1

@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from services.platform.rows import json_column, record_of
 from services.sync_worker.sync.completion import LedgerRecord, LedgerStatus
 
 
@@ -28,22 +29,24 @@ class LedgerEntry:
     create_pending: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerLink:
+    """The QuickBooks customer a MediaOS customer is linked to in one company."""
+
+    tenant_id: str
+    customer_id: str
+    realm_id: str
+    quickbooks_id: str
+    display_name: str
+
+
 def entry_of(row: asyncpg.Record) -> LedgerEntry:
     """The ledger entry in a row holding invoice_ledger's columns."""
-    fp = row["fingerprint"]
-    return LedgerEntry(
-        tenant_id=row["tenant_id"],
-        invoice_id=row["invoice_id"],
-        realm_id=row["realm_id"],
-        generation=row["generation"],
-        external_id=row["external_id"],
-        external_number=row["external_number"],
-        sync_token=row["sync_token"],
-        synced_version=row["synced_version"],
+    return record_of(
+        LedgerEntry,
+        row,
         status=LedgerStatus(row["status"]),
-        fingerprint=json.loads(fp) if isinstance(fp, str) else fp,
-        last_inbound_token=row["last_inbound_token"],
-        create_pending=row["create_pending"],
+        fingerprint=json_column(row["fingerprint"]),
     )
 
 
@@ -201,14 +204,7 @@ async def customer_link(
     return value
 
 
-async def save_customer_link(
-    conn: asyncpg.Connection,
-    tenant_id: str,
-    customer_id: str,
-    realm_id: str,
-    quickbooks_id: str,
-    display_name: str,
-) -> None:
+async def save_customer_link(conn: asyncpg.Connection, link: CustomerLink) -> None:
     await conn.execute(
         """
         INSERT INTO customer_links (tenant_id, customer_id, realm_id, quickbooks_id, display_name)
@@ -216,9 +212,9 @@ async def save_customer_link(
         ON CONFLICT (tenant_id, customer_id, realm_id) DO UPDATE SET
             quickbooks_id = EXCLUDED.quickbooks_id, display_name = EXCLUDED.display_name
         """,
-        tenant_id,
-        customer_id,
-        realm_id,
-        quickbooks_id,
-        display_name,
+        link.tenant_id,
+        link.customer_id,
+        link.realm_id,
+        link.quickbooks_id,
+        link.display_name,
     )

@@ -6,7 +6,7 @@ and its `QuickBooksClient`. Unit tests pass in-memory fakes (tests/unit/sync_wor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
@@ -18,9 +18,10 @@ from services.sync_worker.quickbooks import (
     InvoiceChanges,
     OnStale,
 )
+from services.sync_worker.sync.claims import ClaimRequest
 from services.sync_worker.sync.completion import Completion
 from services.sync_worker.sync.context import InvoiceContext
-from services.sync_worker.sync.ledger import LedgerEntry
+from services.sync_worker.sync.ledger import CustomerLink, LedgerEntry
 from services.sync_worker.sync.work_items import WorkItem
 
 
@@ -74,14 +75,7 @@ class OutboundStore(Protocol):
         self, tenant_id: str, customer_id: str, realm_id: str
     ) -> str | None: ...
 
-    async def save_customer_link(
-        self,
-        tenant_id: str,
-        customer_id: str,
-        realm_id: str,
-        quickbooks_id: str,
-        display_name: str,
-    ) -> None: ...
+    async def save_customer_link(self, link: CustomerLink) -> None: ...
 
 
 class InboundStore(Protocol):
@@ -101,15 +95,7 @@ class WorkQueue(Protocol):
 
     def listen(self, on_ready: Callable[[], None]) -> AbstractAsyncContextManager[None]: ...
 
-    async def claim_ready(
-        self,
-        *,
-        running: Mapping[str, int],
-        per_tenant: int,
-        limit: int,
-        worker_id: str,
-        lease_seconds: float,
-    ) -> list[WorkItem]: ...
+    async def claim_ready(self, request: ClaimRequest) -> list[WorkItem]: ...
 
     async def extend_leases(
         self, held: list[tuple[int, int]], *, worker_id: str, lease_seconds: float

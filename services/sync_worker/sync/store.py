@@ -3,7 +3,7 @@ in the module that owns its table; these classes only hold the pool and the tran
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 
@@ -96,18 +96,9 @@ class PgOutboundStore:
         async with self._pool.acquire() as conn:
             return await ledger.customer_link(conn, tenant_id, customer_id, realm_id)
 
-    async def save_customer_link(
-        self,
-        tenant_id: str,
-        customer_id: str,
-        realm_id: str,
-        quickbooks_id: str,
-        display_name: str,
-    ) -> None:
+    async def save_customer_link(self, link: ledger.CustomerLink) -> None:
         async with self._pool.acquire() as conn:
-            await ledger.save_customer_link(
-                conn, tenant_id, customer_id, realm_id, quickbooks_id, display_name
-            )
+            await ledger.save_customer_link(conn, link)
 
 
 class PgInboundStore:
@@ -150,24 +141,9 @@ class PgWorkQueue:
                 with suppress(Exception):
                     await listener.remove_listener(work_items.NOTIFY_CHANNEL, callback)
 
-    async def claim_ready(
-        self,
-        *,
-        running: Mapping[str, int],
-        per_tenant: int,
-        limit: int,
-        worker_id: str,
-        lease_seconds: float,
-    ) -> list[WorkItem]:
+    async def claim_ready(self, request: claims.ClaimRequest) -> list[WorkItem]:
         async with self._pool.acquire() as conn:
-            return await claims.claim_ready(
-                conn,
-                running=running,
-                per_tenant=per_tenant,
-                limit=limit,
-                worker_id=worker_id,
-                lease_seconds=lease_seconds,
-            )
+            return await claims.claim_ready(conn, request)
 
     async def extend_leases(
         self, held: list[tuple[int, int]], *, worker_id: str, lease_seconds: float

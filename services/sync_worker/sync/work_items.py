@@ -11,6 +11,7 @@ from uuid import UUID
 
 import asyncpg
 
+from services.platform.rows import json_column, record_of
 from services.sync_worker.sync.completion import UnitKind
 
 NOTIFY_CHANNEL = "work_ready"
@@ -42,18 +43,7 @@ class WorkItem:
 
 
 def item_of(row: asyncpg.Record) -> WorkItem:
-    return WorkItem(
-        id=row["id"],
-        tenant_id=row["tenant_id"],
-        invoice_id=row["invoice_id"],
-        kind=UnitKind(row["kind"]),
-        invoice_version=row["invoice_version"],
-        batch_id=row["batch_id"],
-        batch_size=row["batch_size"],
-        payload=json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"],
-        attempts=row["attempts"],
-        created_at=row["created_at"],
-    )
+    return record_of(WorkItem, row, kind=UnitKind(row["kind"]), payload=json_column(row["payload"]))
 
 
 async def queue_auto(
@@ -136,6 +126,18 @@ async def outbound_in_flight(conn: asyncpg.Connection, tenant_id: str, invoice_i
     return bool(busy)
 
 
+# The units this replica ($3) still runs at the attempt it runs ($1 ids, $2 attempts).
+_HELD = (
+    "FROM unnest($1::bigint[], $2::int[]) AS h(id, attempts) "
+    "WHERE w.id = h.id AND w.attempts = h.attempts AND w.leased_by = $3 "
+    "AND w.state = 'in_flight'"
+)
+
+
+def _held_columns(held: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    return [i for i, _ in held], [a for _, a in held]
+
+
 async def extend_leases(
     conn: asyncpg.Connection,
     held: list[tuple[int, int]],
@@ -145,12 +147,8 @@ async def extend_leases(
 ) -> None:
     """`held`: (unit id, attempt) pairs this replica is running."""
     await conn.execute(
-        "UPDATE work_items w SET lease_until = now() + make_interval(secs => $4) "
-        "FROM unnest($1::bigint[], $2::int[]) AS h(id, attempts) "
-        "WHERE w.id = h.id AND w.attempts = h.attempts AND w.leased_by = $3 "
-        "AND w.state = 'in_flight'",
-        [i for i, _ in held],
-        [a for _, a in held],
+        "UPDATE work_items w SET lease_until = now() + make_interval(secs => $4) " + _HELD,
+        *_held_columns(held),
         worker_id,
         lease_seconds,
     )
@@ -227,11 +225,7 @@ async def release(conn: asyncpg.Connection, held: list[tuple[int, int]], *, work
     """Graceful shutdown: hands unfinished units back at once instead of waiting for leases."""
     await conn.execute(
         "UPDATE work_items w SET state = 'queued', leased_by = NULL, lease_until = NULL, "
-        "attempts = greatest(w.attempts - 1, 0) "
-        "FROM unnest($1::bigint[], $2::int[]) AS h(id, attempts) "
-        "WHERE w.id = h.id AND w.attempts = h.attempts AND w.leased_by = $3 "
-        "AND w.state = 'in_flight'",
-        [i for i, _ in held],
-        [a for _, a in held],
+        "attempts = greatest(w.attempts - 1, 0) " + _HELD,
+        *_held_columns(held),
         worker_id,
     )

@@ -11,6 +11,7 @@ import pytest
 from services.sync_worker.invoices.versions import Version
 from services.sync_worker.sync import claims, work_items
 from services.sync_worker.sync.auto_units import queue_auto_many
+from services.sync_worker.sync.claims import ClaimRequest
 from services.sync_worker.sync.completion import UnitKind
 from tests.integration.sync_worker.notify import assert_notified_at_commit
 from tests.support.factories import new_tenant
@@ -38,7 +39,10 @@ async def test_same_units_and_superseded_as_queueing_one_by_one(
         # The other tenant counts as full, so only this one's oldest unit is claimed.
         others = {t: 1 for t in (one, many) if t != tenant}
         claimed_now = await claims.claim_ready(
-            conn, running=others, per_tenant=1, limit=10_000, worker_id="w", lease_seconds=30
+            conn,
+            ClaimRequest(
+                running=others, per_tenant=1, limit=10_000, worker_id="w", lease_seconds=30
+            ),
         )
         [claimed] = [c for c in claimed_now if c.tenant_id == tenant]
         assert (claimed.invoice_id, claimed.kind) == ("a", UnitKind.AUTO)

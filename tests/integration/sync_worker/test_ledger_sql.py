@@ -8,6 +8,7 @@ import pytest
 
 from services.platform.outbox import OutboxMessage
 from services.sync_worker.sync import claims, ledger, work_items
+from services.sync_worker.sync.claims import ClaimRequest
 from services.sync_worker.sync.completion import (
     Completion,
     CreateRejected,
@@ -98,7 +99,8 @@ async def test_an_inbound_change_is_published_once_and_never_our_own(
     assert await _outbox_rows(conn, key) == 1
     await work_items.queue_auto(conn, tenant, "i1", 2)
     await claims.claim_ready(
-        conn, running={}, per_tenant=1, limit=10_000, worker_id="w", lease_seconds=30
+        conn,
+        ClaimRequest(running={}, per_tenant=1, limit=10_000, worker_id="w", lease_seconds=30),
     )
     await apply_completion(conn, change("5"))  # our write is in flight: cannot tell
     assert await _outbox_rows(conn, key) == 1

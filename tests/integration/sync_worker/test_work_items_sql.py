@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 
 from services.sync_worker.sync import claims, work_items
+from services.sync_worker.sync.claims import ClaimRequest
 from services.sync_worker.sync.completion import UnitKind
 
 pytestmark = pytest.mark.integration
@@ -18,7 +19,10 @@ async def _claim(
 ) -> list[work_items.WorkItem]:
     """This tenant's share of one claim round (the shared database may hold other tenants)."""
     claimed = await claims.claim_ready(
-        conn, running={}, per_tenant=limit, limit=10_000, worker_id=worker_id, lease_seconds=30
+        conn,
+        ClaimRequest(
+            running={}, per_tenant=limit, limit=10_000, worker_id=worker_id, lease_seconds=30
+        ),
     )
     return [c for c in claimed if c.tenant_id == tenant]
 
@@ -102,11 +106,9 @@ async def test_a_round_gives_each_tenant_its_room_only(
     await work_items.queue_push(conn, other, uuid.uuid4(), ["j1", "j2"])
     claimed = await claims.claim_ready(
         conn,
-        running={tenant: 2},
-        per_tenant=3,
-        limit=10_000,
-        worker_id="w-1",
-        lease_seconds=30,
+        ClaimRequest(
+            running={tenant: 2}, per_tenant=3, limit=10_000, worker_id="w-1", lease_seconds=30
+        ),
     )
     mine = [c.tenant_id for c in claimed if c.tenant_id in (tenant, other)]
     assert sorted(mine) == sorted([tenant, other, other])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -21,6 +21,7 @@ from services.sync_worker.quickbooks import (
     OnStale,
     QuickBooksError,
 )
+from services.sync_worker.sync.claims import ClaimRequest
 from services.sync_worker.sync.completion import (
     Completion,
     CreateRejected,
@@ -30,7 +31,7 @@ from services.sync_worker.sync.completion import (
     UnitKind,
 )
 from services.sync_worker.sync.context import InvoiceContext
-from services.sync_worker.sync.ledger import LedgerEntry
+from services.sync_worker.sync.ledger import CustomerLink, LedgerEntry
 from services.sync_worker.sync.work_items import WorkItem
 from services.sync_worker.tenants.model import TenantSettings
 
@@ -216,10 +217,8 @@ class FakeStore:
     async def customer_link(self, tenant_id: str, customer_id: str, realm_id: str) -> str | None:
         return self.customer_links.get(customer_id)
 
-    async def save_customer_link(
-        self, tenant_id: str, customer_id: str, realm_id: str, quickbooks_id: str, name: str
-    ) -> None:
-        self.customer_links[customer_id] = quickbooks_id
+    async def save_customer_link(self, link: CustomerLink) -> None:
+        self.customer_links[link.customer_id] = link.quickbooks_id
 
     async def manual_push(self, tenant_id: str) -> bool:
         return self.settings.manual_push
@@ -324,18 +323,12 @@ class FakeWorkQueue:
     async def listen(self, on_ready: Callable[[], None]) -> AsyncIterator[None]:
         yield
 
-    async def claim_ready(
-        self,
-        *,
-        running: Mapping[str, int],
-        per_tenant: int,
-        limit: int,
-        worker_id: str,
-        lease_seconds: float,
-    ) -> list[WorkItem]:
+    async def claim_ready(self, request: ClaimRequest) -> list[WorkItem]:
         taken: list[WorkItem] = []
         for tenant_id, items in self.ready.items():
-            room = min(per_tenant - running.get(tenant_id, 0), limit - len(taken))
+            room = min(
+                request.per_tenant - request.running.get(tenant_id, 0), request.limit - len(taken)
+            )
             if room <= 0 or not items:
                 continue
             self.claims.append((tenant_id, room))

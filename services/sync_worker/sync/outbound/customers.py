@@ -7,6 +7,7 @@ import asyncio
 from services.contract.invoices import InvoiceCustomer
 from services.sync_worker.quickbooks import Customer, EmailAddress
 from services.sync_worker.sync.domain import request_ids
+from services.sync_worker.sync.ledger import CustomerLink
 from services.sync_worker.sync.ports import OutboundStore, QuickBooksCompany
 
 
@@ -27,7 +28,13 @@ async def resolve_customer(
     )
     assert customer.id is not None
     await store.save_customer_link(
-        tenant_id, src.customer_id, client.realm_id, customer.id, customer.display_name
+        CustomerLink(
+            tenant_id=tenant_id,
+            customer_id=src.customer_id,
+            realm_id=client.realm_id,
+            quickbooks_id=customer.id,
+            display_name=customer.display_name,
+        )
     )
     return customer.id
 

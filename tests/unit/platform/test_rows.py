@@ -1,0 +1,35 @@
+"""Rows to dataclasses: every field from its column, converted ones given, mistakes loud."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from services.platform.rows import json_column, record_of
+
+
+@dataclass(frozen=True)
+class _Entry:
+    invoice_id: str
+    attempts: int
+    payload: dict[str, int]
+
+
+def test_fields_come_from_their_columns_and_converted_ones_win() -> None:
+    row = {"invoice_id": "i-1", "attempts": 2, "payload": '{"a": 1}', "extra": "ignored"}
+    entry = record_of(_Entry, row, payload=json_column(row["payload"]))
+    assert entry == _Entry("i-1", 2, {"a": 1})
+
+
+def test_a_missing_column_or_a_converted_value_for_no_field_is_an_error() -> None:
+    with pytest.raises(KeyError, match="attempts"):
+        record_of(_Entry, {"invoice_id": "i-1", "payload": {}})
+    with pytest.raises(TypeError, match="payloads"):
+        record_of(_Entry, {"invoice_id": "i-1", "attempts": 1, "payload": {}}, payloads={})
+
+
+def test_json_columns_arrive_as_text_or_decoded() -> None:
+    assert json_column('{"a": [1]}') == {"a": [1]}
+    assert json_column({"a": [1]}) == {"a": [1]}
+    assert json_column(None) is None
