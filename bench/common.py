@@ -240,7 +240,10 @@ class BenchTenant:
 def invoice_records(tenant: str, count: int, prefix: str) -> list[tuple[bytes, bytes]]:
     records = []
     for i in range(count):
-        event = invoice_created(tenant, number=f"{prefix}{i:06d}")
+        # Ids from the index: random 8-hex ids collide in ~5 % of 20,000-event runs.
+        event = invoice_created(
+            tenant, number=f"{prefix}{i:06d}", invoice_id=f"inv-{prefix.lower()}-{i:06d}"
+        )
         records.append(
             (invoice_key(tenant, event.invoice.invoice_id), event.model_dump_json().encode())
         )
