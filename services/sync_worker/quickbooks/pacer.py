@@ -101,6 +101,9 @@ class PacedGrant:
     def batch_size(self, waiting: int, most: int) -> int:
         return self.realm.window.batch_size(self.at, waiting, most)
 
+    def fits(self, items: int) -> bool:
+        return self.realm.window.batch_room(self.at) >= items
+
     def charge_batch(self, items: int) -> None:
         if items > 1 and self.items == 1:
             self.realm.window.charge_batch(self.at, items)

@@ -41,6 +41,9 @@ class Grant(Protocol):
     def charge_batch(self, items: int) -> None:
         """This request is a `/batch` of `items` calls: charge them (before it is sent)."""
 
+    def fits(self, items: int) -> bool:
+        """A `/batch` of `items` calls fits the company's minute now."""
+
 
 class RateGate(Protocol):
     async def acquire(self, realm_id: str) -> Grant: ...
@@ -67,6 +70,9 @@ class WaitedGrant:
 
     def charge_batch(self, items: int) -> None:
         return None
+
+    def fits(self, items: int) -> bool:
+        return items <= self.room
 
 
 _SECOND = 1.0

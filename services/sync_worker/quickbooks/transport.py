@@ -9,6 +9,7 @@ creating a second object.
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 import zlib
@@ -41,6 +42,9 @@ log = structlog.get_logger(__name__)
 _USER_AGENT = "mediaos-qbo-sync"
 _EPSILON = 0.001
 _THROTTLE_PAUSE_SECONDS = 1.0
+# A resent batch without room in the minute asks again after this, for at most a minute.
+NO_ROOM_PAUSE_SECONDS = 1.0
+NO_ROOM_TRIES = 62
 
 
 class RequestExecutor:
@@ -153,8 +157,17 @@ class RequestExecutor:
 
     async def _grant(self, realm_id: str, prepaid: Prepaid) -> Grant:
         """The caller's grant for the first attempt, a new one for every other; a batch's
-        items are charged on each (a resent batch counts again)."""
-        grant = prepaid.take(realm_id) or await self._limiter.acquire(realm_id)
+        items are charged on each (a resent batch counts again). A resent batch cannot
+        shrink (same bytes, same requestid), so it waits until the minute has room for it
+        all; a slot taken meanwhile stays unused (the safe side)."""
+        grant = prepaid.take(realm_id)
+        for _ in range(NO_ROOM_TRIES):
+            if grant is not None and (prepaid.items == 1 or grant.fits(prepaid.items)):
+                break
+            if grant is not None:
+                await asyncio.sleep(NO_ROOM_PAUSE_SECONDS)
+            grant = await self._limiter.acquire(realm_id)
+        assert grant is not None
         grant.charge_batch(prepaid.items)
         return grant
 

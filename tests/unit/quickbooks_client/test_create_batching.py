@@ -44,6 +44,9 @@ class CountingGrant:
         if items > 1:
             self.charged.append(items)
 
+    def fits(self, items: int) -> bool:
+        return items <= self.room
+
 
 @dataclass
 class Gate:
@@ -233,3 +236,20 @@ def test_a_batch_carries_what_moves_the_backlog_fastest(
     in_flight: int, item_seconds: float, target: int
 ) -> None:
     assert batch_target(in_flight, 10, item_seconds) == target
+
+
+async def test_a_resent_batch_waits_until_the_minute_has_room_for_all_of_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from services.sync_worker.quickbooks import transport
+
+    monkeypatch.setattr(transport, "NO_ROOM_PAUSE_SECONDS", 0.0)
+    recorder = Recorder([json_response(503, {}), _answering])
+    gate = Gate(rooms=[30, 1, 1, 30])  # the retry's first two grants have no room for 2
+    client, http = _setup(recorder, gate)
+    results = await _create_all(client, ["H1", "H2"])
+    await http.aclose()
+    assert [i.doc_number for i in results] == ["H1", "H2"]
+    assert len(recorder.requests) == 2, "sent once, resent once: not while there was no room"
+    assert gate.acquired == 4
+    assert gate.charged == [2, 2], "charged only on the grants it was sent at"
