@@ -114,11 +114,12 @@ async def _apply(conn: asyncpg.Connection, batch: _Batch, *, isolate: bool) -> I
 async def _refuse(conn: asyncpg.Connection, batch: _Batch, outcome: IngestOutcome) -> None:
     """Dead-letters the records that are not contract events, each once: a batch redelivered
     after a rebalance finds them in `processed_events` by their identity."""
+    identities = [record.identity() for record, _ in batch.refused]
     first_seen = await repository.mark_processed(
-        conn, [(record.identity(), record.topic) for record, _ in batch.refused]
+        conn, [(i, record.topic) for i, (record, _) in zip(identities, batch.refused, strict=True)]
     )
-    for record, error in batch.refused:
-        if record.identity() in first_seen:
+    for identity, (record, error) in zip(identities, batch.refused, strict=True):
+        if identity in first_seen:
             _dead_letter(outcome, record, error, batch.consumer_name, batch.now)
         else:
             outcome.duplicates += 1

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .attempts import Prepaid
-from .client_core import unexpected_body
-from .faults import Fault, FaultError, fault_to_error
+from .client_core import entity_of, unexpected_body
+from .faults import fault_to_error, parse_item_fault
 from .rate_limit import Grant, RateGate
 from .transport import RequestExecutor
 
@@ -34,6 +34,7 @@ MAX_ITEMS = 30  # Intuit: at most 30 operations per batch request
 _ASSUMED_ITEM_SECONDS = 0.4
 _SMOOTHING = 0.2
 ENDPOINT = "invoice.create.batch"
+CREATE_ENDPOINT = "invoice.create"
 
 
 @dataclass(slots=True)
@@ -157,14 +158,12 @@ class CreateBatcher:
             tenant_id=tenant_id,
             method="POST",
             path="invoice",
-            endpoint="invoice.create",
+            endpoint=CREATE_ENDPOINT,
             body=item.body,
             request_id=item.request_id,
             prepaid=Prepaid(grant, realm_id, 1),
         )
-        if not isinstance(data.get("Invoice"), dict):
-            raise unexpected_body("invoice.create", "no Invoice")
-        _answer(item, data["Invoice"])
+        _answer(item, entity_of(data, "Invoice", CREATE_ENDPOINT))
 
     async def _send_batch(
         self, tenant_id: str, realm_id: str, grant: Grant, items: list[_Item]
@@ -196,27 +195,9 @@ def _settle(item: _Item, response: dict[str, Any] | None) -> None:
     if response is not None and isinstance(response.get("Invoice"), dict):
         _answer(item, response["Invoice"])
     elif response is not None and isinstance(response.get("Fault"), dict):
-        _fail(item, fault_to_error(item_fault(response["Fault"]), "invoice.create"))
+        _fail(item, fault_to_error(parse_item_fault(response), CREATE_ENDPOINT))
     else:
         _fail(item, unexpected_body(ENDPOINT, "no answer for the item"))
-
-
-def item_fault(raw: dict[str, Any]) -> Fault:
-    """A batch item's fault, as the same fault of a single call: a validation fault would
-    have been HTTP 400 (nothing created); anything else counts as a server error."""
-    kind = str(raw.get("type") or "")
-    errors = tuple(
-        FaultError(
-            code=str(e.get("code") or "") or None,
-            message=str(e.get("Message") or "")[:1000],
-            detail=str(e.get("Detail") or "")[:1000],
-            element=e.get("element"),
-        )
-        for e in (raw.get("Error") or [])
-        if isinstance(e, dict)
-    )
-    status = 400 if kind.lower() == "validationfault" else 500
-    return Fault(status, kind or None, errors)
 
 
 def _answer(item: _Item, invoice: dict[str, Any]) -> None:

@@ -45,6 +45,14 @@ def parse_entity(model: type[M], data: Any, operation: str) -> M:
         raise unexpected_body(operation, f"{exc.error_count()} invalid fields") from None
 
 
+def entity_of(data: dict[str, Any], entity: str, operation: str) -> dict[str, Any]:
+    """The `entity` object of a write's answer; a body without it is retryable."""
+    found = data.get(entity)
+    if not isinstance(found, dict):
+        raise unexpected_body(operation, f"no {entity}")
+    return found
+
+
 class ClientCore:
     """One tenant's connection: the base the entity calls build on."""
 
@@ -92,9 +100,7 @@ class ClientCore:
 
     async def _read(self, entity: str, entity_id: str, endpoint: str) -> Any:
         data = await self._send("GET", f"{entity.lower()}/{entity_id}", endpoint)
-        if entity not in data:
-            raise unexpected_body(endpoint, f"no {entity}")
-        return data[entity]
+        return entity_of(data, entity, endpoint)
 
     async def _write(
         self,
@@ -113,10 +119,7 @@ class ClientCore:
             body=dict(body),
             request_id=validate_request_id(request_id),
         )
-        if entity not in data:
-            raise unexpected_body(endpoint, f"no {entity}")
-        result: dict[str, Any] = data[entity]
-        return result
+        return entity_of(data, entity, endpoint)
 
     async def query(
         self, statement: str, entity: str, *, endpoint: str = "query", at_most: int | None = None

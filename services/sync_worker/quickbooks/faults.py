@@ -167,6 +167,14 @@ def parse_fault(http_status: int, body: bytes, intuit_tid: str | None = None) ->
     return Fault(http_status, fault_type, tuple(errors), intuit_tid)
 
 
+def parse_item_fault(item: Any) -> Fault:
+    """A `/batch` item's `{"Fault": ...}`, as the same fault of a single call would be: a
+    validation fault is HTTP 400 (nothing created); anything else counts as a server error."""
+    fault_type, errors = _parse_json(item)
+    status = 400 if (fault_type or "").lower() == "validationfault" else 500
+    return Fault(status, fault_type, tuple(errors))
+
+
 def _describe(fault: Fault) -> str:
     primary = fault.primary
     if primary is None:

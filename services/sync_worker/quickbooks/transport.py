@@ -160,14 +160,12 @@ class RequestExecutor:
         items are charged on each (a resent batch counts again). A resent batch cannot
         shrink (same bytes, same requestid), so it waits until the minute has room for it
         all; a slot taken meanwhile stays unused (the safe side)."""
-        grant = prepaid.take(realm_id)
+        grant = prepaid.take(realm_id) or await self._limiter.acquire(realm_id)
         for _ in range(NO_ROOM_TRIES):
-            if grant is not None and (prepaid.items == 1 or grant.fits(prepaid.items)):
+            if prepaid.items == 1 or grant.fits(prepaid.items):
                 break
-            if grant is not None:
-                await asyncio.sleep(NO_ROOM_PAUSE_SECONDS)
+            await asyncio.sleep(NO_ROOM_PAUSE_SECONDS)
             grant = await self._limiter.acquire(realm_id)
-        assert grant is not None
         grant.charge_batch(prepaid.items)
         return grant
 
