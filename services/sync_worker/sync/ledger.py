@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -218,3 +218,31 @@ async def save_customer_link(conn: asyncpg.Connection, link: CustomerLink) -> No
         link.quickbooks_id,
         link.display_name,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class QuickBooksCopy:
+    """What QuickBooks holds of an invoice we wrote: its number and the version sent."""
+
+    external_number: str | None
+    synced_version: int | None
+
+
+async def copies_in_quickbooks(
+    conn: asyncpg.Connection, keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], QuickBooksCopy]:
+    """Of these (tenant, invoice) keys, the invoices QuickBooks holds a live copy of."""
+    if not keys:
+        return {}
+    rows = await conn.fetch(
+        "SELECT l.tenant_id, l.invoice_id, l.external_number, l.synced_version"
+        " FROM unnest($1::text[], $2::text[]) AS k(tenant_id, invoice_id)"
+        " JOIN invoice_ledger l USING (tenant_id, invoice_id)"
+        " WHERE l.external_id IS NOT NULL AND l.status <> 'deleted'",
+        [tenant for tenant, _ in keys],
+        [invoice for _, invoice in keys],
+    )
+    return {
+        (r["tenant_id"], r["invoice_id"]): QuickBooksCopy(r["external_number"], r["synced_version"])
+        for r in rows
+    }

@@ -7,8 +7,16 @@ from decimal import Decimal
 import asyncpg
 import pytest
 
+from services.contract.invoices import InvoiceUpdated
 from tests.e2e.sync.conftest import Company
-from tests.e2e.sync.steps import created_in_quickbooks, for_batch, push, sync
+from tests.e2e.sync.steps import (
+    created_in_quickbooks,
+    for_batch,
+    for_invoice,
+    push,
+    revision,
+    sync,
+)
 from tests.support import tenants
 from tests.support.environment import ENCRYPTION_KEY
 from tests.support.factories import invoice_created, new_tenant
@@ -24,14 +32,13 @@ async def test_manual_push_mode_ignores_invoice_events_and_sends_only_on_push(
     results: TopicReader,
     changes: TopicReader,
     kafka_bootstrap_servers: str,
+    worker_pg_pool: asyncpg.Pool,
 ) -> None:
     company, tenant = manual_company, manual_company.tenant_id
     event = invoice_created(tenant, number="5001")
     invoice_id = event.invoice.invoice_id
-    [skipped] = await sync(kafka_bootstrap_servers, results, event)
-    assert skipped["event_type"] == "invoice.sync.skipped"
-    assert skipped["error"]["code"] == "MANUAL_PUSH_MODE"
-    assert skipped["number"] == "5001"  # results name the invoice as people know it
+    # Stored for a later push; nothing is sent, and there is nothing to report yet.
+    await tenants.publish_invoices(kafka_bootstrap_servers, worker_pg_pool, [event])
     assert await sandbox.invoices(company.realm_id) == []
 
     [body] = await push(kafka_bootstrap_servers, results, tenant, [invoice_id])
@@ -40,6 +47,18 @@ async def test_manual_push_mode_ignores_invoice_events_and_sends_only_on_push(
     assert body["batch_size"] == 1
     assert body["external_number"] == "5001"
     [qbo] = await sandbox.live_invoices(company.realm_id)
+    before_push = [r.json() for r in results.records if for_invoice(tenant, invoice_id)(r)]
+    assert [r["trigger"] for r in before_push] == ["push"]
+
+    # A change after the push is stored, not sent, and reported: QuickBooks' copy is behind.
+    edited = revision(InvoiceUpdated, tenant, invoice_id, number="5001", version=2)
+    [_, behind] = await sync(kafka_bootstrap_servers, results, edited, count=2)
+    assert behind["event_type"] == "invoice.sync.skipped"
+    assert behind["error"]["code"] == "MANUAL_PUSH_MODE"
+    assert behind["error"]["details"] == {"external_number": "5001", "synced_version": 1}
+    assert behind["number"] == "5001"  # results name the invoice as people know it
+    [unchanged] = await sandbox.live_invoices(company.realm_id)
+    assert unchanged["SyncToken"] == qbo["SyncToken"]
 
     # Nothing flows back in One-Way Push: a QuickBooks edit is not published.
     await sandbox.edit_invoice(company.realm_id, qbo["Id"], {"DueDate": "2027-03-31"})
