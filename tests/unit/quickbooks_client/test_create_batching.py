@@ -93,7 +93,6 @@ def _setup(
     batcher = CreateBatcher(executor, gate, 30)
     client = QuickBooksClient(
         executor,
-        gate,
         cfg,
         tenant_id=TENANT,
         realm_id=REALM,
