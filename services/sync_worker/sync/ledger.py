@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from services.platform.rows import json_column, record_of
+from services.platform.unnest_columns import unnest_columns
 from services.sync_worker.sync.completion import LedgerRecord, LedgerStatus
 
 
@@ -101,15 +102,18 @@ async def record_writes(conn: asyncpg.Connection, writes: Sequence[LedgerRecord]
             fingerprint = COALESCE(EXCLUDED.fingerprint, l.fingerprint),
             create_pending = false, last_synced_at = now(), updated_at = now()
         """,
-        [w.tenant_id for w in writes],
-        [w.invoice_id for w in writes],
-        [w.realm_id for w in writes],
-        [w.generation for w in writes],
-        [w.external_id for w in writes],
-        [w.external_number for w in writes],
-        [w.sync_token for w in writes],
-        [w.synced_version for w in writes],
-        [w.status.value for w in writes],
+        *unnest_columns(
+            writes,
+            "tenant_id",
+            "invoice_id",
+            "realm_id",
+            "generation",
+            "external_id",
+            "external_number",
+            "sync_token",
+            "synced_version",
+            "status",
+        ),
         [json.dumps(w.fingerprint) if w.fingerprint is not None else None for w in writes],
     )
 

@@ -24,6 +24,7 @@ from services.contract.webhooks import ChangedEntity, QuickBooksWebhookReceived
 from services.platform.ingest import IngestOutcome, RawRecord, ingest_batch
 from services.platform.outbox import OutboxMessage
 from services.sync_worker.ingest.dispatch import SyncEventHandler
+from tests.integration.sync_worker.units import tenant_units
 from tests.support.factories import invoice_created, invoice_snapshot, new_tenant
 
 pytestmark = pytest.mark.integration
@@ -74,12 +75,8 @@ def _results(outcome: IngestOutcome) -> list[tuple[Any, ...]]:
 
 
 async def _queued(conn: asyncpg.Connection, tenant: str) -> list[tuple[Any, ...]]:
-    rows = await conn.fetch(
-        "SELECT invoice_id, kind, invoice_version FROM work_items "
-        "WHERE tenant_id = $1 AND state = 'queued' ORDER BY id",
-        tenant,
-    )
-    return [tuple(r) for r in rows]
+    units = await tenant_units(conn, tenant)
+    return [(u.invoice_id, u.kind, u.invoice_version) for u in units if u.state == "queued"]
 
 
 async def test_a_mixed_batch_gives_the_per_event_results_in_order(
