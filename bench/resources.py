@@ -28,7 +28,7 @@ def report(results: dict[str, Any]) -> dict[str, Any]:
         ing = results["ingest"]
         for r in ing["worker"]["resources"]:
             rows.append(
-                _row("ingest (manual_push, new invoices stored)", "invoice events", ing["events"], r)
+                _row("ingest (new invoices stored)", "invoice events", ing["events"], r)
             )
         bare = ing["bare_aiokafka_json"]
         rows.append(
