@@ -64,12 +64,7 @@ def execute_post(
             return {name: items.api_create_item(realm, body, now).data}
         if op == "update":
             return {name: items.api_update_item(realm, body, now).data}
-    raise QboFault(
-        "2010",
-        "Operation not supported",
-        f"Operation {op} on {name} is not supported by this sandbox",
-        "",
-    )
+    raise errors.unsupported_operation(op, name)
 
 
 def execute_read(realm: Realm, entity: str, entity_id: str) -> JsonDict:
