@@ -10,8 +10,9 @@
 -- 0001_core + 0003_parked_messages, sync_worker 0001_core + 0006_parked_messages) with the same
 -- DDL as below; no later migration alters them. Hence IF NOT EXISTS: on an install made before,
 -- the tables exist and this is a no-op (the old files stay recorded, nothing re-runs); on a fresh
--- install it creates them exactly as those files did. Never change a table here in place: add a
--- new platform file.
+-- install it creates them exactly as those files did. The two parked_messages files are gone;
+-- old installs keep their names recorded, so never reuse those names. Never change a table here
+-- in place: add a new platform file.
 
 CREATE TABLE IF NOT EXISTS processed_events (
     event_id     uuid PRIMARY KEY,
