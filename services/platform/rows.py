@@ -1,9 +1,10 @@
-"""Database rows -> typed values, for dataclasses whose fields are named like the columns."""
+"""Database rows -> typed values, for dataclasses whose fields are named like the columns, and
+objects -> the column arrays a multi-row `unnest(...)` statement takes."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,3 +27,19 @@ def record_of(cls: type[T], row: Mapping[str, Any], **converted: Any) -> T:
 def json_column(value: Any) -> Any:
     """A json/jsonb column's value: asyncpg hands it over as text unless a codec decoded it."""
     return json.loads(value) if isinstance(value, str) else value
+
+
+def unnest_arrays(
+    items: Sequence[Any], *names: str, **converted: Callable[[Any], Any]
+) -> list[list[Any]]:
+    """One array per name, of that attribute of every item in order: the arguments of
+    `unnest($1::t[], $2::t[], ...)`, which writes any number of rows in one statement.
+    `converted` gives a function to apply to a name's values first (e.g. to JSON text)."""
+    if unknown := converted.keys() - set(names):
+        raise TypeError(f"converted columns not named: {', '.join(sorted(unknown))}")
+    arrays = []
+    for name in names:
+        convert = converted.get(name)
+        values = [getattr(item, name) for item in items]
+        arrays.append(values if convert is None else [convert(v) for v in values])
+    return arrays
