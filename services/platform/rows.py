@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
+from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -34,12 +35,17 @@ def unnest_arrays(
 ) -> list[list[Any]]:
     """One array per name, of that attribute of every item in order: the arguments of
     `unnest($1::t[], $2::t[], ...)`, which writes any number of rows in one statement.
-    `converted` gives a function to apply to a name's values first (e.g. to JSON text)."""
+    `converted` gives a function to apply to a name's values first (e.g. to JSON text); an
+    enum member is otherwise given as its value (what the column stores). A name the items
+    lack raises AttributeError."""
     if unknown := converted.keys() - set(names):
         raise TypeError(f"converted columns not named: {', '.join(sorted(unknown))}")
     arrays = []
     for name in names:
-        convert = converted.get(name)
-        values = [getattr(item, name) for item in items]
-        arrays.append(values if convert is None else [convert(v) for v in values])
+        convert = converted.get(name, _column_value)
+        arrays.append([convert(getattr(item, name)) for item in items])
     return arrays
+
+
+def _column_value(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value

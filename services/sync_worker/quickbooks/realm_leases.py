@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.platform.unnest_columns import unnest_columns
+from services.platform.rows import unnest_arrays
 
 from .rate_window import Takeover
 
@@ -87,7 +87,7 @@ def _array_literal(ages: Sequence[float]) -> str:
 
 def _checkpoint_columns(held: Sequence[Checkpoint]) -> list[list[object]]:
     """The `r(realm_id, epoch, ages)` arrays of the renew and release statements."""
-    return [*unnest_columns(held, "realm_id", "epoch"), [_array_literal(c.ages) for c in held]]
+    return [*unnest_arrays(held, "realm_id", "epoch"), [_array_literal(c.ages) for c in held]]
 
 
 class RealmLeaseStore:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.platform.unnest_columns import unnest_columns
+from services.platform.rows import unnest_arrays
 from services.sync_worker.invoices.versions import InvoiceKey, Version
 from services.sync_worker.sync.work_items import NOTIFY_CHANNEL, PRIORITY_AUTO
 
@@ -72,7 +72,7 @@ async def queue_auto_many(
         return {}
     rows = await conn.fetch(
         _QUEUE_AUTO_MANY,
-        *unnest_columns(units, "tenant_id", "invoice_id", "version"),
+        *unnest_arrays(units, "tenant_id", "invoice_id", "version"),
         PRIORITY_AUTO,
         NOTIFY_CHANNEL,
     )

@@ -9,8 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from services.platform.rows import json_column, record_of
-from services.platform.unnest_columns import unnest_columns
+from services.platform.rows import json_column, record_of, unnest_arrays
 from services.sync_worker.sync.completion import LedgerRecord, LedgerStatus
 
 
@@ -102,7 +101,7 @@ async def record_writes(conn: asyncpg.Connection, writes: Sequence[LedgerRecord]
             fingerprint = COALESCE(EXCLUDED.fingerprint, l.fingerprint),
             create_pending = false, last_synced_at = now(), updated_at = now()
         """,
-        *unnest_columns(
+        *unnest_arrays(
             writes,
             "tenant_id",
             "invoice_id",

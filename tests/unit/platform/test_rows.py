@@ -4,6 +4,7 @@ objects to unnest() column arrays."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import pytest
 
@@ -46,3 +47,22 @@ def test_unnest_arrays_are_one_per_name_in_item_order_with_conversions_applied()
 def test_unnest_arrays_refuse_a_conversion_for_no_named_column() -> None:
     with pytest.raises(TypeError, match="payloads"):
         unnest_arrays([_Entry("i-1", 1, {})], "payload", payloads=len)
+
+
+class _State(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class _Unit:
+    invoice_id: str
+    state: _State
+
+
+def test_unnest_arrays_give_enums_as_their_values_and_refuse_an_unknown_name() -> None:
+    arrays = unnest_arrays([_Unit("i-2", _State.DONE), _Unit("i-1", _State.OPEN)], "state")
+    assert arrays == [["done", "open"]]
+    assert all(type(v) is str for v in arrays[0])
+    with pytest.raises(AttributeError, match="states"):
+        unnest_arrays([_Unit("i-1", _State.OPEN)], "states")
