@@ -277,19 +277,17 @@ async def connected_tenant(
     return tenant, str(realm["realm_id"])
 
 
-async def wait_stored(
-    pool: asyncpg.Pool, tenant_ids: Sequence[str], count: int, within: float = 180
+async def wait_count(
+    pool: asyncpg.Pool, query: str, *args: object, at_least: int, what: str, within: float = 180
 ) -> None:
+    """Polls `query` (a `SELECT count(*)`) until it counts `at_least` rows."""
     deadline = time.monotonic() + within
     while True:
-        n = await pool.fetchval(
-            "SELECT count(*) FROM invoice_snapshots WHERE tenant_id = ANY($1::text[])",
-            list(tenant_ids),
-        )
-        if n >= count:
+        n = await pool.fetchval(query, *args)
+        if n >= at_least:
             return
         if time.monotonic() > deadline:
-            raise TimeoutError(f"only {n}/{count} invoice snapshots stored after {within}s")
+            raise TimeoutError(f"only {n}/{at_least} {what} after {within}s")
         await asyncio.sleep(0.2)
 
 

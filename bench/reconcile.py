@@ -32,9 +32,8 @@ from bench.session import store_invoices, worker_session
 from bench.stack import BenchStack
 from tests.e2e.reconciliation.api import tenant_on
 from tests.e2e.reconciliation.seed import (
-    SEED_LIMITS,
-    SEED_SETTINGS,
     create_in_quickbooks,
+    seed_realm,
     snapshot,
     store_as_synced,
 )
@@ -51,12 +50,7 @@ DEFAULT_LIMITS = {"per_minute": 500, "per_second": 10}
 async def _seeded_tenant(
     stack: BenchStack, sandbox: SandboxAdmin, pool: Any, n: int
 ) -> tuple[str, str]:
-    realm = await sandbox.create_realm(
-        items=[{"name": "Display Ad", "unit_price": "100.00"}],
-        customers=[{"display_name": "Acme Media"}],
-        settings=SEED_SETTINGS,
-        limits=SEED_LIMITS,
-    )
+    realm = await seed_realm(sandbox)
     snapshots = [snapshot(i, str(100000 + i)) for i in range(n)]
     started = time.perf_counter()
     created = await create_in_quickbooks(stack.sandbox_url, realm, snapshots, PREFIX)

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 
 import asyncpg
 
-from bench.common import produce_raw, wait_outbox_empty, wait_stored
+from bench.common import produce_raw, wait_count, wait_outbox_empty
 from bench.stack import BenchStack
 from services.contract.topics import Topic
 from services.platform.postgres import create_pool
@@ -41,5 +41,12 @@ async def store_invoices(
     """Publishes invoice records as MediaOS does; returns once the worker holds `stored`
     snapshots of these tenants (default: one per record) and its outbox is empty."""
     await produce_raw(stack.bootstrap, Topic.INVOICES.value, records)
-    await wait_stored(pool, tenant_ids, len(records) if stored is None else stored, within)
+    await wait_count(
+        pool,
+        "SELECT count(*) FROM invoice_snapshots WHERE tenant_id = ANY($1::text[])",
+        list(tenant_ids),
+        at_least=len(records) if stored is None else stored,
+        what="invoice snapshots stored",
+        within=within,
+    )
     await wait_outbox_empty(pool)
