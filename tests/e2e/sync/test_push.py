@@ -7,7 +7,8 @@ from decimal import Decimal
 import asyncpg
 import pytest
 
-from tests.e2e.sync.steps import SyncRig, for_batch, push, sync
+from services.contract.invoices import InvoiceUpdated
+from tests.e2e.sync.steps import SyncRig, for_batch, for_invoice, push, revision, sync
 from tests.support import tenants
 from tests.support.environment import ENCRYPTION_KEY
 from tests.support.factories import invoice_created, new_tenant
@@ -23,10 +24,8 @@ async def test_manual_push_mode_ignores_invoice_events_and_sends_only_on_push(
     rig, tenant = manual_rig, manual_rig.tenant
     event = invoice_created(tenant, number="5001")
     invoice_id = event.invoice.invoice_id
-    [skipped] = await rig.sync(event)
-    assert skipped["event_type"] == "invoice.sync.skipped"
-    assert skipped["error"]["code"] == "MANUAL_PUSH_MODE"
-    assert skipped["number"] == "5001"  # results name the invoice as people know it
+    # Stored for a later push; nothing is sent, and there is nothing to report yet.
+    await tenants.publish_invoices(rig.bootstrap, rig.pool, [event])
     assert await rig.sandbox.invoices(rig.company.realm_id) == []
 
     [body] = await rig.push([invoice_id])
@@ -35,6 +34,18 @@ async def test_manual_push_mode_ignores_invoice_events_and_sends_only_on_push(
     assert body["batch_size"] == 1
     assert body["external_number"] == "5001"
     [qbo] = await rig.live_invoices()
+    before_push = [r.json() for r in rig.results.records if for_invoice(tenant, invoice_id)(r)]
+    assert [r["trigger"] for r in before_push] == ["push"]
+
+    # A change after the push is stored, not sent, and reported: QuickBooks' copy is behind.
+    edited = revision(InvoiceUpdated, tenant, invoice_id, number="5001", version=2)
+    [_, behind] = await rig.sync(edited, count=2)
+    assert behind["event_type"] == "invoice.sync.skipped"
+    assert behind["error"]["code"] == "MANUAL_PUSH_MODE"
+    assert behind["error"]["details"] == {"external_number": "5001", "synced_version": 1}
+    assert behind["number"] == "5001"  # results name the invoice as people know it
+    [unchanged] = await rig.live_invoices()
+    assert unchanged["SyncToken"] == qbo["SyncToken"]
 
     # Nothing flows back in One-Way Push: a QuickBooks edit is not published.
     await rig.sandbox.edit_invoice(rig.company.realm_id, qbo["Id"], {"DueDate": "2027-03-31"})
