@@ -272,7 +272,7 @@ async def connected_tenant(
     item is mapped; QuickBooks' default limits unless `limits`."""
     keys = stack.env["TOKEN_ENCRYPTION_KEYS"]
     tenant, realm = await tenants.one_way_push_company(
-        stack.bootstrap, pool, sandbox, keys, limits=limits
+        stack.bootstrap, pool, sandbox, limits=limits, encryption_keys=keys
     )
     return tenant, str(realm["realm_id"])
 

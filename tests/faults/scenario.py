@@ -14,7 +14,6 @@ import asyncpg
 from services.contract.topics import Topic
 from tests.faults.report import ROWS, ScenarioRow
 from tests.support import tenants
-from tests.support.environment import ENCRYPTION_KEY
 from tests.support.factories import invoice_created
 from tests.support.kafka import TopicReader
 from tests.support.sandbox import SandboxAdmin
@@ -63,7 +62,7 @@ async def run_push_scenario(
     `latency`: a sandbox latency profile for it (e.g. "intuit")."""
     sandbox = SandboxAdmin(sandbox_url)
     tenant, realm = await tenants.one_way_push_company(
-        bootstrap, pool, sandbox, ENCRYPTION_KEY, limits={"per_minute": 6000, "per_second": 100}
+        bootstrap, pool, sandbox, limits={"per_minute": 6000, "per_second": 100}
     )
     realm_id = realm["realm_id"]
     prefix = uuid.uuid4().hex[:4].upper()

@@ -12,7 +12,6 @@ import pytest
 
 from services.contract.topics import Topic
 from tests.e2e.sync.steps import SyncRig
-from tests.e2e.sync.steps import for_invoice as for_invoice  # tests import it from here too
 from tests.support import tenants
 from tests.support.environment import ENCRYPTION_KEY
 from tests.support.factories import new_tenant
@@ -94,6 +93,6 @@ def rig(
 
 
 @pytest.fixture
-async def manual_rig(manual_company: Company, rig: SyncRig) -> SyncRig:
+def manual_rig(manual_company: Company, rig: SyncRig) -> SyncRig:
     """The rig, its company in One-Way Push mode."""
     return rig
