@@ -21,6 +21,7 @@ import asyncpg
 import structlog
 
 from services.gateway.batches import repository as repo
+from services.gateway.batches.model import BatchRow
 from services.gateway.events.buffer import ChangeBuffer
 from services.gateway.events.notifier import ChangeNotifier
 from services.gateway.events.sse import sse_event
@@ -49,7 +50,7 @@ class BatchFeed:
     ) -> None:
         self.tenant_id = tenant_id
         self.batch_id = batch_id
-        self.row: asyncpg.Record | None = None
+        self.row: BatchRow | None = None
         self.buffer = ChangeBuffer(capacity, 0)
         self.reads = 0
         self.refs = 0
@@ -149,7 +150,7 @@ class BatchFeed:
         self._count_read("feed")
         self.row = row
         # Earlier changes are not held: a stream resuming from before them pages the log.
-        self.buffer = ChangeBuffer(self._capacity, row["last_seq"] if row is not None else 0)
+        self.buffer = ChangeBuffer(self._capacity, row.last_seq if row is not None else 0)
 
     async def _read_changes(self, reader: str) -> bool:
         """Reads the batch row, then the changes after the buffer's end; True if a full page

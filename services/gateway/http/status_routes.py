@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 
-from services.gateway.auth.dependencies import authenticate, require
-from services.gateway.auth.principal import Principal, Role
+from services.gateway.auth.dependencies import CurrentPrincipal, require
+from services.gateway.auth.principal import Role
+from services.gateway.http.deps import DbPool
 from services.gateway.http.problems import Problem
 from services.gateway.http.schemas import InvoiceSyncStatus
 from services.gateway.progress import status_repository
@@ -18,12 +18,12 @@ router = APIRouter(prefix="/v1/tenants/{tenant_id}", tags=["invoices"])
 async def invoice_sync_status(
     tenant_id: str,
     invoice_id: str,
-    request: Request,
-    principal: Annotated[Principal, Depends(authenticate)],
+    principal: CurrentPrincipal,
+    pool: DbPool,
 ) -> InvoiceSyncStatus:
     """What the External Number column shows: the QuickBooks number and the last result."""
     require(principal, tenant_id, Role.READ)
-    async with request.app.state.pool.acquire() as conn:
+    async with pool.acquire() as conn:
         row = await status_repository.get_status(conn, tenant_id, invoice_id)
     if row is None:
         raise Problem(404, "Not Found", f"No sync result for invoice {invoice_id!r} yet.")

@@ -13,7 +13,7 @@ import asyncpg
 from services.contract.reconciliation import ReconciliationCategory
 from services.gateway.batches import repository as batches
 from services.gateway.batches.model import batch_state
-from services.gateway.batches.views import counts_body, counts_of, percent
+from services.gateway.batches.views import counts_body, percent
 from services.gateway.connections import repository as connections
 from services.gateway.connections.model import ConnectionStatus
 from services.gateway.ops import repository
@@ -111,7 +111,7 @@ async def _connections(conn: asyncpg.Connection, base: str) -> Connections:
 async def _open_batches(conn: asyncpg.Connection, base: str) -> list[BatchInProgress]:
     out = []
     for row in await batches.open_batches(conn, 100):
-        counts = counts_of(asdict(row))
+        counts = row.counts
         state = batch_state(row.total, counts)
         out.append(
             BatchInProgress(
