@@ -23,6 +23,11 @@ def _batch_row(row: asyncpg.Record) -> BatchRow:
     return BatchRow(**dict(row))
 
 
+async def _one_batch(conn: asyncpg.Connection, condition: str, *args: object) -> BatchRow | None:
+    row = await conn.fetchrow(f"SELECT {_BATCH_COLUMNS} FROM push_batches WHERE {condition}", *args)
+    return None if row is None else _batch_row(row)
+
+
 async def create_batch(
     conn: asyncpg.Connection,
     *,
@@ -84,10 +89,7 @@ async def ensure_batch_for_result(
 
 async def lock_batch(conn: asyncpg.Connection, batch_id: UUID) -> BatchRow | None:
     """Serialises writers of one batch, so change numbers follow commit order."""
-    row = await conn.fetchrow(
-        f"SELECT {_BATCH_COLUMNS} FROM push_batches WHERE batch_id = $1 FOR UPDATE", batch_id
-    )
-    return None if row is None else _batch_row(row)
+    return await _one_batch(conn, "batch_id = $1 FOR UPDATE", batch_id)
 
 
 async def mark_request_seen(
@@ -113,12 +115,7 @@ async def mark_request_seen(
 
 
 async def get_batch(conn: asyncpg.Connection, tenant_id: str, batch_id: UUID) -> BatchRow | None:
-    row = await conn.fetchrow(
-        f"SELECT {_BATCH_COLUMNS} FROM push_batches WHERE batch_id = $1 AND tenant_id = $2",
-        batch_id,
-        tenant_id,
-    )
-    return None if row is None else _batch_row(row)
+    return await _one_batch(conn, "batch_id = $1 AND tenant_id = $2", batch_id, tenant_id)
 
 
 async def append_changes(

@@ -38,33 +38,16 @@ from services.gateway.batches.schemas import (
 from services.gateway.batches.service import submit_batch
 from services.gateway.batches.views import invoice_body, progress_body
 from services.gateway.connections.gate import ensure_connected
+from services.gateway.http.confirmation import confirmation_problem, push_route
 from services.gateway.http.deps import DbPool, LinkBuilder
 from services.gateway.http.etag import NOT_MODIFIED_RESPONSE, conditional_json
 from services.gateway.http.links import Links
 from services.gateway.http.paging import Paging
 from services.gateway.http.params import BatchId, TenantId
-from services.gateway.http.problems import Problem, documented_problem
+from services.gateway.http.problems import Problem
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/push-batches", tags=["push batches"])
 log = structlog.get_logger(__name__)
-
-CONFIRMATION_TYPE = "urn:mediaos-sync:problem:overwrite-confirmation-required"
-CONFIRM_RESPONSE: dict[int | str, dict[str, Any]] = {
-    428: documented_problem(
-        "`confirm_overwrite` is not true: nothing was sent. The body's "
-        "`warning` is the text to show before asking again."
-    )
-}
-
-
-def confirmation_problem() -> Problem:
-    return Problem(
-        428,
-        "Confirmation required",
-        f"{OVERWRITE_WARNING} Send again with `confirm_overwrite: true` to proceed.",
-        type_=CONFIRMATION_TYPE,
-        warning=OVERWRITE_WARNING,
-    )
 
 
 async def _accepted(
@@ -100,13 +83,10 @@ async def _accepted(
 
 @router.post(
     "",
-    status_code=202,
-    response_model=PushAccepted,
-    responses={
-        200: {"model": DryRunReport, "description": "`dry_run: true`: the pre-flight report."},
-        409: documented_problem("`not_connected`: nothing was sent."),
-        **CONFIRM_RESPONSE,
-    },
+    **push_route(
+        "`not_connected`: nothing was sent.",
+        {200: {"model": DryRunReport, "description": "`dry_run: true`: the pre-flight report."}},
+    ),
 )
 async def push_batch(
     tenant_id: TenantId,
@@ -208,15 +188,7 @@ async def batch_invoices(
     return BatchInvoicePage(items=[invoice_body(r) for r in rows], next_cursor=next_cursor)
 
 
-@router.post(
-    "/{batch_id}/retry-failed",
-    status_code=202,
-    response_model=PushAccepted,
-    responses={
-        **CONFIRM_RESPONSE,
-        409: documented_problem("No failed invoices, or `not_connected`."),
-    },
-)
+@router.post("/{batch_id}/retry-failed", **push_route("No failed invoices, or `not_connected`."))
 async def retry_failed(
     tenant_id: TenantId,
     batch_id: BatchId,

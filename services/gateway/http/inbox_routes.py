@@ -15,11 +15,11 @@ from services.gateway.batches.model import InvoiceStatus
 from services.gateway.batches.schemas import PushAccepted
 from services.gateway.batches.service import submit_batch
 from services.gateway.connections.gate import ensure_connected
-from services.gateway.http.batch_routes import CONFIRM_RESPONSE, confirmation_problem
+from services.gateway.http.confirmation import confirmation_problem, push_route
 from services.gateway.http.deps import DbPool, LinkBuilder
 from services.gateway.http.paging import Paging
 from services.gateway.http.params import TenantId
-from services.gateway.http.problems import Problem, documented_problem
+from services.gateway.http.problems import Problem
 from services.gateway.inbox import repository
 from services.gateway.inbox.model import InboxFilter
 from services.gateway.inbox.schemas import InboxPage, InboxRetryRequest, TriggerName
@@ -81,15 +81,7 @@ async def _selected_ids(pool: DbPool, tenant_id: str, body: InboxRetryRequest) -
     return ids
 
 
-@router.post(
-    "/retry",
-    status_code=202,
-    response_model=PushAccepted,
-    responses={
-        409: documented_problem("Not connected (`not_connected`), or nothing matches."),
-        **CONFIRM_RESPONSE,
-    },
-)
+@router.post("/retry", **push_route("Not connected (`not_connected`), or nothing matches."))
 async def retry(
     tenant_id: TenantId,
     body: InboxRetryRequest,

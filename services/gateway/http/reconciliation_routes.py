@@ -14,7 +14,7 @@ from services.gateway.auth.dependencies import CurrentPrincipal, require
 from services.gateway.auth.principal import Principal, Role
 from services.gateway.batches.cursor import decode_position_cursor, encode_position_cursor
 from services.gateway.batches.schemas import PushAccepted
-from services.gateway.http.batch_routes import confirmation_problem
+from services.gateway.http.confirmation import confirmation_problem
 from services.gateway.http.deps import DbPool, LinkBuilder
 from services.gateway.http.links import Links
 from services.gateway.http.paging import Paging

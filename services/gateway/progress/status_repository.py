@@ -6,6 +6,7 @@ from typing import Any
 import asyncpg
 
 from services.contract.results import InvoiceSyncSucceeded
+from services.gateway.batches.ingest import AnyResult
 
 # Same outcome as upserting the results one by one in order, with "an older result never
 # overwrites a newer one": within the batch only results no earlier one is newer than can
@@ -69,26 +70,32 @@ WHERE s.last_result_at <= EXCLUDED.last_result_at
 """
 
 
-async def record_results(conn: asyncpg.Connection, results: Sequence[Any]) -> None:
+async def record_results(conn: asyncpg.Connection, results: Sequence[AnyResult]) -> None:
     """Upserts each invoice's latest result, in one statement for a consumed batch (given in
     consumption order); an older result never overwrites a newer one."""
     if not results:
         return
-    await conn.execute(
-        _RECORD_RESULTS,
-        [r.tenant_id for r in results],
-        [r.invoice_id for r in results],
-        [r.invoice_version for r in results],
-        [r.external_id for r in results],
-        [r.external_number for r in results],
-        [r.event_id for r in results],
-        [r.event_type for r in results],
-        [r.operation.value for r in results],
-        [r.trigger.value for r in results],
-        [r.batch_id for r in results],
-        [r.error.model_dump_json() if r.error else None for r in results],
-        [r.occurred_at for r in results],
-        [isinstance(r, InvoiceSyncSucceeded) for r in results],
+    rows = [_status_row(r) for r in results]
+    await conn.execute(_RECORD_RESULTS, *(list(column) for column in zip(*rows, strict=True)))
+
+
+def _status_row(result: AnyResult) -> tuple[Any, ...]:
+    """One result in the order of `_RECORD_RESULTS`' unnest columns."""
+    error = result.error.model_dump_json() if result.error else None
+    return (
+        result.tenant_id,
+        result.invoice_id,
+        result.invoice_version,
+        result.external_id,
+        result.external_number,
+        result.event_id,
+        result.event_type,
+        result.operation.value,
+        result.trigger.value,
+        result.batch_id,
+        error,
+        result.occurred_at,
+        isinstance(result, InvoiceSyncSucceeded),
     )
 
 
