@@ -42,6 +42,7 @@ from services.gateway.http.confirmation import confirmation_problem, push_route
 from services.gateway.http.deps import DbPool, LinkBuilder
 from services.gateway.http.etag import NOT_MODIFIED_RESPONSE, conditional_json
 from services.gateway.http.links import Links
+from services.gateway.http.lookup import one_or_404
 from services.gateway.http.paging import Paging
 from services.gateway.http.params import BatchId, TenantId
 from services.gateway.http.problems import Problem
@@ -141,11 +142,9 @@ async def _dry_run(pool: asyncpg.Pool, tenant_id: str, invoice_ids: list[str]) -
 
 
 async def _load_batch(pool: asyncpg.Pool, tenant_id: str, batch_id: UUID) -> BatchRow:
-    async with pool.acquire() as conn:
-        row = await repo.get_batch(conn, tenant_id, batch_id)
-    if row is None:
-        raise Problem(404, "Not Found", f"No batch {batch_id} for this tenant.")
-    return row
+    return await one_or_404(
+        pool, lambda conn: repo.get_batch(conn, tenant_id, batch_id), f"batch {batch_id}"
+    )
 
 
 @router.get("/{batch_id}", response_model=BatchProgress, responses=NOT_MODIFIED_RESPONSE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import asyncpg
@@ -17,6 +17,7 @@ from services.gateway.batches.schemas import PushAccepted
 from services.gateway.http.confirmation import confirmation_problem
 from services.gateway.http.deps import DbPool, LinkBuilder
 from services.gateway.http.links import Links
+from services.gateway.http.lookup import one_or_404
 from services.gateway.http.paging import Paging
 from services.gateway.http.params import TenantId
 from services.gateway.http.problems import Problem, documented_problem
@@ -45,12 +46,10 @@ def _run_links(links: Links, tenant_id: str, run_id: UUID) -> ReconciliationLink
     )
 
 
-async def _load(pool: asyncpg.Pool, tenant_id: str, run_id: UUID) -> Any:
-    async with pool.acquire() as conn:
-        row = await repo.get(conn, tenant_id, run_id)
-    if row is None:
-        raise Problem(404, "Not Found", f"No reconciliation {run_id} for this tenant.")
-    return row
+async def _load(pool: asyncpg.Pool, tenant_id: str, run_id: UUID) -> asyncpg.Record:
+    return await one_or_404(
+        pool, lambda conn: repo.get(conn, tenant_id, run_id), f"reconciliation {run_id}"
+    )
 
 
 @router.post("/reconciliations", status_code=202, response_model=ReconciliationAccepted)
