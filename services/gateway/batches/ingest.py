@@ -11,7 +11,7 @@ import asyncpg
 import structlog
 
 from services.contract.push import PushRequested
-from services.contract.results import InvoiceSyncFailed, InvoiceSyncSkipped, InvoiceSyncSucceeded
+from services.contract.results import SyncResult
 from services.gateway.batches import invoice_rows
 from services.gateway.batches import repository as repo
 from services.gateway.batches.model import STATUS_BY_EVENT_TYPE, batch_state, is_complete
@@ -23,8 +23,6 @@ from services.gateway.batches.schemas import (
 from services.gateway.batches.views import counts_body, invoice_body, percent
 
 log = structlog.get_logger(__name__)
-
-AnyResult = InvoiceSyncSucceeded | InvoiceSyncFailed | InvoiceSyncSkipped
 
 
 async def apply_push_request(conn: asyncpg.Connection, event: PushRequested, now: datetime) -> None:
@@ -78,7 +76,7 @@ async def apply_push_request(conn: asyncpg.Connection, event: PushRequested, now
 
 
 async def apply_batch_results(
-    conn: asyncpg.Connection, batch_id: UUID, events: Sequence[AnyResult], now: datetime
+    conn: asyncpg.Connection, batch_id: UUID, events: Sequence[SyncResult], now: datetime
 ) -> int:
     """Upserts results keyed by (batch, invoice); returns how many rows changed."""
     first = events[0]
@@ -118,7 +116,7 @@ async def apply_batch_results(
     return len(applied.changes)
 
 
-def to_invoice_result(event: AnyResult) -> InvoiceResult:
+def to_invoice_result(event: SyncResult) -> InvoiceResult:
     error = event.error
     return InvoiceResult(
         invoice_id=event.invoice_id,

@@ -5,8 +5,7 @@ from typing import Any
 
 import asyncpg
 
-from services.contract.results import InvoiceSyncSucceeded
-from services.gateway.batches.ingest import AnyResult
+from services.contract.results import InvoiceSyncSucceeded, SyncResult
 
 # Same outcome as upserting the results one by one in order, with "an older result never
 # overwrites a newer one": within the batch only results no earlier one is newer than can
@@ -70,7 +69,7 @@ WHERE s.last_result_at <= EXCLUDED.last_result_at
 """
 
 
-async def record_results(conn: asyncpg.Connection, results: Sequence[AnyResult]) -> None:
+async def record_results(conn: asyncpg.Connection, results: Sequence[SyncResult]) -> None:
     """Upserts each invoice's latest result, in one statement for a consumed batch (given in
     consumption order); an older result never overwrites a newer one."""
     if not results:
@@ -79,7 +78,7 @@ async def record_results(conn: asyncpg.Connection, results: Sequence[AnyResult])
     await conn.execute(_RECORD_RESULTS, *(list(column) for column in zip(*rows, strict=True)))
 
 
-def _status_row(result: AnyResult) -> tuple[Any, ...]:
+def _status_row(result: SyncResult) -> tuple[Any, ...]:
     """One result in the order of `_RECORD_RESULTS`' unnest columns."""
     error = result.error.model_dump_json() if result.error else None
     return (
