@@ -1,6 +1,8 @@
+"""An invoice's sync status: what the External Number column shows."""
+
 from __future__ import annotations
 
-import json
+from dataclasses import asdict
 
 from fastapi import APIRouter
 
@@ -24,14 +26,8 @@ async def invoice_sync_status(
     """What the External Number column shows: the QuickBooks number and the last result."""
     require(principal, tenant_id, Role.READ)
     async with pool.acquire() as conn:
-        row = await status_repository.get_status(conn, tenant_id, invoice_id)
-    if row is None:
+        state = await status_repository.get_status(conn, tenant_id, invoice_id)
+    if state is None:
         raise Problem(404, "Not Found", f"No sync result for invoice {invoice_id!r} yet.")
-    # The other fields are columns of the same names.
-    return InvoiceSyncStatus.model_validate(
-        {
-            **row,
-            "last_result": row["last_event_type"],
-            "last_error": json.loads(row["last_error"]) if row["last_error"] else None,
-        }
-    )
+    # The other fields are the state's of the same names.
+    return InvoiceSyncStatus.model_validate({**asdict(state), "last_result": state.last_event_type})

@@ -6,6 +6,8 @@ from typing import Any
 import asyncpg
 
 from services.contract.results import InvoiceSyncSucceeded, SyncResult
+from services.gateway.progress.model import InvoiceSyncState
+from services.platform.rows import json_column, record_of
 
 # Same outcome as upserting the results one by one in order, with "an older result never
 # overwrites a newer one": within the batch only results no earlier one is newer than can
@@ -100,12 +102,15 @@ def _status_row(result: SyncResult) -> tuple[Any, ...]:
 
 async def get_status(
     conn: asyncpg.Connection, tenant_id: str, invoice_id: str
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(
+) -> InvoiceSyncState | None:
+    row = await conn.fetchrow(
         "SELECT * FROM invoice_sync_status WHERE tenant_id = $1 AND invoice_id = $2",
         tenant_id,
         invoice_id,
     )
+    if row is None:
+        return None
+    return record_of(InvoiceSyncState, row, last_error=json_column(row["last_error"]))
 
 
 async def last_results(
