@@ -23,6 +23,7 @@ from services.gateway.http.params import TenantId
 from services.gateway.http.problems import Problem, documented_problem
 from services.gateway.reconciliations import repository as repo
 from services.gateway.reconciliations import service
+from services.gateway.reconciliations.model import Run
 from services.gateway.reconciliations.schemas import (
     DifferencePage,
     NightlySetting,
@@ -46,7 +47,7 @@ def _run_links(links: Links, tenant_id: str, run_id: UUID) -> ReconciliationLink
     )
 
 
-async def _load(pool: asyncpg.Pool, tenant_id: str, run_id: UUID) -> asyncpg.Record:
+async def _load(pool: asyncpg.Pool, tenant_id: str, run_id: UUID) -> Run:
     return await one_or_404(
         pool, lambda conn: repo.get(conn, tenant_id, run_id), f"reconciliation {run_id}"
     )
@@ -154,8 +155,8 @@ async def repair(
     """Push exactly the invoices of these categories as a normal push batch."""
     require(principal, tenant_id, Role.PUSH)
     run = await _load(pool, tenant_id, run_id)
-    if run["state"] != "completed":
-        raise Problem(409, "Not completed", f"The reconciliation is {run['state']}.")
+    if run.state != "completed":
+        raise Problem(409, "Not completed", f"The reconciliation is {run.state}.")
     if not body.confirm_overwrite:
         raise confirmation_problem()
     async with pool.acquire() as conn:

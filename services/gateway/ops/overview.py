@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
@@ -128,11 +128,9 @@ async def _open_batches(conn: asyncpg.Connection, base: str) -> list[BatchInProg
     return out
 
 
-def _category_counts(categories: object, run_url: str) -> dict[str, Linked] | None:
+def _category_counts(categories: dict[str, Any] | None, run_url: str) -> dict[str, Linked] | None:
     """Every category, 0 when the run found none; None before the run completed."""
-    if isinstance(categories, str):
-        categories = json.loads(categories)
-    if not isinstance(categories, dict):
+    if categories is None:
         return None
     return {
         c.value: Linked(
@@ -146,17 +144,17 @@ def _category_counts(categories: object, run_url: str) -> dict[str, Linked] | No
 async def _last_reconciliations(conn: asyncpg.Connection, base: str) -> list[LastReconciliation]:
     out = []
     for row in await reconciliations.latest_per_tenant(conn, 200):
-        run_url = _tenant_url(base, row["tenant_id"], f"reconciliations/{row['reconciliation_id']}")
+        run_url = _tenant_url(base, row.tenant_id, f"reconciliations/{row.reconciliation_id}")
         out.append(
             LastReconciliation(
-                tenant_id=row["tenant_id"],
-                id=row["reconciliation_id"],
-                state=row["state"],
-                trigger=row["trigger"],
-                at=row["finished_at"] or row["requested_at"],
-                invoices_total=row["invoices_total"],
-                counts=_category_counts(row["categories"], run_url),
-                error=row["error"],
+                tenant_id=row.tenant_id,
+                id=row.reconciliation_id,
+                state=row.state,
+                trigger=row.trigger,
+                at=row.finished_at or row.requested_at,
+                invoices_total=row.invoices_total,
+                counts=_category_counts(row.categories, run_url),
+                error=row.error,
                 link=run_url,
             )
         )

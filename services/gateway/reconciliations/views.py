@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import asdict
 from typing import Any
 
 import asyncpg
@@ -12,21 +13,20 @@ import asyncpg
 from services.contract.reconciliation import FieldDifference
 from services.platform.rows import json_column
 
+from .model import Run
 from .schemas import Difference, ReconciliationLinks, ReconciliationRun
 
 
-def run_body(row: asyncpg.Record, links: ReconciliationLinks) -> ReconciliationRun:
-    total = row["invoices_total"]
-    checked = row["invoices_checked"]
-    done = row["state"] in ("completed", "failed")
-    # The other fields are columns of the same names.
+def run_body(run: Run, links: ReconciliationLinks) -> ReconciliationRun:
+    total, checked = run.invoices_total, run.invoices_checked
+    # The other fields are the run's of the same names.
     return ReconciliationRun.model_validate(
         {
-            **row,
-            "id": row["reconciliation_id"],
-            "progress": 1.0 if done else (checked / total if total else 0.0),
-            "counts": json_column(row["categories"]) or None,
-            "totals": json_column(row["totals"]) or None,
+            **asdict(run),
+            "id": run.reconciliation_id,
+            "progress": 1.0 if run.done else (checked / total if total else 0.0),
+            "counts": run.categories or None,
+            "totals": run.totals or None,
             "links": links,
         }
     )
