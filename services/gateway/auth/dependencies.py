@@ -57,12 +57,10 @@ async def _tenant_principal(pool: asyncpg.Pool, token: str) -> Principal:
     if not is_tenant_token(token):
         raise _UNAUTHORIZED
     async with pool.acquire() as conn:
-        row = await token_repository.find_active(conn, hash_token(token))
-    if row is None:
+        principal = await token_repository.find_active(conn, hash_token(token))
+    if principal is None:
         raise _UNAUTHORIZED
-    return Principal(
-        operator=False, tenant_id=row["tenant_id"], role=Role(row["role"]), token_id=row["token_id"]
-    )
+    return principal
 
 
 def _page_principal(page_key: bytes, token: str) -> Principal:
