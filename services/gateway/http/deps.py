@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Annotated
 
 import asyncpg
@@ -10,6 +11,8 @@ from fastapi import Depends, Request
 
 from services.gateway.events.feed import FeedRegistry
 from services.gateway.http.links import Links
+from services.gateway.ops.kafka_stats import KafkaStatsReader
+from services.gateway.ops.settings import OpsSettings
 from services.gateway.settings import GatewaySettings
 from services.platform.crypto import TokenCipher
 
@@ -64,3 +67,24 @@ def _links(base_url: BaseUrl, settings: Settings, page_key: PageKey) -> Links:
 
 
 LinkBuilder = Annotated[Links, Depends(_links)]
+
+
+@cache
+def _ops_settings() -> OpsSettings:
+    return OpsSettings()
+
+
+OpsConfig = Annotated[OpsSettings, Depends(_ops_settings)]
+
+
+def _stats_reader(request: Request, settings: Settings, ops: OpsConfig) -> KafkaStatsReader:
+    """The process's one reader, made on the ops view's first request."""
+    reader: KafkaStatsReader | None = getattr(request.app.state, "ops_kafka_stats", None)
+    if reader is None:
+        groups = [ops.worker_group_id, settings.gateway_group_id]
+        reader = KafkaStatsReader(settings.kafka_bootstrap_servers, groups)
+        request.app.state.ops_kafka_stats = reader
+    return reader
+
+
+StatsReader = Annotated[KafkaStatsReader, Depends(_stats_reader)]
