@@ -23,7 +23,7 @@ from bench.stack import RESULTS, BenchStack
 from services.contract.push import PushRequested
 from services.contract.topics import Topic, invoice_key, tenant_key
 from tests.support import tenants
-from tests.support.factories import invoice_created, new_tenant
+from tests.support.factories import invoice_created
 from tests.support.kafka import produce
 from tests.support.sandbox import SandboxAdmin
 
@@ -230,13 +230,6 @@ async def push(bootstrap: str, tenant: str, invoice_ids: list[str]) -> str:
 # -- tenants ---------------------------------------------------------------------------------
 
 
-@dataclass
-class BenchTenant:
-    tenant_id: str
-    realm_id: str | None
-    invoice_ids: list[str]
-
-
 def invoice_records(tenant: str, count: int, prefix: str) -> list[tuple[bytes, bytes]]:
     records = []
     for i in range(count):
@@ -254,6 +247,20 @@ def ids_of(records: Sequence[tuple[bytes, bytes]]) -> list[str]:
     return [json.loads(v)["invoice"]["invoice_id"] for _, v in records]
 
 
+def records_per_tenant(
+    tenant_ids: Sequence[str], count: int, prefix: str
+) -> tuple[dict[str, list[str]], list[tuple[bytes, bytes]]]:
+    """`count` invoices for each tenant (numbered `{prefix}{i}-…` for the i-th): the
+    invoice ids by tenant, and all the records."""
+    ids: dict[str, list[str]] = {}
+    records: list[tuple[bytes, bytes]] = []
+    for i, tenant in enumerate(tenant_ids):
+        mine = invoice_records(tenant, count, f"{prefix}{i}-")
+        ids[tenant] = ids_of(mine)
+        records.extend(mine)
+    return ids, records
+
+
 async def connected_tenant(
     stack: BenchStack,
     sandbox: SandboxAdmin,
@@ -263,30 +270,24 @@ async def connected_tenant(
 ) -> tuple[str, str]:
     """A tenant in One-Way Push (manual_push) connected to a fresh QuickBooks company whose
     item is mapped; QuickBooks' default limits unless `limits`."""
-    realm = await sandbox.create_realm(
-        items=[{"name": "Display Ad", "unit_price": "100.00"}], limits=limits
-    )
-    tenant = new_tenant()
     keys = stack.env["TOKEN_ENCRYPTION_KEYS"]
-    await tenants.connect(stack.bootstrap, pool, tenant, realm, keys)
-    await tenants.change_settings(stack.bootstrap, pool, tenant, manual_push=True)
-    await tenants.map_products(stack.bootstrap, pool, tenant, {"P-1": realm["items"][0]["Id"]})
+    tenant, realm = await tenants.one_way_push_company(
+        stack.bootstrap, pool, sandbox, limits=limits, encryption_keys=keys
+    )
     return tenant, str(realm["realm_id"])
 
 
-async def wait_stored(
-    pool: asyncpg.Pool, tenant_ids: Sequence[str], count: int, within: float = 180
+async def wait_count(
+    pool: asyncpg.Pool, query: str, *args: object, at_least: int, what: str, within: float = 180
 ) -> None:
+    """Polls `query` (a `SELECT count(*)`) until it counts `at_least` rows."""
     deadline = time.monotonic() + within
     while True:
-        n = await pool.fetchval(
-            "SELECT count(*) FROM invoice_snapshots WHERE tenant_id = ANY($1::text[])",
-            list(tenant_ids),
-        )
-        if n >= count:
+        n = await pool.fetchval(query, *args)
+        if n >= at_least:
             return
         if time.monotonic() > deadline:
-            raise TimeoutError(f"only {n}/{count} invoice snapshots stored after {within}s")
+            raise TimeoutError(f"only {n}/{at_least} {what} after {within}s")
         await asyncio.sleep(0.2)
 
 

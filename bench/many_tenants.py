@@ -14,20 +14,16 @@ from bench.common import (
     ideal_seconds,
     ids_of,
     invoice_records,
-    produce_raw,
     push,
+    records_per_tenant,
     single_calls,
     summary,
     table,
-    wait_outbox_empty,
-    wait_stored,
     write_json,
 )
 from bench.meters import RoundTripMeter, meters, per_unit
+from bench.session import store_invoices, worker_session
 from bench.stack import BenchStack
-from services.contract.topics import Topic
-from services.platform.postgres import create_pool
-from tests.support.sandbox import SandboxAdmin
 
 SMALL = 5
 SMALL_AT = (0.10, 0.40, 0.70)  # submit a small batch when this share of the load is done
@@ -36,27 +32,16 @@ SMALL_AT = (0.10, 0.40, 0.70)  # submit a small batch when this share of the loa
 async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
     n_tenants = 8
     per_tenant = 50 if quick else 150
-    if stack.worker is None:
-        stack.start_worker()
-    sandbox = SandboxAdmin(stack.sandbox_url)
-    pool = await create_pool(stack.dsn, "sync_worker", max_size=4)
-    try:
+    async with worker_session(stack) as (sandbox, pool):
         print(f"many-tenants: connecting {n_tenants} + 1 tenants ...", flush=True)
         big = [await connected_tenant(stack, sandbox, pool) for _ in range(n_tenants)]
         small_tenant, small_realm = await connected_tenant(stack, sandbox, pool)
-        big_ids: dict[str, list[str]] = {}
-        everything = []
-        for i, (tenant, _) in enumerate(big):
-            records = invoice_records(tenant, per_tenant, f"T{i}-")
-            big_ids[tenant] = ids_of(records)
-            everything.extend(records)
+        big_ids, everything = records_per_tenant([t for t, _ in big], per_tenant, "T")
         # Warm-up batch, idle baseline batch, then one batch per SMALL_AT share.
         small_records = invoice_records(small_tenant, SMALL * (2 + len(SMALL_AT)), "S")
         small_ids = ids_of(small_records)
         everything.extend(small_records)
-        await produce_raw(stack.bootstrap, Topic.INVOICES.value, everything)
-        await wait_stored(pool, [t for t, _ in big] + [small_tenant], len(everything))
-        await wait_outbox_empty(pool)
+        await store_invoices(stack, pool, [t for t, _ in big] + [small_tenant], everything)
         before = {realm: await sandbox.stats(realm) for _, realm in [*big, (0, small_realm)]}
 
         async with ResultWatcher(stack.bootstrap) as watcher:
@@ -119,9 +104,6 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
                 for batch, submitted, _ in small_batches
                 for a in watcher.first_per_invoice(batch).values()
             ]
-    finally:
-        await pool.close()
-        await sandbox.aclose()
 
     finish = {t: max(a.at for a in f.values()) - t0 for t, f in big_first.items()}
     all_done = sorted(a.at - t0 for f in big_first.values() for a in f.values())

@@ -15,10 +15,9 @@ from bench.common import (
     write_json,
 )
 from bench.meters import per_unit
+from bench.session import worker_session
 from bench.stack import BenchStack
 from bench.workload import SMALL, Tenants, drive, prepare, set_latency
-from services.platform.postgres import create_pool
-from tests.support.sandbox import SandboxAdmin
 
 SIZES = {"quick": (8, 30), "default": (20, 100), "large": (50, 100), "one": (1, 300)}
 TARGET_RATIO = 1.25
@@ -167,11 +166,7 @@ def _profile(latency: dict[str, Any] | None) -> str:
 
 async def measure(stack: BenchStack, n_tenants: int, per_tenant: int, tag: str) -> dict[str, Any]:
     """Fresh tenants, the workload under `stack.latency`; latency is off again afterwards."""
-    if not stack.workers:
-        stack.start_worker()
-    sandbox = SandboxAdmin(stack.sandbox_url)
-    pool = await create_pool(stack.dsn, "sync_worker", max_size=4)
-    try:
+    async with worker_session(stack) as (sandbox, pool):
         tenants = await prepare(stack, sandbox, pool, n_tenants, per_tenant, tag)
         latency = await set_latency(sandbox, stack.latency)
         print(f"{tag}: latency {_profile(latency)}; pushing ...", flush=True)
@@ -179,9 +174,6 @@ async def measure(stack: BenchStack, n_tenants: int, per_tenant: int, tag: str) 
             raw = await drive(stack, sandbox, tenants)
         finally:
             await set_latency(sandbox, "off")
-    finally:
-        await pool.close()
-        await sandbox.aclose()
     result = summarize(raw, tenants, latency)
     # What the workers ran with, so that a figure can be tied to a configuration.
     result["worker_settings"] = {

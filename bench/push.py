@@ -15,36 +15,25 @@ from bench.common import (
     ideal_seconds,
     ids_of,
     invoice_records,
-    produce_raw,
     push,
     single_calls,
     summary,
     table,
-    wait_outbox_empty,
-    wait_stored,
     write_json,
 )
 from bench.meters import RoundTripMeter, meters, per_unit
+from bench.session import store_invoices, worker_session
 from bench.stack import BenchStack
-from services.contract.topics import Topic
-from services.platform.postgres import create_pool
-from tests.support.sandbox import SandboxAdmin
 
 
 async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
     n = 200 if quick else 600
-    if stack.worker is None:
-        stack.start_worker()
-    sandbox = SandboxAdmin(stack.sandbox_url)
-    pool = await create_pool(stack.dsn, "sync_worker", max_size=4)
-    try:
+    async with worker_session(stack) as (sandbox, pool):
         tenant, realm_id = await connected_tenant(stack, sandbox, pool)  # default limits
         realm = (await sandbox._http.get(f"/_sandbox/realms/{realm_id}")).json()
         records = invoice_records(tenant, n, "P")
         ids = ids_of(records)
-        await produce_raw(stack.bootstrap, Topic.INVOICES.value, records)
-        await wait_stored(pool, [tenant], n)
-        await wait_outbox_empty(pool)
+        await store_invoices(stack, pool, [tenant], records)
         before = await sandbox.stats(realm_id)
         ms = meters(stack)
         trips = RoundTripMeter(stack)
@@ -65,9 +54,6 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
         # Trailing calls (webhook-triggered reads etc.) that land after the last result.
         await asyncio.sleep(3)
         settled = await sandbox.stats(realm_id)
-    finally:
-        await pool.close()
-        await sandbox.aclose()
 
     calls = diff_counts(api_calls(after), api_calls(before))
     total_calls = sum(calls.values())

@@ -23,21 +23,17 @@ from bench.common import (
     diff_counts,
     ids_of,
     invoice_records,
-    produce_raw,
     push,
     table,
     wait_outbox_empty,
-    wait_stored,
     write_json,
 )
+from bench.session import store_invoices, worker_session
 from bench.stack import BenchStack
-from services.contract.topics import Topic
-from services.platform.postgres import create_pool
 from tests.e2e.reconciliation.api import tenant_on
 from tests.e2e.reconciliation.seed import (
-    SEED_LIMITS,
-    SEED_SETTINGS,
     create_in_quickbooks,
+    seed_realm,
     snapshot,
     store_as_synced,
 )
@@ -54,12 +50,7 @@ DEFAULT_LIMITS = {"per_minute": 500, "per_second": 10}
 async def _seeded_tenant(
     stack: BenchStack, sandbox: SandboxAdmin, pool: Any, n: int
 ) -> tuple[str, str]:
-    realm = await sandbox.create_realm(
-        items=[{"name": "Display Ad", "unit_price": "100.00"}],
-        customers=[{"display_name": "Acme Media"}],
-        settings=SEED_SETTINGS,
-        limits=SEED_LIMITS,
-    )
+    realm = await seed_realm(sandbox)
     snapshots = [snapshot(i, str(100000 + i)) for i in range(n)]
     started = time.perf_counter()
     created = await create_in_quickbooks(stack.sandbox_url, realm, snapshots, PREFIX)
@@ -157,19 +148,15 @@ def _overlap(run: dict[str, Any], began: float, wall: float) -> float:
 
 async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
     n = 2_000 if quick else 10_000
-    if stack.worker is None:
-        stack.start_worker()
-    sandbox = SandboxAdmin(stack.sandbox_url)
-    pool = await create_pool(stack.dsn, "sync_worker", max_size=4)
     headers = {"Authorization": f"Bearer {stack.admin_token}"}
-    api = httpx.AsyncClient(base_url=stack.gateway_url, headers=headers, timeout=30)
-    try:
+    async with (
+        worker_session(stack) as (sandbox, pool),
+        httpx.AsyncClient(base_url=stack.gateway_url, headers=headers, timeout=30) as api,
+    ):
         tenant, realm_id = await _seeded_tenant(stack, sandbox, pool, n)
         records = invoice_records(tenant, PUSH * ROUNDS * 2, "R")
         fresh = ids_of(records)
-        await produce_raw(stack.bootstrap, Topic.INVOICES.value, records)
-        await wait_stored(pool, [tenant], n + len(fresh))
-        await wait_outbox_empty(pool)
+        await store_invoices(stack, pool, [tenant], records, stored=n + len(fresh))
 
         before = api_calls(await sandbox.stats(realm_id))
         t0 = time.perf_counter()
@@ -204,10 +191,6 @@ async def run(stack: BenchStack, *, quick: bool) -> dict[str, Any]:
                 f"(x{pushes['with'][-1] / pushes['without'][-1]:.2f})",
                 flush=True,
             )
-    finally:
-        await api.aclose()
-        await pool.close()
-        await sandbox.aclose()
     return _report(n, alone, alone_wall, calls, pushes, overlaps, all_ok)
 
 

@@ -4,13 +4,12 @@ per invoice (workers + PostgreSQL) is reported beside it: it shows what a replic
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
 import asyncpg
 
-from bench.common import table, write_json
+from bench.common import table, wait_count, write_json
 from bench.month_end import measure, print_report, size_of
 from bench.stack import BenchStack
 from services.platform.postgres import create_pool
@@ -21,18 +20,15 @@ async def _wait_heartbeats(stack: BenchStack, replicas: int, within: float = 60)
     since = time.time()
     pool = await create_pool(stack.dsn, "sync_worker", max_size=1)
     try:
-        deadline = time.monotonic() + within
-        while True:
-            n = await pool.fetchval(
-                "SELECT count(*) FROM worker_heartbeats "
-                "WHERE last_seen > to_timestamp($1) - interval '1 second'",
-                since,
-            )
-            if n >= replicas:
-                return
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{n}/{replicas} worker heartbeats after {within}s")
-            await asyncio.sleep(0.5)
+        await wait_count(
+            pool,
+            "SELECT count(*) FROM worker_heartbeats "
+            "WHERE last_seen > to_timestamp($1) - interval '1 second'",
+            since,
+            at_least=replicas,
+            what="worker heartbeats",
+            within=within,
+        )
     finally:
         await pool.close()
 

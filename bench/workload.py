@@ -23,10 +23,10 @@ from bench.common import (
     produce_raw,
     push,
     push_record,
-    wait_outbox_empty,
-    wait_stored,
+    records_per_tenant,
 )
 from bench.meters import BytesMeter, RoundTripMeter, meters
+from bench.session import store_invoices
 from bench.stack import BenchStack
 from services.contract.topics import Topic
 from tests.support.sandbox import SandboxAdmin
@@ -66,18 +66,11 @@ async def prepare(
     print(f"{tag}: connecting {n_tenants} + 1 tenants (own realms) ...", flush=True)
     pairs = list(await asyncio.gather(*(one() for _ in range(n_tenants + 1))))
     big, probe = pairs[:-1], pairs[-1]
-    ids: dict[str, list[str]] = {}
-    records = []
-    for i, (tenant, _) in enumerate(big):
-        mine = invoice_records(tenant, per_tenant, f"{tag[:1].upper()}{i}-")
-        ids[tenant] = ids_of(mine)
-        records.extend(mine)
+    ids, records = records_per_tenant([t for t, _ in big], per_tenant, tag[:1].upper())
     probe_records = invoice_records(probe[0], SMALL * (2 + len(PROBE_AT)), "Q")
     records.extend(probe_records)
     print(f"{tag}: ingesting {len(records):,} invoices ...", flush=True)
-    await produce_raw(stack.bootstrap, Topic.INVOICES.value, records)
-    await wait_stored(pool, [t for t, _ in pairs], len(records), within=600)
-    await wait_outbox_empty(pool)
+    await store_invoices(stack, pool, [t for t, _ in pairs], records, within=600)
     return Tenants(big, ids, probe, ids_of(probe_records))
 
 

@@ -70,37 +70,16 @@ class PostgresCluster:
             "start",
         )
 
+    def _client(self, tool: str, *args: str) -> bytes:
+        """A client tool (psql, createdb) run as the `postgres` role; what it printed."""
+        server = ["-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
+        cmd = [str(self.bin_dir / tool), *server, *args]
+        return subprocess.run(cmd, check=True, capture_output=True).stdout
+
     def create_database(self, name: str) -> None:
-        exists = subprocess.run(
-            [
-                str(self.bin_dir / "psql"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-U",
-                "postgres",
-                "-tAc",
-                f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
-            ],
-            check=True,
-            capture_output=True,
-        ).stdout.strip()
-        if not exists:
-            subprocess.run(
-                [
-                    str(self.bin_dir / "createdb"),
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.port),
-                    "-U",
-                    "postgres",
-                    name,
-                ],
-                check=True,
-                capture_output=True,
-            )
+        query = f"SELECT 1 FROM pg_database WHERE datname = '{name}'"
+        if not self._client("psql", "-tAc", query).strip():
+            self._client("createdb", name)
 
     def pid(self) -> int | None:
         pidfile = self.data_dir / "postmaster.pid"

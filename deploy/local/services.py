@@ -32,6 +32,12 @@ def _http_ok(url: str) -> bool:
         return False
 
 
+def sandbox_command(port: int, *options: str) -> list[str]:
+    """The command line of a QuickBooks sandbox on 127.0.0.1:`port`."""
+    host = ["--host", "127.0.0.1", "--port", str(port)]
+    return [sys.executable, "-m", "services.quickbooks_sandbox", *host, *options]
+
+
 def start_sandbox(
     log_dir: Path,
     *,
@@ -46,19 +52,7 @@ def start_sandbox(
     `intuit` or `p50=0.25,p99=1.2` (see the sandbox README)."""
     port = port or free_port()
     log = log_dir / "quickbooks-sandbox.log"
-    args = [
-        sys.executable,
-        "-m",
-        "services.quickbooks_sandbox",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--client-id",
-        client_id,
-        "--client-secret",
-        client_secret,
-    ]
+    args = sandbox_command(port, "--client-id", client_id, "--client-secret", client_secret)
     if state_dir is not None:
         args += ["--state-dir", str(state_dir)]
     if latency is not None:

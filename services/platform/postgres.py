@@ -41,13 +41,27 @@ async def create_pool(
     return pool
 
 
-def _migration_files(package: str) -> list[Traversable]:
+# Tables of the platform's own code (outbox, parked messages, consumed-event dedup), created in
+# every service's schema before the service's files run. Recorded as `platform/NNNN_name.sql` so
+# their names cannot collide with a service's own.
+PLATFORM_MIGRATIONS = "services.platform.migrations"
+_PLATFORM_PREFIX = "platform/"
+
+
+def _sql_files(package: str) -> list[Traversable]:
     root = resources.files(package)
     return sorted((f for f in root.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
 
 
+def _migrations(package: str) -> list[tuple[str, Traversable]]:
+    """(name recorded in schema_migrations, file), in the order they apply."""
+    platform = [(_PLATFORM_PREFIX + f.name, f) for f in _sql_files(PLATFORM_MIGRATIONS)]
+    return platform + [(f.name, f) for f in _sql_files(package)]
+
+
 async def apply_migrations(dsn: str, schema: str, package: str) -> list[str]:
-    """Applies the `NNNN_name.sql` files of `package` not yet recorded in `schema`.
+    """Applies the platform's migrations, then the `NNNN_name.sql` files of `package`, each
+    unless already recorded in `schema`; returns the names it applied.
 
     Safe with many replicas starting at once: an advisory lock serialises them.
     """
@@ -63,16 +77,14 @@ async def apply_migrations(dsn: str, schema: str, package: str) -> list[str]:
                 " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
             )
             done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
-            for file in _migration_files(package):
-                if file.name in done:
+            for name, file in _migrations(package):
+                if name in done:
                     continue
                 async with conn.transaction():
                     await conn.execute(file.read_text(encoding="utf-8"))
-                    await conn.execute(
-                        "INSERT INTO schema_migrations (name) VALUES ($1)", file.name
-                    )
-                applied_now.append(file.name)
-                log.info("migration_applied", schema=schema, migration=file.name)
+                    await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
+                applied_now.append(name)
+                log.info("migration_applied", schema=schema, migration=name)
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK_ID)
     finally:

@@ -20,7 +20,7 @@ from services.platform.settings import CommonSettings
 class PlatformRuntime:
     settings: CommonSettings
     schema: str
-    migrations: str  # package holding the service's `NNNN_name.sql` files
+    migrations: str  # package of the service's `NNNN_name.sql` files (run after the platform's)
     outbox_poll_seconds: float
     pool_max_size: int | None = None  # default: settings.db_pool_max_size
     pool: asyncpg.Pool | None = None

@@ -7,7 +7,7 @@ reports live configs that drift from them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from services.contract.limits import DEAD_LETTER_MAX_MESSAGE_BYTES, MAX_MESSAGE_BYTES, MiB
 from services.contract.topics import Topic
@@ -80,36 +80,29 @@ _STATE = (
 )
 
 
+def _reasons(
+    cleanup: str, retention: str, *, compaction_lag: str | None = None, max_bytes: str = _MAX
+) -> dict[str, str]:
+    """Why each checked config (and the partition count) of one topic has its value."""
+    reasons = {"partitions": _PARTITIONS, "cleanup.policy": cleanup, "retention.ms": retention}
+    if compaction_lag is not None:
+        reasons["min.compaction.lag.ms"] = compaction_lag
+    return reasons | {"min.insync.replicas": _ISR, "max.message.bytes": max_bytes}
+
+
 def _history(topic: Topic, why: str) -> TopicConfigSpec:
-    return TopicConfigSpec(
-        topic,
-        HISTORY,
-        HISTORY_RETENTION_MS,
-        MAX_MESSAGE_BYTES,
-        {
-            "partitions": _PARTITIONS,
-            "cleanup.policy": f"delete: {why}",
-            "retention.ms": _HISTORY,
-            "min.insync.replicas": _ISR,
-            "max.message.bytes": _MAX,
-        },
-    )
+    reasons = _reasons(f"delete: {why}", _HISTORY)
+    return TopicConfigSpec(topic, HISTORY, HISTORY_RETENTION_MS, MAX_MESSAGE_BYTES, reasons)
 
 
 def _state(topic: Topic, why: str) -> TopicConfigSpec:
+    retention = "-1: compaction, not time, decides what goes. " + _STATE
     return TopicConfigSpec(
         topic,
         STATE,
         INFINITE,
         MAX_MESSAGE_BYTES,
-        {
-            "partitions": _PARTITIONS,
-            "cleanup.policy": f"compact: {why}",
-            "retention.ms": "-1: compaction, not time, decides what goes. " + _STATE,
-            "min.compaction.lag.ms": _STATE,
-            "min.insync.replicas": _ISR,
-            "max.message.bytes": _MAX,
-        },
+        _reasons(f"compact: {why}", retention, compaction_lag=_STATE),
         min_compaction_lag_ms=HISTORY_RETENTION_MS,
     )
 
@@ -130,13 +123,11 @@ TOPIC_SPECS: tuple[TopicConfigSpec, ...] = (
         HISTORY,
         DEAD_LETTER_RETENTION_MS,
         DEAD_LETTER_MAX_MESSAGE_BYTES,
-        {
-            "partitions": _PARTITIONS,
-            "cleanup.policy": "delete: each dead letter is handled once, then obsolete.",
-            "retention.ms": "30 days: read, fix and republish is done by a person.",
-            "min.insync.replicas": _ISR,
-            "max.message.bytes": "2 MiB: a refused message of up to 1 MiB plus its headers.",
-        },
+        _reasons(
+            "delete: each dead letter is handled once, then obsolete.",
+            "30 days: read, fix and republish is done by a person.",
+            max_bytes="2 MiB: a refused message of up to 1 MiB plus its headers.",
+        ),
     ),
 )
 
@@ -153,12 +144,7 @@ class Drift:
     actual: str
 
     def as_dict(self) -> dict[str, str]:
-        return {
-            "topic": self.topic,
-            "setting": self.setting,
-            "expected": self.expected,
-            "actual": self.actual,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

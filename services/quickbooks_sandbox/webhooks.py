@@ -14,7 +14,7 @@ import hmac
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import httpx
@@ -57,13 +57,7 @@ class DeliveryStats:
     last_error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "delivered": self.delivered,
-            "failed": self.failed,
-            "attempts": self.attempts,
-            "dropped_events": self.dropped_events,
-            "last_error": self.last_error,
-        }
+        return asdict(self)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,13 +14,25 @@ import asyncpg
 from services.contract.topics import Topic
 from tests.faults.report import ROWS, ScenarioRow
 from tests.support import tenants
-from tests.support.environment import ENCRYPTION_KEY
 from tests.support.factories import invoice_created
 from tests.support.kafka import TopicReader
 from tests.support.sandbox import SandboxAdmin
 
 # Called about twice a second with the seconds since the push and results seen so far.
 Disruption = Callable[[float, int], Awaitable[None]]
+
+
+def once_after(results: int, act: Callable[[], Awaitable[None]]) -> tuple[Disruption, list[int]]:
+    """A disruption that runs `act` once, as soon as `results` results are in; the list then
+    holds how many there were (empty: it never ran)."""
+    ran_at: list[int] = []
+
+    async def disrupt(_elapsed: float, done: int) -> None:
+        if not ran_at and done >= results:
+            ran_at.append(done)
+            await act()
+
+    return disrupt, ran_at
 
 
 @dataclass
@@ -40,16 +52,17 @@ async def run_push_scenario(
     bootstrap: str,
     pool: asyncpg.Pool,
     sandbox_url: str,
-    faults: list[dict[str, Any]],
     disrupt: Disruption,
     describe: Callable[[], str],
+    faults: Sequence[dict[str, Any]] = (),
     timeout: float = 300,
     latency: str | None = None,
 ) -> Outcome:
-    """`latency`: a sandbox latency profile for this company (e.g. "intuit")."""
+    """`faults`: QuickBooks faults of this company (sandbox `add_fault` arguments);
+    `latency`: a sandbox latency profile for it (e.g. "intuit")."""
     sandbox = SandboxAdmin(sandbox_url)
     tenant, realm = await tenants.one_way_push_company(
-        bootstrap, pool, sandbox, ENCRYPTION_KEY, limits={"per_minute": 6000, "per_second": 100}
+        bootstrap, pool, sandbox, limits={"per_minute": 6000, "per_second": 100}
     )
     realm_id = realm["realm_id"]
     prefix = uuid.uuid4().hex[:4].upper()

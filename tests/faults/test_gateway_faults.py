@@ -22,7 +22,7 @@ from services.contract.topics import Topic
 from tests.faults.conftest import Replicas
 from tests.faults.report import ROWS, ScenarioRow
 from tests.support import tenants
-from tests.support.environment import ADMIN_TOKEN, ENCRYPTION_KEY, WEBHOOK_VERIFIER, log_dir
+from tests.support.environment import ADMIN_TOKEN, WEBHOOK_VERIFIER, log_dir
 from tests.support.factories import invoice_created
 from tests.support.kafka import TopicReader
 from tests.support.sandbox import SandboxAdmin
@@ -34,19 +34,17 @@ ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 async def test_gateway_sigkill_mid_batch_keeps_counts_exact(
     replicas: Replicas,
     service_env: dict[str, str],
-    qbo_sandbox_url: str,
+    sandbox: SandboxAdmin,
     kafka_bootstrap_servers: str,
     worker_pg_pool: asyncpg.Pool,
 ) -> None:
     replicas.start_all()
     gateway = start_gateway(log_dir(), service_env, name="fault-gateway")
     port = int((gateway.url or "").rsplit(":", 1)[1])
-    sandbox = SandboxAdmin(qbo_sandbox_url)
     tenant, realm = await tenants.one_way_push_company(
         kafka_bootstrap_servers,
         worker_pg_pool,
         sandbox,
-        ENCRYPTION_KEY,
         limits={"per_minute": 1200, "per_second": 20},
     )
     events = [invoice_created(tenant, number=f"G{i:04d}") for i in range(300)]
@@ -85,7 +83,6 @@ async def test_gateway_sigkill_mid_batch_keeps_counts_exact(
     finally:
         gateway.stop()
     live = await sandbox.live_invoices(realm["realm_id"])
-    await sandbox.aclose()
     counts = progress["counts"]
     ok = (
         kills == 2

@@ -8,71 +8,42 @@ import asyncpg
 import pytest
 
 from tests.faults.conftest import Replicas
-from tests.faults.scenario import run_push_scenario
+from tests.faults.scenario import once_after, run_push_scenario
 from tests.support.infrastructure import Service
 
 pytestmark = pytest.mark.faults
 
 
-def _restart_once(service: Service, at_results: int) -> tuple[object, list[int]]:
-    restarts: list[int] = []
-
-    async def disrupt(_elapsed: float, done: int) -> None:
-        if not restarts and done >= at_results:
-            assert service.restart is not None
-            await asyncio.to_thread(service.restart)
-            restarts.append(done)
-
-    return disrupt, restarts
-
-
-async def _push_through_one_restart(
-    scenario: str, service: Service, bootstrap: str, pool: asyncpg.Pool, sandbox_url: str
-) -> None:
-    """Runs a 300-invoice push and restarts `service` once 60 results are in."""
-    disrupt, restarts = _restart_once(service, at_results=60)
-    await run_push_scenario(
-        scenario,
-        invoices=300,
-        bootstrap=bootstrap,
-        pool=pool,
-        sandbox_url=sandbox_url,
-        faults=[],
-        disrupt=disrupt,  # type: ignore[arg-type]
-        describe=lambda: f"restarted after {restarts[0] if restarts else '-'} results",
-    )
-    assert restarts, f"{scenario}: the restart never happened"
-
-
-async def test_kafka_broker_restart_mid_push(
+@pytest.mark.parametrize(
+    ("scenario", "service_fixture"),
+    [("Kafka broker restart", "kafka_service"), ("PostgreSQL restart", "postgres_service")],
+    ids=["kafka", "postgres"],
+)
+async def test_restart_mid_push(
+    scenario: str,
+    service_fixture: str,
+    request: pytest.FixtureRequest,
     replicas: Replicas,
-    kafka_service: Service,
-    qbo_sandbox_url: str,
-    worker_pg_pool: asyncpg.Pool,
-) -> None:
-    assert kafka_service.restart is not None, "this scenario needs the project's own broker"
-    replicas.start_all()
-    await _push_through_one_restart(
-        "Kafka broker restart", kafka_service, kafka_service.url, worker_pg_pool, qbo_sandbox_url
-    )
-
-
-async def test_postgres_restart_mid_push(
-    replicas: Replicas,
-    postgres_service: Service,
     kafka_bootstrap_servers: str,
     qbo_sandbox_url: str,
     worker_pg_pool: asyncpg.Pool,
 ) -> None:
-    assert postgres_service.restart is not None, "this scenario needs the project's own server"
+    """A 300-invoice push; the service restarts once 60 results are in."""
+    service: Service = request.getfixturevalue(service_fixture)
+    assert service.restart is not None, f"{scenario} needs the project's own server"
     replicas.start_all()
-    await _push_through_one_restart(
-        "PostgreSQL restart",
-        postgres_service,
-        kafka_bootstrap_servers,
-        worker_pg_pool,
-        qbo_sandbox_url,
+    restart = service.restart
+    disrupt, restarts = once_after(60, lambda: asyncio.to_thread(restart))
+    await run_push_scenario(
+        scenario,
+        invoices=300,
+        bootstrap=kafka_bootstrap_servers,
+        pool=worker_pg_pool,
+        sandbox_url=qbo_sandbox_url,
+        disrupt=disrupt,
+        describe=lambda: f"restarted after {restarts[0] if restarts else '-'} results",
     )
+    assert restarts, f"{scenario}: the restart never happened"
 
 
 async def test_quickbooks_429_storm_with_xml_bodies(

@@ -18,7 +18,7 @@ import pytest
 from deploy.local.processes import free_port, pid_alive
 from deploy.local.services import ServiceProcess, start_sandbox
 from tests.faults.conftest import Replicas
-from tests.faults.scenario import run_push_scenario
+from tests.faults.scenario import once_after, run_push_scenario
 from tests.support.environment import QBO_CLIENT_ID, QBO_CLIENT_SECRET, log_dir
 
 pytestmark = pytest.mark.faults
@@ -82,14 +82,13 @@ async def test_quickbooks_killed_and_restarted_mid_push(
         },
         ["qbo-restart-worker-1", "qbo-restart-worker-2"],
     )
-    killed_at: list[int] = []
 
-    async def kill_and_restart(_elapsed: float, done: int) -> None:
-        if not killed_at and done >= 40:
-            killed_at.append(done)
-            own_sandbox.sigkill()
-            await asyncio.sleep(DOWN_SECONDS)
-            await asyncio.to_thread(own_sandbox.restart)
+    async def kill_and_restart() -> None:
+        own_sandbox.sigkill()
+        await asyncio.sleep(DOWN_SECONDS)
+        await asyncio.to_thread(own_sandbox.restart)
+
+    disrupt, killed_at = once_after(40, kill_and_restart)
 
     try:
         replicas.start_all()
@@ -99,8 +98,7 @@ async def test_quickbooks_killed_and_restarted_mid_push(
             bootstrap=kafka_bootstrap_servers,
             pool=worker_pg_pool,
             sandbox_url=url,
-            faults=[],
-            disrupt=kill_and_restart,
+            disrupt=disrupt,
             describe=lambda: (
                 f"sandbox SIGKILLed after {killed_at[0] if killed_at else '-'} results, "
                 f"down {DOWN_SECONDS:.0f} s"

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,18 +37,50 @@ def docker_available() -> bool:
         return False
 
 
+def kafka_bootstrap() -> AbstractContextManager[Service]:
+    return _first_source("KAFKA_BOOTSTRAP_SERVERS", _kafka_container, _local_kafka)
+
+
+def database_url() -> AbstractContextManager[Service]:
+    return _first_source("DATABASE_URL", _postgres_container, _local_postgres)
+
+
 @contextlib.contextmanager
-def kafka_bootstrap() -> Iterator[Service]:
-    given = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+def _first_source(
+    variable: str,
+    container: Callable[[], AbstractContextManager[str]],
+    local: Callable[[], AbstractContextManager[Service]],
+) -> Iterator[Service]:
+    """The sources in the order this module's docstring gives."""
+    given = os.environ.get(variable)
     if given:
         yield Service(given)
-        return
-    if docker_available():
-        from testcontainers.kafka import KafkaContainer
+    elif docker_available():
+        with container() as url:
+            yield Service(url)
+    else:
+        with local() as service:
+            yield service
 
-        with KafkaContainer("apache/kafka:4.1.1").with_kraft() as container:
-            yield Service(container.get_bootstrap_server())
-        return
+
+@contextlib.contextmanager
+def _kafka_container() -> Iterator[str]:
+    from testcontainers.kafka import KafkaContainer
+
+    with KafkaContainer("apache/kafka:4.1.1").with_kraft() as container:
+        yield container.get_bootstrap_server()
+
+
+@contextlib.contextmanager
+def _postgres_container() -> Iterator[str]:
+    from testcontainers.postgres import PostgresContainer
+
+    with PostgresContainer("postgres:16", driver=None) as container:
+        yield container.get_connection_url()
+
+
+@contextlib.contextmanager
+def _local_kafka() -> Iterator[Service]:
     from deploy.local import kafka
     from deploy.local.processes import stop_group
 
@@ -67,17 +100,7 @@ def kafka_bootstrap() -> Iterator[Service]:
 
 
 @contextlib.contextmanager
-def database_url() -> Iterator[Service]:
-    given = os.environ.get("DATABASE_URL")
-    if given:
-        yield Service(given)
-        return
-    if docker_available():
-        from testcontainers.postgres import PostgresContainer
-
-        with PostgresContainer("postgres:16", driver=None) as container:
-            yield Service(container.get_connection_url())
-        return
+def _local_postgres() -> Iterator[Service]:
     from deploy.local import postgres
 
     base = Path(tempfile.mkdtemp(prefix="sync-test-pg-"))

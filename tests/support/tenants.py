@@ -16,6 +16,7 @@ from services.contract.push import PushRequested
 from services.contract.settings import ProductMappingChanged, SettingsChanged
 from services.contract.topics import Topic, invoice_key, tenant_key
 from services.platform.crypto import TokenCipher, parse_keys
+from tests.support.environment import ENCRYPTION_KEY
 from tests.support.factories import new_tenant
 from tests.support.kafka import produce, produce_many
 from tests.support.sandbox import SandboxAdmin
@@ -124,12 +125,13 @@ async def one_way_push_company(
     bootstrap: str,
     pool: asyncpg.Pool,
     sandbox: SandboxAdmin,
-    encryption_keys: str,
     *,
     limits: dict[str, int] | None = None,
+    encryption_keys: str = ENCRYPTION_KEY,
 ) -> tuple[str, dict[str, Any]]:
     """A new tenant on a new sandbox company with one item, in One-Way Push mode, product
-    `P-1` mapped to that item. Returns (tenant id, realm)."""
+    `P-1` mapped to that item; its token sealed with the test session's key unless
+    `encryption_keys`. Returns (tenant id, realm)."""
     realm = await sandbox.create_realm(
         items=[{"name": "Display Ad", "unit_price": "100.00"}], limits=limits
     )

@@ -1,19 +1,5 @@
--- Consumed-event dedup, the outbox, and what the External Number column needs.
-
-CREATE TABLE processed_events (
-    event_id     uuid PRIMARY KEY,
-    topic        text NOT NULL,
-    processed_at timestamptz NOT NULL DEFAULT now()
-);
-
-CREATE TABLE outbox (
-    id         bigserial PRIMARY KEY,
-    topic      text NOT NULL,
-    key        bytea,
-    value      bytea NOT NULL,
-    headers    jsonb NOT NULL DEFAULT '[]',
-    created_at timestamptz NOT NULL DEFAULT now()
-);
+-- What the External Number column needs. The outbox and the consumed-event dedup come from the
+-- platform migration (services/platform/migrations), applied before this file.
 
 -- Latest result per invoice (any trigger), newest by the result's occurred_at.
 CREATE TABLE invoice_sync_status (

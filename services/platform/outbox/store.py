@@ -7,6 +7,7 @@ import asyncpg
 from services.platform.outbox.limits import record_size, too_large
 from services.platform.outbox.message import OutboxMessage, headers_json
 from services.platform.outbox.parking import park_new
+from services.platform.rows import unnest_arrays
 
 NOTIFY_CHANNEL = "outbox_ready"
 
@@ -45,9 +46,6 @@ async def enqueue(conn: asyncpg.Connection, messages: Sequence[OutboxMessage]) -
         return
     await conn.execute(
         _ENQUEUE,
-        [m.topic for m in sendable],
-        [m.key for m in sendable],
-        [m.value for m in sendable],
-        [headers_json(m.headers) for m in sendable],
+        *unnest_arrays(sendable, "topic", "key", "value", "headers", headers=headers_json),
         NOTIFY_CHANNEL,
     )

@@ -122,6 +122,14 @@ def invalid_value(element: str, detail: str) -> QboFault:
     return QboFault("2010", "Request has invalid or unsupported property", detail, element)
 
 
+def unsupported_operation(operation: str, entity: str) -> QboFault:
+    return QboFault(
+        "2010",
+        "Operation not supported",
+        f"Operation {operation} on {entity} is not supported by this sandbox",
+    )
+
+
 def query_parse_error(detail: str) -> QboFault:
     return QboFault("4000", "Error parsing query", f"QueryParserError: {detail}")
 
@@ -130,27 +138,19 @@ def query_validation_error(detail: str) -> QboFault:
     return QboFault("4001", "Invalid query", f"QueryValidationError: {detail}")
 
 
+def _refusal(code: int, name: str, http_status: int, fault_type: str, detail: str) -> QboFault:
+    """A refusal that is not about the request's content (authentication, authorization,
+    throttling): QBO packs its name, code and HTTP status into the message."""
+    message = f"message={name}; errorCode={code:06d}; statusCode={http_status}"
+    return QboFault(str(code), message, detail, http_status=http_status, fault_type=fault_type)
+
+
 def authentication_failed(detail: str) -> QboFault:
-    return QboFault(
-        "3200",
-        "message=AuthenticationFailed; errorCode=003200; statusCode=401",
-        detail,
-        http_status=401,
-        fault_type="AUTHENTICATION",
-    )
+    return _refusal(3200, "AuthenticationFailed", 401, "AUTHENTICATION", detail)
 
 
 def authorization_failed(detail: str) -> QboFault:
-    return QboFault(
-        "3100",
-        "message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403",
-        detail,
-        http_status=403,
-        fault_type="AUTHORIZATION",
-    )
-
-
-THROTTLE_MESSAGE = "message=ThrottleExceeded; errorCode=003001; statusCode=429"
+    return _refusal(3100, "ApplicationAuthorizationFailed", 403, "AUTHORIZATION", detail)
 
 
 WINDOW_TEXT = {
@@ -170,13 +170,7 @@ def throttled(window: str | None = None, limit: int = 0, retry_after: float = 0.
             f"The request limit was reached: at most {what} for this company. "
             f"Capacity frees up in {max(retry_after, 0.001):.3f} seconds."
         )
-    return QboFault(
-        "3001",
-        THROTTLE_MESSAGE,
-        detail,
-        http_status=429,
-        fault_type="SERVICE",
-    )
+    return _refusal(3001, "ThrottleExceeded", 429, "SERVICE", detail)
 
 
 def system_fault(status: int) -> QboFault:

@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from . import customers, errors, invoices, items
+from .entities import Record
 from .errors import JsonDict, QboFault
 from .realm import Realm
 
 OPERATIONS = ("create", "update", "delete", "void")
+
+Write = Callable[[Realm, JsonDict, float], JsonDict]
+
+
+def _data_of(write: Callable[[Realm, JsonDict, float], Record]) -> Write:
+    """The write, returning the entity as a response carries it."""
+    return lambda realm, body, now: write(realm, body, now).data
+
+
+# What `POST /v3/company/{realm}/{entity}` does per (entity, operation); any other pair is
+# refused as unsupported.
+_WRITES: dict[tuple[str, str], Write] = {
+    ("Invoice", "create"): _data_of(invoices.create_invoice),
+    ("Invoice", "update"): _data_of(invoices.update_invoice),
+    ("Invoice", "void"): _data_of(invoices.void_invoice),
+    ("Invoice", "delete"): invoices.delete_invoice,  # the deleted stub: the entity is gone
+    ("Customer", "create"): _data_of(customers.create_customer),
+    ("Customer", "update"): _data_of(customers.update_customer),
+    ("Item", "create"): _data_of(items.api_create_item),
+    ("Item", "update"): _data_of(items.api_update_item),
+}
 
 
 def _canonical_entity(entity: str) -> str:
@@ -46,30 +70,10 @@ def execute_post(
     if not isinstance(body, dict):
         raise errors.invalid_value(name, "Request body must be a JSON object")
     op = resolve_operation(body, operation)
-    if name == "Invoice":
-        if op == "create":
-            return {name: invoices.create_invoice(realm, body, now).data}
-        if op == "update":
-            return {name: invoices.update_invoice(realm, body, now).data}
-        if op == "void":
-            return {name: invoices.void_invoice(realm, body, now).data}
-        return {name: invoices.delete_invoice(realm, body, now)}
-    if name == "Customer":
-        if op == "create":
-            return {name: customers.create_customer(realm, body, now).data}
-        if op == "update":
-            return {name: customers.update_customer(realm, body, now).data}
-    if name == "Item":
-        if op == "create":
-            return {name: items.api_create_item(realm, body, now).data}
-        if op == "update":
-            return {name: items.api_update_item(realm, body, now).data}
-    raise QboFault(
-        "2010",
-        "Operation not supported",
-        f"Operation {op} on {name} is not supported by this sandbox",
-        "",
-    )
+    write = _WRITES.get((name, op))
+    if write is None:
+        raise errors.unsupported_operation(op, name)
+    return {name: write(realm, body, now)}
 
 
 def execute_read(realm: Realm, entity: str, entity_id: str) -> JsonDict:

@@ -1,11 +1,13 @@
 """Applies consecutive invoice events of a consumed batch with a few set-based statements.
 
 The results are exactly those of applying the events one at a time (`versions.plan`): per
-event, stored or stale; for a stored one, MANUAL_PUSH_MODE in One-Way Push, otherwise an auto
+event, stored or stale; for a stored one in One-Way Push, MANUAL_PUSH_MODE when QuickBooks holds
+an older copy of the invoice (the copy is now behind and only a push updates it) and nothing
+when QuickBooks has none (nothing was sent, nothing changed there); in two-way mode an auto
 unit and SUPERSEDED for the queued versions it replaces. Only the last stored version of an
 invoice gets a unit: the versions it replaces within the run are reported superseded without
-one. Statements: one snapshot upsert, one settings read (tenants not read yet in this batch)
-and one unit queueing for the two-way tenants.
+one. Statements: one snapshot upsert, one settings read (tenants not read yet in this batch),
+one unit queueing for the two-way tenants and one ledger read for the One-Way Push ones.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from services.sync_worker.invoices.versions import (
     plan,
 )
 from services.sync_worker.results.builders import ResultSubject, display_of, skipped, sync_error
+from services.sync_worker.sync import ledger
 from services.sync_worker.sync.auto_units import queue_auto_many
 from services.sync_worker.tenants.model import TenantSettings
 
@@ -46,17 +49,20 @@ async def apply_invoice_run(
     settings = await settings_of(conn, {v.tenant_id for v in stored})
     two_way = [v for v in last_stored(versions, decisions) if not settings[v.tenant_id].manual_push]
     replaced = await queue_auto_many(conn, two_way)
-    manual = sync_error(ErrorCode.MANUAL_PUSH_MODE)
+    copies = await ledger.copies_in_quickbooks(
+        conn, {v.key for v in stored if settings[v.tenant_id].manual_push}
+    )
     messages: list[OutboxMessage] = []
     for event, decision in zip(events, decisions, strict=True):
+        key = (event.tenant_id, event.invoice.invoice_id)
         if isinstance(decision, Stale):
             messages.append(_arrived_late(event, decision.held))
         elif settings[event.tenant_id].manual_push:
-            messages.append(skipped(_subject(event, event.invoice.version), manual))
+            if key in copies:
+                messages.append(_behind_quickbooks_copy(event, copies[key]))
         elif decision.replaces is not None:
             messages.append(_replaced(event, decision.replaces))
         else:
-            key = (event.tenant_id, event.invoice.invoice_id)
             messages.extend(_replaced(event, u.invoice_version) for u in replaced.get(key, []))
     return messages
 
@@ -123,6 +129,19 @@ def _subject(event: InvoiceEvent, version: int | None) -> ResultSubject:
 def _arrived_late(event: InvoiceEvent, held: int) -> OutboxMessage:
     text = f"Version {event.invoice.version} arrived after version {held}."
     return skipped(_subject(event, event.invoice.version), sync_error(ErrorCode.SUPERSEDED, text))
+
+
+def _behind_quickbooks_copy(event: InvoiceEvent, copy: ledger.QuickBooksCopy) -> OutboxMessage:
+    number = copy.external_number or "no number"
+    change = event.event_type.removeprefix("invoice.")
+    text = (
+        f"Version {event.invoice.version} ({change}) is newer than the copy in QuickBooks "
+        f"({number}, sent at version {copy.synced_version}): One-Way Push does not send "
+        "changes by itself."
+    )
+    details = {"external_number": copy.external_number, "synced_version": copy.synced_version}
+    error = sync_error(ErrorCode.MANUAL_PUSH_MODE, text, details)
+    return skipped(_subject(event, event.invoice.version), error)
 
 
 def _replaced(event: InvoiceEvent, older: int | None) -> OutboxMessage:

@@ -1,10 +1,5 @@
--- Ingest, tenant state and the transactional outbox.
-
-CREATE TABLE processed_events (
-    event_id     uuid PRIMARY KEY,
-    topic        text NOT NULL,
-    processed_at timestamptz NOT NULL DEFAULT now()
-);
+-- Ingest and tenant state. The outbox and the consumed-event dedup come from the platform
+-- migration (services/platform/migrations), applied before this file.
 
 CREATE TABLE tenants (
     tenant_id             text PRIMARY KEY,
@@ -32,15 +27,4 @@ CREATE TABLE invoice_snapshots (
     snapshot    jsonb NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (tenant_id, invoice_id)
-);
-
--- Everything that must reach Kafka is written here in the same transaction as the state
--- change it reports; the relay publishes and then deletes it.
-CREATE TABLE outbox (
-    id         bigserial PRIMARY KEY,
-    topic      text NOT NULL,
-    key        bytea,
-    value      bytea NOT NULL,
-    headers    jsonb NOT NULL DEFAULT '[]',
-    created_at timestamptz NOT NULL DEFAULT now()
 );

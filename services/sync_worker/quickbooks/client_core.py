@@ -13,7 +13,6 @@ from services.contract.errors import ErrorCode
 from .config import QuickBooksConfig
 from .errors import QuickBooksError
 from .queries import in_list, paged
-from .rate_limit import RateGate
 from .requestid import validate_request_id
 from .transport import RequestExecutor
 
@@ -59,7 +58,6 @@ class ClientCore:
     def __init__(
         self,
         executor: RequestExecutor,
-        limiter: RateGate,
         config: QuickBooksConfig,
         *,
         tenant_id: str,
@@ -68,7 +66,6 @@ class ClientCore:
     ) -> None:
         self._executor = executor
         self._batcher = batcher
-        self._limiter = limiter
         self._config = config
         self.tenant_id = tenant_id
         self.realm_id = realm_id

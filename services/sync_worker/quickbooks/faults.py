@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from services.contract.errors import ERROR_CATALOG, ErrorCode
@@ -41,14 +41,6 @@ class FaultError:
     message: str
     detail: str
     element: str | None
-
-    def as_dict(self) -> dict[str, str | None]:
-        return {
-            "code": self.code,
-            "message": self.message,
-            "detail": self.detail,
-            "element": self.element,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +179,7 @@ def _describe(fault: Fault) -> str:
 def _details(fault: Fault, operation: str) -> dict[str, Any]:
     details: dict[str, Any] = {
         "operation": operation,
-        "errors": [e.as_dict() for e in fault.errors],
+        "errors": [asdict(e) for e in fault.errors],
     }
     if fault.type:
         details["fault_type"] = fault.type

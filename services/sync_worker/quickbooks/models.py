@@ -12,10 +12,15 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_pascal
 
 
 class QboModel(BaseModel):
-    model_config = ConfigDict(extra="allow", validate_by_name=True, validate_by_alias=True)
+    """Each field's QuickBooks name is its PascalCase form unless it sets its own alias."""
+
+    model_config = ConfigDict(
+        extra="allow", alias_generator=to_pascal, validate_by_name=True, validate_by_alias=True
+    )
 
     def to_qbo(self) -> dict[str, Any]:
         """Body for QuickBooks: aliases, no unset/None fields, Decimals kept for jsonutil."""
@@ -23,54 +28,58 @@ class QboModel(BaseModel):
 
 
 class Ref(QboModel):
+    model_config = ConfigDict(alias_generator=None)  # QuickBooks names these in lowercase
+
     value: str
     name: str | None = None
 
 
 class EmailAddress(QboModel):
-    address: str | None = Field(default=None, alias="Address")
+    address: str | None = None
 
 
 class MemoRef(QboModel):
+    model_config = ConfigDict(alias_generator=None)
+
     value: str
 
 
 class MetaData(QboModel):
-    create_time: datetime | None = Field(default=None, alias="CreateTime")
-    last_updated_time: datetime | None = Field(default=None, alias="LastUpdatedTime")
+    create_time: datetime | None = None
+    last_updated_time: datetime | None = None
 
 
 class SalesItemLineDetail(QboModel):
-    item_ref: Ref = Field(alias="ItemRef")
-    qty: Decimal | None = Field(default=None, alias="Qty")
-    unit_price: Decimal | None = Field(default=None, alias="UnitPrice")
+    item_ref: Ref
+    qty: Decimal | None = None
+    unit_price: Decimal | None = None
 
 
 class Line(QboModel):
-    amount: Decimal = Field(alias="Amount")
-    detail_type: str = Field(default="SalesItemLineDetail", alias="DetailType")
+    amount: Decimal
+    detail_type: str = "SalesItemLineDetail"
     sales_item_line_detail: SalesItemLineDetail | None = Field(
         default=None, alias="SalesItemLineDetail"
     )
-    id: str | None = Field(default=None, alias="Id")
-    line_num: int | None = Field(default=None, alias="LineNum")
-    description: str | None = Field(default=None, alias="Description")
+    id: str | None = None
+    line_num: int | None = None
+    description: str | None = None
 
 
 class Invoice(QboModel):
-    customer_ref: Ref = Field(alias="CustomerRef")
-    line: list[Line] = Field(default_factory=list, alias="Line")
-    id: str | None = Field(default=None, alias="Id")
-    sync_token: str | None = Field(default=None, alias="SyncToken")
-    doc_number: str | None = Field(default=None, alias="DocNumber")
-    txn_date: date | None = Field(default=None, alias="TxnDate")
-    due_date: date | None = Field(default=None, alias="DueDate")
-    total_amt: Decimal | None = Field(default=None, alias="TotalAmt")
-    balance: Decimal | None = Field(default=None, alias="Balance")
-    private_note: str | None = Field(default=None, alias="PrivateNote")
-    customer_memo: MemoRef | None = Field(default=None, alias="CustomerMemo")
-    currency_ref: Ref | None = Field(default=None, alias="CurrencyRef")
-    meta_data: MetaData | None = Field(default=None, alias="MetaData")
+    customer_ref: Ref
+    line: list[Line] = Field(default_factory=list)
+    id: str | None = None
+    sync_token: str | None = None
+    doc_number: str | None = None
+    txn_date: date | None = None
+    due_date: date | None = None
+    total_amt: Decimal | None = None
+    balance: Decimal | None = None
+    private_note: str | None = None
+    customer_memo: MemoRef | None = None
+    currency_ref: Ref | None = None
+    meta_data: MetaData | None = None
 
     @property
     def sales_lines(self) -> list[Line]:
@@ -79,28 +88,28 @@ class Invoice(QboModel):
 
 
 class Customer(QboModel):
-    display_name: str = Field(alias="DisplayName")
-    id: str | None = Field(default=None, alias="Id")
-    sync_token: str | None = Field(default=None, alias="SyncToken")
-    primary_email_addr: EmailAddress | None = Field(default=None, alias="PrimaryEmailAddr")
-    active: bool | None = Field(default=None, alias="Active")
+    display_name: str
+    id: str | None = None
+    sync_token: str | None = None
+    primary_email_addr: EmailAddress | None = None
+    active: bool | None = None
 
 
 class Item(QboModel):
-    name: str = Field(alias="Name")
-    id: str | None = Field(default=None, alias="Id")
-    active: bool | None = Field(default=None, alias="Active")
-    unit_price: Decimal | None = Field(default=None, alias="UnitPrice")
-    type: str | None = Field(default=None, alias="Type")
+    name: str
+    id: str | None = None
+    active: bool | None = None
+    unit_price: Decimal | None = None
+    type: str | None = None
 
 
 class DeletedObject(QboModel):
     """What QuickBooks returns for a delete, or a CDC stub of a deleted object."""
 
-    id: str = Field(alias="Id")
+    id: str
     status: str | None = Field(default=None, alias="status")
     domain: str | None = Field(default=None, alias="domain")
-    meta_data: MetaData | None = Field(default=None, alias="MetaData")
+    meta_data: MetaData | None = None
 
 
 class InvoiceChanges(BaseModel):

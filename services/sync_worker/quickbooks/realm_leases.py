@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from services.platform.rows import unnest_arrays
+
 from .rate_window import Takeover
 
 # A replica takes a free realm only while it holds less than its fair share of the realms
@@ -83,6 +85,11 @@ def _array_literal(ages: Sequence[float]) -> str:
     return "{" + ",".join(f"{a:.4f}" for a in ages) + "}"
 
 
+def _checkpoint_columns(held: Sequence[Checkpoint]) -> list[list[object]]:
+    """The `r(realm_id, epoch, ages)` arrays of the renew and release statements."""
+    return [*unnest_arrays(held, "realm_id", "epoch"), [_array_literal(c.ages) for c in held]]
+
+
 class RealmLeaseStore:
     def __init__(self, pool: asyncpg.Pool, owner: str, *, live_within: float = 15.0) -> None:
         """`live_within`: a replica whose heartbeat is older than this counts as gone."""
@@ -107,9 +114,7 @@ class RealmLeaseStore:
         """Extends and checkpoints every held realm in one statement; returns those renewed."""
         rows = await self._pool.fetch(
             _RENEW_SQL,
-            [c.realm_id for c in held],
-            [c.epoch for c in held],
-            [_array_literal(c.ages) for c in held],
+            *_checkpoint_columns(held),
             lease_seconds,
             self.owner,
         )
@@ -120,8 +125,6 @@ class RealmLeaseStore:
         than the windows require."""
         await self._pool.execute(
             _RELEASE_SQL,
-            [c.realm_id for c in held],
-            [c.epoch for c in held],
-            [_array_literal(c.ages) for c in held],
+            *_checkpoint_columns(held),
             self.owner,
         )

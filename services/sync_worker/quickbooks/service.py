@@ -160,7 +160,6 @@ class QuickBooksService:
         """A client without a database read (the connection is checked on first call)."""
         return QuickBooksClient(
             self._executor,
-            self.rate_gate,
             self.config,
             tenant_id=tenant_id,
             realm_id=realm_id,

@@ -16,6 +16,7 @@ from services.contract.connection_status import ConnectionState, QuickBooksConne
 from services.contract.topics import Topic, tenant_key
 from services.platform.crypto import TokenCipher
 from services.platform.outbox import enqueue, event_message
+from services.platform.rows import record_of
 
 from .oauth import TokenGrant
 
@@ -62,18 +63,7 @@ _TOKEN_COLUMNS = f"{_COLUMNS}, refresh_token_enc, access_token_enc"
 
 
 def _info(row: asyncpg.Record) -> ConnectionInfo:
-    return ConnectionInfo(
-        tenant_id=row["tenant_id"],
-        realm_id=row["realm_id"],
-        status=ConnectionStatus(row["status"]),
-        broken_reason=row["broken_reason"],
-        access_token_expires_at=row["access_token_expires_at"],
-        refresh_token_expires_at=row["refresh_token_expires_at"],
-        token_version=row["token_version"],
-        connected_at=row["connected_at"],
-        refreshed_at=row["refreshed_at"],
-        updated_at=row["updated_at"],
-    )
+    return record_of(ConnectionInfo, row, status=ConnectionStatus(row["status"]))
 
 
 async def _report(
@@ -184,14 +174,12 @@ class ConnectionStore:
 
     async def delete(self, tenant_id: str, *, conn: Any = None) -> bool:
         """Destroys the tenant's tokens; False if it had none."""
-        async with self._transaction(conn) as tx:
-            row = await tx.fetchrow(
-                f"DELETE FROM quickbooks_connections WHERE tenant_id = $1 RETURNING {_COLUMNS}",
-                tenant_id,
-            )
-            if row is not None:
-                await _report(tx, _info(row), ConnectionState.DISCONNECTED)
-        return row is not None
+        return await self._change(
+            conn,
+            f"DELETE FROM quickbooks_connections WHERE tenant_id = $1 RETURNING {_COLUMNS}",
+            tenant_id,
+            state=ConnectionState.DISCONNECTED,
+        )
 
     async def load_tokens(
         self, tenant_id: str, *, conn: Any = None, for_update: bool = False
@@ -206,9 +194,9 @@ class ConnectionStore:
         self, tenant_id: str, grant: TokenGrant, *, expected_version: int, conn: Any = None
     ) -> bool:
         """Store a rotated token pair if nobody stored another since `expected_version`."""
-        async with self._transaction(conn) as tx:
-            row = await tx.fetchrow(
-                f"""
+        return await self._change(
+            conn,
+            f"""
             UPDATE quickbooks_connections SET
                 refresh_token_enc = $3,
                 access_token_enc = $4,
@@ -222,16 +210,13 @@ class ConnectionStore:
             WHERE tenant_id = $1 AND token_version = $2
             RETURNING {_COLUMNS}
             """,
-                tenant_id,
-                expected_version,
-                self._cipher.encrypt(grant.refresh_token),
-                self._cipher.encrypt(grant.access_token),
-                grant.access_token_expires_at,
-                grant.refresh_token_expires_at,
-            )
-            if row is not None:
-                await _report(tx, _info(row))
-        return row is not None
+            tenant_id,
+            expected_version,
+            self._cipher.encrypt(grant.refresh_token),
+            self._cipher.encrypt(grant.access_token),
+            grant.access_token_expires_at,
+            grant.refresh_token_expires_at,
+        )
 
     async def mark_undecryptable(self, tenant_id: str) -> None:
         """The stored tokens were encrypted with a key this service no longer has: nothing
@@ -245,18 +230,27 @@ class ConnectionStore:
     async def mark_broken(
         self, tenant_id: str, reason: str, *, expected_version: int, conn: Any = None
     ) -> None:
+        await self._change(
+            conn,
+            f"""
+            UPDATE quickbooks_connections SET
+                status = 'broken', broken_reason = $3,
+                access_token_enc = NULL, access_token_expires_at = NULL, updated_at = now()
+            WHERE tenant_id = $1 AND token_version = $2
+            RETURNING {_COLUMNS}
+            """,
+            tenant_id,
+            expected_version,
+            reason,
+        )
+
+    async def _change(
+        self, conn: Any, sql: str, *args: Any, state: ConnectionState | None = None
+    ) -> bool:
+        """Runs `sql`, which returns the changed connection's `_COLUMNS`, and reports the
+        change in the same transaction; False if no connection changed."""
         async with self._transaction(conn) as tx:
-            row = await tx.fetchrow(
-                f"""
-                UPDATE quickbooks_connections SET
-                    status = 'broken', broken_reason = $3,
-                    access_token_enc = NULL, access_token_expires_at = NULL, updated_at = now()
-                WHERE tenant_id = $1 AND token_version = $2
-                RETURNING {_COLUMNS}
-                """,
-                tenant_id,
-                expected_version,
-                reason,
-            )
+            row = await tx.fetchrow(sql, *args)
             if row is not None:
-                await _report(tx, _info(row))
+                await _report(tx, _info(row), state)
+        return row is not None

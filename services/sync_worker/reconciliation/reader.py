@@ -48,9 +48,7 @@ def background_client(
     limiter = ShareLimitedLimiter(service.rate_gate, pool, service.config, share)
     tokens = TokenProvider(service.connections, pool, http, service.config)
     executor = RequestExecutor(service.config, http, tokens, limiter, hook)
-    return QuickBooksClient(
-        executor, limiter, service.config, tenant_id=tenant_id, realm_id=realm_id
-    )
+    return QuickBooksClient(executor, service.config, tenant_id=tenant_id, realm_id=realm_id)
 
 
 async def read_invoices(

@@ -104,6 +104,16 @@ async def connected_realm(conn: asyncpg.Connection, tenant_id: str) -> str | Non
     return realm
 
 
+async def broken_reason(conn: asyncpg.Connection, tenant_id: str) -> str | None:
+    """Why the tenant's connection is broken (QuickBooks refused it), or None if it is not."""
+    row = await conn.fetchrow(
+        "SELECT broken_reason FROM quickbooks_connections WHERE tenant_id = $1"
+        " AND status = 'broken'",
+        tenant_id,
+    )
+    return None if row is None else row["broken_reason"] or "credentials refused"
+
+
 async def tenant_settings(
     conn: asyncpg.Connection, tenant_id: str
 ) -> tuple[str | None, ConflictPolicy]:

@@ -25,6 +25,7 @@ from services.contract.topics import Topic, tenant_key
 from services.platform.outbox import OutboxMessage, enqueue, event_message
 from services.sync_worker.quickbooks import QuickBooksError, QuickBooksService
 from services.sync_worker.quickbooks.metrics import MetricsHook
+from services.sync_worker.quickbooks.tokens import broken_error
 
 from . import repository as repo
 from .domain.categorise import categorise
@@ -39,6 +40,7 @@ log = structlog.get_logger(__name__)
 @dataclass
 class _Inputs:
     realm_id: str | None
+    broken_reason: str | None
     conflict_policy: ConflictPolicy
     tenant: TenantView
     invoices: list[MediaosInvoice]
@@ -83,6 +85,10 @@ class ReconciliationService:
             await self._publish(
                 run, [_progress(run, ReconciliationPhase.READING_QUICKBOOKS, 0, total, 0)]
             )
+            if inputs.broken_reason is not None:
+                # Nothing can be compared: say so (reconnect) rather than report every
+                # invoice as not sendable as if the tenant had never connected.
+                raise broken_error(run.tenant_id, inputs.broken_reason)
             quickbooks = []
             if inputs.realm_id is not None:
                 client = background_client(
@@ -116,11 +122,12 @@ class ReconciliationService:
     async def _inputs(self, tenant_id: str) -> _Inputs:
         async with self._pool.acquire() as conn:
             realm = await repo.connected_realm(conn, tenant_id)
+            broken = await repo.broken_reason(conn, tenant_id)
             prefix, policy = await repo.tenant_settings(conn, tenant_id)
             tenant = await repo.tenant_view(conn, tenant_id, realm, prefix)
             invoices = await repo.invoices(conn, tenant_id)
             ledger = await repo.ledger_rows(conn, tenant_id, realm) if realm else {}
-        return _Inputs(realm, policy, tenant, invoices, ledger)
+        return _Inputs(realm, broken, policy, tenant, invoices, ledger)
 
     async def _finish(self, run: Run, inputs: _Inputs, outcome: _Outcome) -> str:
         state = "failed" if outcome.error else "completed"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from services.platform.rows import unnest_arrays
 from services.sync_worker.invoices.versions import InvoiceKey, Version
 from services.sync_worker.sync.work_items import NOTIFY_CHANNEL, PRIORITY_AUTO
 
@@ -71,9 +72,7 @@ async def queue_auto_many(
         return {}
     rows = await conn.fetch(
         _QUEUE_AUTO_MANY,
-        [u.tenant_id for u in units],
-        [u.invoice_id for u in units],
-        [u.version for u in units],
+        *unnest_arrays(units, "tenant_id", "invoice_id", "version"),
         PRIORITY_AUTO,
         NOTIFY_CHANNEL,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Literal
 
 from services.contract.errors import ErrorCode
 from services.contract.quickbooks_changes import QuickBooksInvoiceChanged, QuickBooksInvoiceDeleted
@@ -29,6 +30,8 @@ from services.sync_worker.sync.domain.status import quickbooks_status
 from services.sync_worker.sync.ledger import LedgerEntry
 from services.sync_worker.sync.ports import InboundStore, QuickBooksCompanies, QuickBooksCompany
 from services.sync_worker.sync.work_items import WorkItem
+
+ChangeSource = Literal["webhook", "cdc"]
 
 _CDC_OVERLAP = timedelta(seconds=30)
 _ZERO = Decimal(0)
@@ -123,7 +126,7 @@ class Inbound:
         completion.cdc_cursor = CdcCursor(item.tenant_id, _next_cursor(changes, now))
         return completion
 
-    def _changed(self, entry: LedgerEntry, invoice: Invoice, source: str) -> Completion:
+    def _changed(self, entry: LedgerEntry, invoice: Invoice, source: ChangeSource) -> Completion:
         token = invoice.sync_token or ""
         if not is_new_external_change(
             token, our_last_write=entry.sync_token, last_reported=entry.last_inbound_token
@@ -138,7 +141,7 @@ class Inbound:
             external_number=invoice.doc_number,
             changed_at=(invoice.meta_data.last_updated_time if invoice.meta_data else None)
             or datetime.now(UTC),
-            source="webhook" if source == "webhook" else "cdc",
+            source=source,
             sync_token=token,
             total=invoice.total_amt or _ZERO,
             balance=invoice.balance if invoice.balance is not None else invoice.total_amt or _ZERO,
@@ -148,7 +151,9 @@ class Inbound:
         completion.inbound.append(_publish(entry, token, LedgerStatus.ACTIVE, event))
         return completion
 
-    def _deleted(self, entry: LedgerEntry, source: str, changed_at: datetime) -> Completion:
+    def _deleted(
+        self, entry: LedgerEntry, source: ChangeSource, changed_at: datetime
+    ) -> Completion:
         if entry.status == LedgerStatus.DELETED or entry.external_id is None:
             return Completion.of(OutcomeKind.IGNORED, "own_delete")
         event = QuickBooksInvoiceDeleted(
@@ -158,7 +163,7 @@ class Inbound:
             external_id=entry.external_id,
             external_number=entry.external_number,
             changed_at=changed_at,
-            source="webhook" if source == "webhook" else "cdc",
+            source=source,
         )
         completion = Completion.of(OutcomeKind.PUBLISHED, "deleted")
         completion.inbound.append(_publish(entry, "deleted", LedgerStatus.DELETED, event))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 
-from services.platform.rows import json_column, record_of
+from services.platform.rows import json_column, record_of, unnest_arrays
 from services.sync_worker.sync.completion import LedgerRecord, LedgerStatus
 
 
@@ -101,15 +101,18 @@ async def record_writes(conn: asyncpg.Connection, writes: Sequence[LedgerRecord]
             fingerprint = COALESCE(EXCLUDED.fingerprint, l.fingerprint),
             create_pending = false, last_synced_at = now(), updated_at = now()
         """,
-        [w.tenant_id for w in writes],
-        [w.invoice_id for w in writes],
-        [w.realm_id for w in writes],
-        [w.generation for w in writes],
-        [w.external_id for w in writes],
-        [w.external_number for w in writes],
-        [w.sync_token for w in writes],
-        [w.synced_version for w in writes],
-        [w.status.value for w in writes],
+        *unnest_arrays(
+            writes,
+            "tenant_id",
+            "invoice_id",
+            "realm_id",
+            "generation",
+            "external_id",
+            "external_number",
+            "sync_token",
+            "synced_version",
+            "status",
+        ),
         [json.dumps(w.fingerprint) if w.fingerprint is not None else None for w in writes],
     )
 
@@ -218,3 +221,31 @@ async def save_customer_link(conn: asyncpg.Connection, link: CustomerLink) -> No
         link.quickbooks_id,
         link.display_name,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class QuickBooksCopy:
+    """What QuickBooks holds of an invoice we wrote: its number and the version sent."""
+
+    external_number: str | None
+    synced_version: int | None
+
+
+async def copies_in_quickbooks(
+    conn: asyncpg.Connection, keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], QuickBooksCopy]:
+    """Of these (tenant, invoice) keys, the invoices QuickBooks holds a live copy of."""
+    if not keys:
+        return {}
+    rows = await conn.fetch(
+        "SELECT l.tenant_id, l.invoice_id, l.external_number, l.synced_version"
+        " FROM unnest($1::text[], $2::text[]) AS k(tenant_id, invoice_id)"
+        " JOIN invoice_ledger l USING (tenant_id, invoice_id)"
+        " WHERE l.external_id IS NOT NULL AND l.status <> 'deleted'",
+        [tenant for tenant, _ in keys],
+        [invoice for _, invoice in keys],
+    )
+    return {
+        (r["tenant_id"], r["invoice_id"]): QuickBooksCopy(r["external_number"], r["synced_version"])
+        for r in rows
+    }

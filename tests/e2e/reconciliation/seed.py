@@ -24,6 +24,17 @@ SEED_LIMITS = {"per_minute": 1_000_000, "per_second": 100_000}
 SEED_SETTINGS = {"batch_max_items": SEED_BATCH}
 
 
+async def seed_realm(sandbox: SandboxAdmin) -> dict[str, Any]:
+    """A company to seed: one item, one customer (what `create_in_quickbooks` uses), batches
+    of `SEED_BATCH` and no throttle."""
+    return await sandbox.create_realm(
+        items=[{"name": "Display Ad", "unit_price": "100.00"}],
+        customers=[{"display_name": "Acme Media"}],
+        settings=SEED_SETTINGS,
+        limits=SEED_LIMITS,
+    )
+
+
 def snapshot(n: int, number: str) -> InvoiceSnapshot:
     return invoice_snapshot(f"inv-{n:05d}", number=number)
 

@@ -10,10 +10,9 @@ import pytest
 
 from tests.e2e.reconciliation.api import reconcile, tenant_on
 from tests.e2e.reconciliation.seed import (
-    SEED_LIMITS,
-    SEED_SETTINGS,
     create_in_quickbooks,
     own_authorisation,
+    seed_realm,
     snapshot,
     store_as_synced,
 )
@@ -38,12 +37,7 @@ async def test_ten_thousand_invoices_take_about_a_dozen_queries(
     kafka_bootstrap_servers: str,
     worker_pg_pool: asyncpg.Pool,
 ) -> None:
-    realm = await sandbox.create_realm(
-        items=[{"name": "Display Ad", "unit_price": "100.00"}],
-        customers=[{"display_name": "Acme Media"}],
-        settings=SEED_SETTINGS,
-        limits=SEED_LIMITS,
-    )
+    realm = await seed_realm(sandbox)
     realm_id = realm["realm_id"]
     # One company, two tenants holding the same invoices: one numbers them with a prefix,
     # the other carries the prefixed number itself (no prefix setting).

@@ -11,10 +11,11 @@ import asyncpg
 import pytest
 
 from services.contract.topics import Topic
+from tests.e2e.sync.steps import SyncRig
 from tests.support import tenants
 from tests.support.environment import ENCRYPTION_KEY
 from tests.support.factories import new_tenant
-from tests.support.kafka import Record, TopicReader
+from tests.support.kafka import TopicReader
 from tests.support.sandbox import SandboxAdmin
 from tests.support.services import gateway_fixture, worker_fixture
 
@@ -65,14 +66,6 @@ async def changes(kafka_bootstrap_servers: str) -> AsyncIterator[TopicReader]:
         yield reader
 
 
-def for_invoice(tenant_id: str, invoice_id: str) -> Any:
-    def match(record: Record) -> bool:
-        body = record.json()
-        return bool(body["tenant_id"] == tenant_id and body["invoice_id"] == invoice_id)
-
-    return match
-
-
 running_worker = worker_fixture()
 running_gateway = gateway_fixture()
 
@@ -86,3 +79,20 @@ async def manual_company(
         kafka_bootstrap_servers, worker_pg_pool, company.tenant_id, manual_push=True
     )
     return company
+
+
+@pytest.fixture
+def rig(
+    company: Company,
+    sandbox: SandboxAdmin,
+    results: TopicReader,
+    kafka_bootstrap_servers: str,
+    worker_pg_pool: asyncpg.Pool,
+) -> SyncRig:
+    return SyncRig(kafka_bootstrap_servers, worker_pg_pool, results, sandbox, company)
+
+
+@pytest.fixture
+def manual_rig(manual_company: Company, rig: SyncRig) -> SyncRig:
+    """The rig, its company in One-Way Push mode."""
+    return rig

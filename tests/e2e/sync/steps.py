@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import asyncpg
 
 from services.contract.invoices import (
     InvoiceCreated,
@@ -13,12 +16,23 @@ from services.contract.invoices import (
     InvoiceUpdated,
     InvoiceVoided,
 )
-from tests.e2e.sync.conftest import for_invoice
 from tests.support import tenants
 from tests.support.factories import invoice_created, invoice_snapshot
 from tests.support.kafka import Record, TopicReader
+from tests.support.sandbox import SandboxAdmin
+
+if TYPE_CHECKING:  # the conftest imports this module
+    from tests.e2e.sync.conftest import Company
 
 Change = TypeVar("Change", InvoiceCreated, InvoiceUpdated, InvoiceVoided, InvoiceDeleted)
+
+
+def for_invoice(tenant_id: str, invoice_id: str) -> Callable[[Record], bool]:
+    def match(record: Record) -> bool:
+        body = record.json()
+        return bool(body["tenant_id"] == tenant_id and body["invoice_id"] == invoice_id)
+
+    return match
 
 
 def revision(kind: type[Change], tenant: str, invoice_id: str, **snapshot: Any) -> Change:
@@ -63,3 +77,32 @@ async def created_in_quickbooks(
     [body] = await sync(bootstrap, results, created)
     assert body["event_type"] == "invoice.sync.succeeded", body
     return created.invoice.invoice_id, str(body["external_id"])
+
+
+@dataclass
+class SyncRig:
+    """What a sync test drives and watches: Kafka, the worker's database, the result topic,
+    and the tenant's company in the QuickBooks sandbox."""
+
+    bootstrap: str
+    pool: asyncpg.Pool
+    results: TopicReader
+    sandbox: SandboxAdmin
+    company: Company
+
+    @property
+    def tenant(self) -> str:
+        return self.company.tenant_id
+
+    async def sync(self, event: Change, *, count: int = 1) -> list[dict[str, Any]]:
+        return await sync(self.bootstrap, self.results, event, count=count)
+
+    async def push(self, invoice_ids: list[str]) -> list[dict[str, Any]]:
+        return await push(self.bootstrap, self.results, self.tenant, invoice_ids)
+
+    async def created_in_quickbooks(self, number: str) -> tuple[str, str]:
+        return await created_in_quickbooks(self.bootstrap, self.results, self.tenant, number)
+
+    async def live_invoices(self) -> list[dict[str, Any]]:
+        """The company's invoices in QuickBooks that are not deleted."""
+        return await self.sandbox.live_invoices(self.company.realm_id)

@@ -9,7 +9,6 @@ import pytest
 
 from services.contract.topics import Topic
 from tests.support import tenants
-from tests.support.environment import ENCRYPTION_KEY
 from tests.support.factories import invoice_created
 from tests.support.kafka import TopicReader
 from tests.support.sandbox import SandboxAdmin
@@ -21,7 +20,7 @@ async def _tenant_with_invoices(
     sandbox: SandboxAdmin, bootstrap: str, pool: asyncpg.Pool, count: int, prefix: str
 ) -> tuple[str, str, list[str]]:
     tenant, realm = await tenants.one_way_push_company(
-        bootstrap, pool, sandbox, ENCRYPTION_KEY, limits={"per_minute": 3000, "per_second": 50}
+        bootstrap, pool, sandbox, limits={"per_minute": 3000, "per_second": 50}
     )
     events = [invoice_created(tenant, number=f"{prefix}{i:04d}") for i in range(count)]
     await tenants.publish_invoices(bootstrap, pool, events)

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.support import tenants
-from tests.support.environment import ADMIN_TOKEN, ENCRYPTION_KEY
+from tests.support.environment import ADMIN_TOKEN
 from tests.support.sandbox import SandboxAdmin
 from tests.support.services import gateway_fixture, worker_fixture
 
@@ -45,7 +45,6 @@ async def stack(
         kafka_bootstrap_servers,
         worker_pg_pool,
         sandbox,
-        ENCRYPTION_KEY,
         limits={"per_minute": 3000, "per_second": 50},
     )
     await tenants.wait_gateway_connected(worker_pg_pool, tenant)

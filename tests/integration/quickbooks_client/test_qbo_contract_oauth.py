@@ -15,8 +15,10 @@ from services.sync_worker.quickbooks import (
     ConnectionStatus,
     Item,
     QuickBooksAuthError,
+    QuickBooksClient,
     QuickBooksError,
     QuickBooksNotConnectedError,
+    QuickBooksService,
     RealmNotHeld,
 )
 from tests.integration.quickbooks_client.conftest import (
@@ -119,14 +121,9 @@ async def test_invalid_grant_marks_the_connection_broken_until_reconnected(
     service = make_service(realm)
     await service.connect_tenant(tenant_id, realm.realm_id, "RT1-not-a-valid-token")
     client = await service.client(tenant_id)
-    with pytest.raises(QuickBooksAuthError) as caught:
-        await client.get_item(realm.item_id)
-    assert caught.value.code is ErrorCode.QBO_AUTH and not caught.value.retryable
-    assert "invalid_grant" in caught.value.message
-
-    info = await service.get_connection(tenant_id)
-    assert info is not None
-    assert info.status is ConnectionStatus.BROKEN and info.broken_reason == "invalid_grant"
+    await _assert_next_call_breaks_the_connection(
+        service, client, realm, tenant_id, "invalid_grant"
+    )
     token_calls_before = await sandbox_admin.stats(realm.realm_id)
     with pytest.raises(QuickBooksAuthError):
         await service.client(tenant_id)
@@ -181,10 +178,24 @@ async def test_tokens_encrypted_with_a_lost_key_break_the_connection_once(
     other_key = Fernet.generate_key().decode()
     service = make_service(realm, token_encryption_keys=[other_key])
     client = await service.client(tenant_id)
+    await _assert_next_call_breaks_the_connection(
+        service, client, realm, tenant_id, "undecryptable_credentials"
+    )
+
+
+async def _assert_next_call_breaks_the_connection(
+    service: QuickBooksService,
+    client: QuickBooksClient,
+    realm: SandboxRealm,
+    tenant_id: str,
+    reason: str,
+) -> None:
+    """The client's next call fails with a non-retryable QBO_AUTH naming `reason`, and the
+    connection is left broken for that reason."""
     with pytest.raises(QuickBooksAuthError) as caught:
         await client.get_item(realm.item_id)
     assert caught.value.code is ErrorCode.QBO_AUTH and not caught.value.retryable
-    assert "undecryptable_credentials" in caught.value.message
+    assert reason in caught.value.message
     info = await service.get_connection(tenant_id)
     assert info is not None and info.status is ConnectionStatus.BROKEN
-    assert info.broken_reason == "undecryptable_credentials"
+    assert info.broken_reason == reason

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
+
+from deploy.local.services import sandbox_command
 
 from .conftest import RealmHandle, connect_realm
 from .servers import free_port
@@ -148,15 +149,7 @@ def test_command_line_start() -> None:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QBO_SANDBOX_WEBHOOK_URL": ""}
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "services.quickbooks_sandbox",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        sandbox_command(port),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

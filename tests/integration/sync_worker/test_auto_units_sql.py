@@ -14,18 +14,10 @@ from services.sync_worker.sync.auto_units import queue_auto_many
 from services.sync_worker.sync.claims import ClaimRequest
 from services.sync_worker.sync.completion import UnitKind
 from tests.integration.sync_worker.notify import assert_notified_at_commit
+from tests.integration.sync_worker.units import tenant_units
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.integration
-
-
-async def _units(conn: asyncpg.Connection, tenant: str) -> list[tuple[object, ...]]:
-    rows = await conn.fetch(
-        "SELECT invoice_id, kind, invoice_version, state, outcome FROM work_items "
-        "WHERE tenant_id = $1 ORDER BY id",
-        tenant,
-    )
-    return [tuple(r) for r in rows]
 
 
 async def test_same_units_and_superseded_as_queueing_one_by_one(
@@ -57,8 +49,8 @@ async def test_same_units_and_superseded_as_queueing_one_by_one(
     assert {key: [s.invoice_version for s in found] for key, found in by_many.items()} == {
         (many, "b"): [1]
     }
-    assert await _units(conn, many) == await _units(conn, one)
-    assert (await _units(conn, many))[-3:] == [
+    assert await tenant_units(conn, many) == await tenant_units(conn, one)
+    assert (await tenant_units(conn, many))[-3:] == [
         ("b", "auto", 2, "queued", None),
         ("c", "auto", 1, "queued", None),
         ("a", "auto", 2, "queued", None),

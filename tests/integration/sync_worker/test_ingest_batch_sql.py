@@ -24,6 +24,7 @@ from services.contract.webhooks import ChangedEntity, QuickBooksWebhookReceived
 from services.platform.ingest import IngestOutcome, RawRecord, ingest_batch
 from services.platform.outbox import OutboxMessage
 from services.sync_worker.ingest.dispatch import SyncEventHandler
+from tests.integration.sync_worker.units import tenant_units
 from tests.support.factories import invoice_created, invoice_snapshot, new_tenant
 
 pytestmark = pytest.mark.integration
@@ -74,12 +75,8 @@ def _results(outcome: IngestOutcome) -> list[tuple[Any, ...]]:
 
 
 async def _queued(conn: asyncpg.Connection, tenant: str) -> list[tuple[Any, ...]]:
-    rows = await conn.fetch(
-        "SELECT invoice_id, kind, invoice_version FROM work_items "
-        "WHERE tenant_id = $1 AND state = 'queued' ORDER BY id",
-        tenant,
-    )
-    return [tuple(r) for r in rows]
+    units = await tenant_units(conn, tenant)
+    return [(u.invoice_id, u.kind, u.invoice_version) for u in units if u.state == "queued"]
 
 
 async def test_a_mixed_batch_gives_the_per_event_results_in_order(
@@ -87,6 +84,12 @@ async def test_a_mixed_batch_gives_the_per_event_results_in_order(
 ) -> None:
     two_way, manual, switching = new_tenant(), new_tenant(), new_tenant()
     await conn.execute("INSERT INTO tenants (tenant_id, manual_push) VALUES ($1, true)", manual)
+    # QuickBooks holds version 1 of the One-Way Push tenant's invoice E (pushed earlier).
+    await conn.execute(
+        "INSERT INTO invoice_ledger (tenant_id, invoice_id, realm_id, external_id,"
+        " external_number, synced_version) VALUES ($1, 'E', 'realm', '41', 'QB-7', 1)",
+        manual,
+    )
     # Held before the batch: A v3 with a queued auto unit.
     await _ingest(conn, [_invoice(two_way, "A", 3, "N-A3")])
     assert await _queued(conn, two_way) == [("A", "auto", 3)]
@@ -104,10 +107,11 @@ async def test_a_mixed_batch_gives_the_per_event_results_in_order(
         _record(Topic.SETTINGS, SettingsChanged(tenant_id=switching, manual_push=True), 1),
         _invoice(switching, "D", 2, "N-D2"),  # after the switch: One-Way Push
         _invoice(two_way, "B", 2, "N-B2x"),  # equal to the version stored in this batch
+        _invoice(manual, "E", 2, "N-E2"),  # QuickBooks' copy is now behind
     ]
     outcome = await _ingest(conn, batch)
     superseded, manual_mode = "SUPERSEDED", "MANUAL_PUSH_MODE"
-    one_way = "The tenant uses One-Way Push"
+    behind = "Version 2 (updated) is newer than the copy in QuickBooks (QB-7"
 
     def late(version: int, held: int) -> str:
         return f"Version {version} arrived after version {held}"
@@ -115,17 +119,23 @@ async def test_a_mixed_batch_gives_the_per_event_results_in_order(
     def replaced(older: int, newer: int) -> str:
         return f"Version {older} was replaced by version {newer} before it was sent"
 
-    assert (outcome.stored, outcome.duplicates, outcome.dead_lettered) == (11, 1, 0)
+    assert (outcome.stored, outcome.duplicates, outcome.dead_lettered) == (12, 1, 0)
+    # One-Way Push invoices QuickBooks has no copy of (C, D) get no result: nothing was sent
+    # and nothing changed in QuickBooks. E's copy there is now behind: that is reported.
     assert _results(outcome) == [
         (two_way, "A", 2, "N-A2", superseded, late(2, 3)),
         (two_way, "B", 1, "N-B2", superseded, replaced(1, 2)),
         (two_way, "A", 3, "N-A3x", superseded, late(3, 3)),
-        (manual, "C", 1, "N-C1", manual_mode, one_way),
         (two_way, "A", 3, "N-A4", superseded, replaced(3, 4)),
         (two_way, "A", 4, "N-A5", superseded, replaced(4, 5)),
-        (switching, "D", 2, "N-D2", manual_mode, one_way),
         (two_way, "B", 2, "N-B2x", superseded, late(2, 2)),
+        (manual, "E", 2, "N-E2", manual_mode, behind),
     ]
+    [behind_result] = [m for m in outcome.messages if json.loads(m.value)["invoice_id"] == "E"]
+    assert json.loads(behind_result.value)["error"]["details"] == {
+        "external_number": "QB-7",
+        "synced_version": 1,
+    }
     assert await _queued(conn, two_way) == [("B", "auto", 2), ("A", "auto", 5)]
     # The unit queued before the switch stays: One-Way Push only stops queueing new ones.
     assert await _queued(conn, switching) == [("D", "auto", 1)]
@@ -139,6 +149,7 @@ async def test_a_mixed_batch_gives_the_per_event_results_in_order(
         (two_way, "B", 2, "N-B2"),
         (manual, "C", 1, "N-C1"),
         (switching, "D", 2, "N-D2"),
+        (manual, "E", 2, "N-E2"),
     ]
     outbox = await conn.fetch(
         "SELECT value FROM outbox WHERE value = ANY($1) ORDER BY id",
@@ -216,7 +227,6 @@ async def test_an_event_that_cannot_be_applied_is_dead_lettered_alone(
     conn: asyncpg.Connection,
 ) -> None:
     tenant = new_tenant()
-    await conn.execute("INSERT INTO tenants (tenant_id, manual_push) VALUES ($1, true)", tenant)
     records = _events(tenant, 5)
     poison = InvoiceCreated.model_validate_json(records[2].value or b"")
     outcome = await ingest_batch(
@@ -231,8 +241,9 @@ async def test_an_event_that_cannot_be_applied_is_dead_lettered_alone(
         tenant,
     )
     assert [r["invoice_id"] for r in held] == ["inv-0", "inv-1", "inv-3", "inv-4"]
-    results = [json.loads(m.value)["invoice_id"] for m in outcome.messages if m is not letter]
-    assert results == ["inv-0", "inv-1", "inv-3", "inv-4"]
+    assert outcome.messages == [letter]
+    queued = [invoice for invoice, _, _ in await _queued(conn, tenant)]
+    assert queued == ["inv-0", "inv-1", "inv-3", "inv-4"]
     seen = await conn.fetchval(
         "SELECT count(*) FROM processed_events WHERE event_id = ANY($1)",
         [InvoiceCreated.model_validate_json(r.value or b"").event_id for r in records],
@@ -267,7 +278,6 @@ async def test_a_version_stored_meanwhile_by_another_transaction_is_respected(
         outcome = await asyncio.wait_for(ingest, timeout=60)
         assert [r[2:] for r in _results(outcome)] == [
             (3, "N-X3", "SUPERSEDED", "Version 3 arrived after version 5"),
-            (6, "N-X6", "MANUAL_PUSH_MODE", "The tenant uses One-Way Push"),
         ]
         version = await mine.fetchval(
             "SELECT version FROM invoice_snapshots WHERE tenant_id = $1", tenant

@@ -16,7 +16,7 @@ from deploy.local.processes import pid_alive
 from deploy.local.services import start_worker
 from services.contract.topics import Topic, invoice_key
 from tests.support import tenants
-from tests.support.environment import ENCRYPTION_KEY, log_dir
+from tests.support.environment import log_dir
 from tests.support.factories import invoice_created, new_tenant
 from tests.support.kafka import TopicReader, produce
 from tests.support.sandbox import SandboxAdmin
@@ -37,7 +37,7 @@ async def test_sigterm_finishes_the_unit_in_flight_then_exits(
     sandbox = SandboxAdmin(qbo_sandbox_url)
     try:
         tenant, realm = await tenants.one_way_push_company(
-            kafka_bootstrap_servers, worker_pg_pool, sandbox, ENCRYPTION_KEY
+            kafka_bootstrap_servers, worker_pg_pool, sandbox
         )
         event = invoice_created(tenant)
         invoice_id = event.invoice.invoice_id

@@ -151,50 +151,56 @@ def matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
 
+# The objects env can come from: (the envFrom reference, the valueFrom key reference) to each.
+ENV_SOURCES = {
+    "ConfigMap": ("configMapRef", "configMapKeyRef"),
+    "Secret": ("secretRef", "secretKeyRef"),
+}
+
+
+def provided(doc: Doc | None) -> dict[str, tuple[str, Any]]:
+    """What a ConfigMap (with values) or a Secret (names only: never read) puts in env."""
+    if doc is None:
+        return {}
+    if doc["kind"] == "ConfigMap":
+        return {key: ("configmap", value) for key, value in doc.get("data", {}).items()}
+    return {key: ("secret", None) for key in {**doc.get("data", {}), **doc.get("stringData", {})}}
+
+
+def key_ref(value_from: Doc) -> tuple[str, Doc] | None:
+    """(kind, its {name, key}) where a valueFrom reads one key of a ConfigMap or Secret."""
+    for kind, (_, ref) in ENV_SOURCES.items():
+        if ref in value_from:
+            return kind, value_from[ref]
+    return None
+
+
 def env_of(container: Doc, docs: list[Doc], problems: list[str]) -> dict[str, tuple[str, Any]]:
     """NAME -> (source, value): source is configmap, secret, field or value."""
     env: dict[str, tuple[str, Any]] = {}
     where = container["name"]
     for source in container.get("envFrom", []):
-        if "configMapRef" in source:
-            name = source["configMapRef"]["name"]
-            cm = one(docs, "ConfigMap", name)
-            if cm is None:
-                problems.append(f"{where}: envFrom ConfigMap {name!r} is not declared")
-                continue
-            for key, value in cm.get("data", {}).items():
-                env[key] = ("configmap", value)
-        if "secretRef" in source:
-            name = source["secretRef"]["name"]
-            secret = one(docs, "Secret", name)
-            if secret is None:
-                problems.append(f"{where}: envFrom Secret {name!r} is not declared")
-                continue
-            for key in {**secret.get("data", {}), **secret.get("stringData", {})}:
-                env[key] = ("secret", None)
+        for kind, (ref, _) in ENV_SOURCES.items():
+            if ref in source:
+                doc_name = source[ref]["name"]
+                doc = one(docs, kind, doc_name)
+                if doc is None:
+                    problems.append(f"{where}: envFrom {kind} {doc_name!r} is not declared")
+                env.update(provided(doc))
     for var in container.get("env", []):
         name, ref = var["name"], var.get("valueFrom", {})
         if "value" in var:
             env[name] = ("value", var["value"])
         elif "fieldRef" in ref:
             env[name] = ("field", ref["fieldRef"]["fieldPath"])
-        elif "configMapKeyRef" in ref:
-            cm = one(docs, "ConfigMap", ref["configMapKeyRef"]["name"])
-            key = ref["configMapKeyRef"]["key"]
-            if cm is None or key not in cm.get("data", {}):
-                problems.append(f"{where}: {name} refers to a missing ConfigMap key {key!r}")
+        elif (found := key_ref(ref)) is not None:
+            kind, selector = found
+            key = selector["key"]
+            value = provided(one(docs, kind, selector["name"])).get(key)
+            if value is None:
+                problems.append(f"{where}: {name} refers to a missing {kind} key {key!r}")
                 continue
-            env[name] = ("configmap", cm["data"][key])
-        elif "secretKeyRef" in ref:
-            secret = one(docs, "Secret", ref["secretKeyRef"]["name"])
-            key = ref["secretKeyRef"]["key"]
-            keys = (
-                {} if secret is None else {**secret.get("data", {}), **secret.get("stringData", {})}
-            )
-            if key not in keys:
-                problems.append(f"{where}: {name} refers to a missing Secret key {key!r}")
-                continue
-            env[name] = ("secret", None)
+            env[name] = value
         else:
             problems.append(f"{where}: {name} has no value this check understands")
     return env

@@ -1,12 +1,14 @@
-"""Rows to dataclasses: every field from its column, converted ones given, mistakes loud."""
+"""Rows to dataclasses: every field from its column, converted ones given, mistakes loud; and
+objects to unnest() column arrays."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import pytest
 
-from services.platform.rows import json_column, record_of
+from services.platform.rows import json_column, record_of, unnest_arrays
 
 
 @dataclass(frozen=True)
@@ -33,3 +35,34 @@ def test_json_columns_arrive_as_text_or_decoded() -> None:
     assert json_column('{"a": [1]}') == {"a": [1]}
     assert json_column({"a": [1]}) == {"a": [1]}
     assert json_column(None) is None
+
+
+def test_unnest_arrays_are_one_per_name_in_item_order_with_conversions_applied() -> None:
+    entries = [_Entry("i-1", 1, {"a": 1}), _Entry("i-2", 3, {})]
+    arrays = unnest_arrays(entries, "attempts", "invoice_id", "payload", payload=len)
+    assert arrays == [[1, 3], ["i-1", "i-2"], [1, 0]]
+    assert unnest_arrays([], "attempts", "invoice_id") == [[], []]
+
+
+def test_unnest_arrays_refuse_a_conversion_for_no_named_column() -> None:
+    with pytest.raises(TypeError, match="payloads"):
+        unnest_arrays([_Entry("i-1", 1, {})], "payload", payloads=len)
+
+
+class _State(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class _Unit:
+    invoice_id: str
+    state: _State
+
+
+def test_unnest_arrays_give_enums_as_their_values_and_refuse_an_unknown_name() -> None:
+    arrays = unnest_arrays([_Unit("i-2", _State.DONE), _Unit("i-1", _State.OPEN)], "state")
+    assert arrays == [["done", "open"]]
+    assert all(type(v) is str for v in arrays[0])
+    with pytest.raises(AttributeError, match="states"):
+        unnest_arrays([_Unit("i-1", _State.OPEN)], "states")

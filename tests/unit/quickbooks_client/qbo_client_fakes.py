@@ -118,7 +118,6 @@ def build_client(
     executor = RequestExecutor(config, http, tokens, limiter, metrics)  # type: ignore[arg-type]
     client = QuickBooksClient(
         executor,
-        limiter,
         config,
         tenant_id=TENANT,
         realm_id=REALM,

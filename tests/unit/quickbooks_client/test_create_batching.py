@@ -15,6 +15,7 @@ from services.sync_worker.quickbooks.batching import CreateBatcher, batch_reques
 from services.sync_worker.quickbooks.client import QuickBooksClient
 from services.sync_worker.quickbooks.errors import QuickBooksError
 from services.sync_worker.quickbooks.models import Invoice
+from services.sync_worker.quickbooks.rate_limit import WaitedGrant
 from services.sync_worker.quickbooks.transport import RequestExecutor
 from tests.unit.quickbooks_client.qbo_client_fakes import (
     REALM,
@@ -29,23 +30,14 @@ from tests.unit.quickbooks_client.qbo_client_fakes import (
 
 
 @dataclass
-class CountingGrant:
-    room: int
-    charged: list[int]
-    waited: float = 0.0
+class CountingGrant(WaitedGrant):
+    """The real grant's sizing, recording each batch of more than one call it is charged."""
 
-    def on_wire(self) -> None:
-        return None
-
-    def batch_size(self, waiting: int, most: int) -> int:
-        return max(min(waiting, most, self.room), 1)
+    charged: list[int] = field(default_factory=list)
 
     def charge_batch(self, items: int) -> None:
         if items > 1:
             self.charged.append(items)
-
-    def fits(self, items: int) -> bool:
-        return items <= self.room
 
 
 @dataclass
@@ -63,7 +55,7 @@ class Gate:
         if self.hold_after_first and self.acquired > 1:
             await self._open.wait()
         room = self.rooms[min(self.acquired - 1, len(self.rooms) - 1)]
-        return CountingGrant(room, self.charged)
+        return CountingGrant(waited=0.0, room=room, charged=self.charged)
 
     def open(self) -> None:
         self._open.set()
@@ -101,7 +93,6 @@ def _setup(
     batcher = CreateBatcher(executor, gate, 30)
     client = QuickBooksClient(
         executor,
-        gate,
         cfg,
         tenant_id=TENANT,
         realm_id=REALM,

@@ -192,20 +192,19 @@ async def test_conflict_is_reported_by_default(store: FakeStore, qbo: FakeQuickB
     assert next(iter(qbo.invoices.values())).doc_number == "QB-EDIT"
 
 
-async def test_conflict_keeps_quickbooks_when_the_policy_says_so(
-    store: FakeStore, qbo: FakeQuickBooks
+@pytest.mark.parametrize(
+    ("policy", "outcome", "kept_number"),
+    [
+        (ConflictPolicy.QUICKBOOKS_WINS, "skipped:conflict", "QB-EDIT"),
+        (ConflictPolicy.MEDIAOS_WINS, "succeeded:update", "1002"),
+    ],
+)
+async def test_a_conflict_is_settled_the_way_the_policy_says(
+    store: FakeStore, qbo: FakeQuickBooks, policy: ConflictPolicy, outcome: str, kept_number: str
 ) -> None:
-    completion = await _edited_in_quickbooks(store, qbo, ConflictPolicy.QUICKBOOKS_WINS)
-    assert str(completion.outcome) == "skipped:conflict"
-    assert next(iter(qbo.invoices.values())).doc_number == "QB-EDIT"
-
-
-async def test_conflict_is_overwritten_when_mediaos_wins(
-    store: FakeStore, qbo: FakeQuickBooks
-) -> None:
-    completion = await _edited_in_quickbooks(store, qbo, ConflictPolicy.MEDIAOS_WINS)
-    assert str(completion.outcome) == "succeeded:update"
-    assert next(iter(qbo.invoices.values())).doc_number == "1002"
+    completion = await _edited_in_quickbooks(store, qbo, policy)
+    assert str(completion.outcome) == outcome
+    assert next(iter(qbo.invoices.values())).doc_number == kept_number
 
 
 async def test_void_and_delete_follow_mediaos(store: FakeStore, qbo: FakeQuickBooks) -> None:
