@@ -143,21 +143,17 @@ def _category_counts(categories: dict[str, Any] | None, run_url: str) -> dict[st
 
 async def _last_reconciliations(conn: asyncpg.Connection, base: str) -> list[LastReconciliation]:
     out = []
-    for row in await reconciliations.latest_per_tenant(conn, 200):
-        run_url = _tenant_url(base, row.tenant_id, f"reconciliations/{row.reconciliation_id}")
-        out.append(
-            LastReconciliation(
-                tenant_id=row.tenant_id,
-                id=row.reconciliation_id,
-                state=row.state,
-                trigger=row.trigger,
-                at=row.finished_at or row.requested_at,
-                invoices_total=row.invoices_total,
-                counts=_category_counts(row.categories, run_url),
-                error=row.error,
-                link=run_url,
-            )
-        )
+    for run in await reconciliations.latest_per_tenant(conn, 200):
+        run_url = _tenant_url(base, run.tenant_id, f"reconciliations/{run.reconciliation_id}")
+        # The other fields are the run's of the same names.
+        body = {
+            **asdict(run),
+            "id": run.reconciliation_id,
+            "at": run.finished_at or run.requested_at,
+            "counts": _category_counts(run.categories, run_url),
+            "link": run_url,
+        }
+        out.append(LastReconciliation.model_validate(body))
     return out
 
 

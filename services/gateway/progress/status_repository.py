@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import asyncpg
 
 from services.contract.results import InvoiceSyncSucceeded, SyncResult
 from services.gateway.progress.model import InvoiceSyncState
-from services.platform.rows import json_column, record_of
+from services.platform.rows import json_column, record_of, unnest_arrays
 
 # Same outcome as upserting the results one by one in order, with "an older result never
 # overwrites a newer one": within the batch only results no earlier one is newer than can
@@ -71,32 +70,36 @@ WHERE s.last_result_at <= EXCLUDED.last_result_at
 """
 
 
+# The results' attributes in the order of `_RECORD_RESULTS`' unnest arrays ($1-$12).
+_RESULT_COLUMNS = (
+    "tenant_id",
+    "invoice_id",
+    "invoice_version",
+    "external_id",
+    "external_number",
+    "event_id",
+    "event_type",
+    "operation",
+    "trigger",
+    "batch_id",
+    "error",
+    "occurred_at",
+)
+
+
 async def record_results(conn: asyncpg.Connection, results: Sequence[SyncResult]) -> None:
     """Upserts each invoice's latest result, in one statement for a consumed batch (given in
     consumption order); an older result never overwrites a newer one."""
     if not results:
         return
-    rows = [_status_row(r) for r in results]
-    await conn.execute(_RECORD_RESULTS, *(list(column) for column in zip(*rows, strict=True)))
-
-
-def _status_row(result: SyncResult) -> tuple[Any, ...]:
-    """One result in the order of `_RECORD_RESULTS`' unnest columns."""
-    error = result.error.model_dump_json() if result.error else None
-    return (
-        result.tenant_id,
-        result.invoice_id,
-        result.invoice_version,
-        result.external_id,
-        result.external_number,
-        result.event_id,
-        result.event_type,
-        result.operation.value,
-        result.trigger.value,
-        result.batch_id,
-        error,
-        result.occurred_at,
-        isinstance(result, InvoiceSyncSucceeded),
+    await conn.execute(
+        _RECORD_RESULTS,
+        *unnest_arrays(
+            results,
+            *_RESULT_COLUMNS,
+            error=lambda error: error.model_dump_json() if error else None,
+        ),
+        [isinstance(r, InvoiceSyncSucceeded) for r in results],
     )
 
 
