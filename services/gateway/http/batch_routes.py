@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import asyncpg
@@ -59,7 +59,7 @@ async def _accepted(
     tenant_id: str,
     invoice_ids: list[str],
     requested_by: str | None,
-    retry_of: Any = None,
+    retry_of: UUID | None = None,
 ) -> PushAccepted:
     batch_id = await submit_batch(
         pool,
