@@ -5,6 +5,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from services.contract.results import InvoiceSyncSucceeded, SyncResult
+from services.gateway.batches.dry_run import LastResult
 from services.gateway.progress.model import InvoiceSyncState
 from services.platform.rows import json_column, record_of, unnest_arrays
 
@@ -118,14 +119,26 @@ async def get_status(
 
 async def last_results(
     conn: asyncpg.Connection, tenant_id: str, invoice_ids: list[str]
-) -> list[asyncpg.Record]:
-    return list(
-        await conn.fetch(
-            """
-            SELECT invoice_id, last_event_type, last_error::text AS last_error, external_number
-            FROM invoice_sync_status WHERE tenant_id = $1 AND invoice_id = ANY($2::text[])
-            """,
-            tenant_id,
-            invoice_ids,
-        )
+) -> dict[str, LastResult]:
+    """The latest result of each of these invoices that has one, by invoice id."""
+    rows = await conn.fetch(
+        """
+        SELECT invoice_id, last_event_type, last_error::text AS last_error, external_number
+        FROM invoice_sync_status WHERE tenant_id = $1 AND invoice_id = ANY($2::text[])
+        """,
+        tenant_id,
+        invoice_ids,
+    )
+    return {r["invoice_id"]: _last_result(r) for r in rows}
+
+
+def _last_result(row: asyncpg.Record) -> LastResult:
+    error = json_column(row["last_error"]) or {}
+    return LastResult(
+        invoice_id=row["invoice_id"],
+        event_type=row["last_event_type"],
+        error_code=error.get("code"),
+        error_message=error.get("message"),
+        error_details=error.get("details") or None,
+        external_number=row["external_number"],
     )
