@@ -103,7 +103,7 @@ async def differences(
         lambda conn, after, limit: repo.findings(
             conn, run_id, categories=categories, after=-1 if after is None else after, limit=limit
         ),
-        lambda r: encode_position_cursor(r["position"]),
+        lambda r: encode_position_cursor(r.position),
     )
     return DifferencePage(items=[difference_body(r) for r in rows], next_cursor=next_cursor)
 

@@ -1,9 +1,10 @@
-"""A reconciliation run as the gateway tracks it (pure value)."""
+"""A reconciliation run and its findings as the gateway stores them (pure values)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -35,3 +36,22 @@ class Run:
     @property
     def done(self) -> bool:
         return self.state in ("completed", "failed")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFinding:
+    """One invoice compared by a run (a `reconciliation_findings` row); `differences` parsed."""
+
+    reconciliation_id: UUID
+    position: int
+    category: str
+    invoice_id: str | None
+    number: str | None
+    external_id: str | None
+    external_number: str | None
+    mediaos_total: Decimal | None
+    quickbooks_total: Decimal | None
+    differences: list[dict[str, Any]]
+    edited_in_quickbooks: bool | None
+    reason: str | None
+    detail: str | None

@@ -13,7 +13,7 @@ from services.contract.reconciliation import (
     ReconciliationCompleted,
     ReconciliationProgressed,
 )
-from services.gateway.reconciliations.model import Run
+from services.gateway.reconciliations.model import Run, StoredFinding
 from services.platform.rows import json_column, record_of
 
 
@@ -143,21 +143,20 @@ async def findings(
     categories: list[str] | None,
     after: int,
     limit: int | None,
-) -> list[asyncpg.Record]:
-    return list(
-        await conn.fetch(
-            """
-            SELECT * FROM reconciliation_findings
-            WHERE reconciliation_id = $1 AND position > $2
-              AND ($3::text[] IS NULL OR category = ANY($3::text[]))
-            ORDER BY position LIMIT $4
-            """,
-            reconciliation_id,
-            after,
-            categories,
-            limit,
-        )
+) -> list[StoredFinding]:
+    rows = await conn.fetch(
+        """
+        SELECT * FROM reconciliation_findings
+        WHERE reconciliation_id = $1 AND position > $2
+          AND ($3::text[] IS NULL OR category = ANY($3::text[]))
+        ORDER BY position LIMIT $4
+        """,
+        reconciliation_id,
+        after,
+        categories,
+        limit,
     )
+    return [record_of(StoredFinding, r, differences=json_column(r["differences"])) for r in rows]
 
 
 async def set_nightly(conn: asyncpg.Connection, tenant_id: str, nightly: bool) -> None:

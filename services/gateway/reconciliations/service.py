@@ -75,13 +75,13 @@ async def plan_repair(conn: asyncpg.Connection, run: Run, categories: list[str])
     pushed: list[str] = []
     kept: list[str] = []
     for row in rows:
-        if row["invoice_id"] is None:
+        if row.invoice_id is None:
             continue
-        edited = row["category"] == "different" and row["edited_in_quickbooks"]
+        edited = row.category == "different" and row.edited_in_quickbooks
         if edited and policy is ConflictPolicy.QUICKBOOKS_WINS:
-            kept.append(row["invoice_id"])
+            kept.append(row.invoice_id)
         else:
-            pushed.append(row["invoice_id"])
+            pushed.append(row.invoice_id)
     pushed = list(dict.fromkeys(pushed))
     if len(pushed) > MAX_BATCH_SIZE:
         raise TooManyToRepair(f"{len(pushed)} invoices; one repair sends at most {MAX_BATCH_SIZE}.")

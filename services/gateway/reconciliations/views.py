@@ -8,12 +8,9 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
-import asyncpg
-
 from services.contract.reconciliation import FieldDifference
-from services.platform.rows import json_column
 
-from .model import Run
+from .model import Run, StoredFinding
 from .schemas import Difference, ReconciliationLinks, ReconciliationRun
 
 
@@ -36,14 +33,13 @@ def _money(value: Any) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def difference_body(row: asyncpg.Record) -> Difference:
-    # The other fields are columns of the same names.
+def difference_body(finding: StoredFinding) -> Difference:
+    # The other fields are the finding's of the same names.
     return Difference.model_validate(
         {
-            **row,
-            "mediaos_total": _money(row["mediaos_total"]),
-            "quickbooks_total": _money(row["quickbooks_total"]),
-            "differences": json_column(row["differences"]),
+            **asdict(finding),
+            "mediaos_total": _money(finding.mediaos_total),
+            "quickbooks_total": _money(finding.quickbooks_total),
         }
     )
 
@@ -64,7 +60,7 @@ CSV_COLUMNS = (
 )
 
 
-def csv_lines(rows: Iterable[asyncpg.Record]) -> Iterable[str]:
+def csv_lines(rows: Iterable[StoredFinding]) -> Iterable[str]:
     """One line per field difference (one per invoice when it has none)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
