@@ -6,7 +6,8 @@ import hmac
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Request
+import asyncpg
+from fastapi import Depends
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
 from services.contract.common import utc_now
@@ -14,6 +15,7 @@ from services.gateway.auth import token_repository
 from services.gateway.auth.page_tokens import PAGE_TOKEN_PREFIX, verify_page_token
 from services.gateway.auth.principal import Principal, Role
 from services.gateway.auth.tokens import hash_token, is_tenant_token
+from services.gateway.http.deps import DbPool, PageKey, Settings
 from services.gateway.http.problems import Problem
 
 _bearer = HTTPBearer(auto_error=False, description="Operator token or a tenant token (mqs_…).")
@@ -27,41 +29,42 @@ _UNAUTHORIZED = Problem(401, "Unauthorized", "The bearer token is not valid.")
 
 
 async def authenticate(
-    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     query_token: Annotated[str | None, Depends(_query_token)],
+    settings: Settings,
+    page_key: PageKey,
+    pool: DbPool,
 ) -> Principal:
     if credentials is not None and credentials.credentials.strip():
-        return await _principal_for(request, credentials.credentials.strip())
+        token = credentials.credentials.strip()
+        admin_token = settings.gateway_admin_token.get_secret_value()
+        if hmac.compare_digest(token.encode(), admin_token.encode()):
+            return Principal(operator=True)
+        if token.startswith(PAGE_TOKEN_PREFIX):
+            return _page_principal(page_key, token)
+        return await _tenant_principal(pool, token)
     if query_token:
         # Only page tokens may travel in a URL: they are short-lived and batch-scoped.
         if not query_token.startswith(PAGE_TOKEN_PREFIX):
             raise Problem(
                 401, "Unauthorized", "Only page tokens (mqp_…) are accepted in `access_token`."
             )
-        return _page_principal(request, query_token)
+        return _page_principal(page_key, query_token)
     raise Problem(401, "Unauthorized", "Send `Authorization: Bearer <token>`.")
 
 
-async def _principal_for(request: Request, token: str) -> Principal:
-    admin_token: str = request.app.state.settings.gateway_admin_token.get_secret_value()
-    if hmac.compare_digest(token.encode(), admin_token.encode()):
-        return Principal(operator=True)
-    if token.startswith(PAGE_TOKEN_PREFIX):
-        return _page_principal(request, token)
+async def _tenant_principal(pool: asyncpg.Pool, token: str) -> Principal:
     if not is_tenant_token(token):
         raise _UNAUTHORIZED
-    async with request.app.state.pool.acquire() as conn:
-        row = await token_repository.find_active(conn, hash_token(token))
-    if row is None:
+    async with pool.acquire() as conn:
+        principal = await token_repository.find_active(conn, hash_token(token))
+    if principal is None:
         raise _UNAUTHORIZED
-    return Principal(
-        operator=False, tenant_id=row["tenant_id"], role=Role(row["role"]), token_id=row["token_id"]
-    )
+    return principal
 
 
-def _page_principal(request: Request, token: str) -> Principal:
-    claims = verify_page_token(request.app.state.page_key, token, utc_now())
+def _page_principal(page_key: bytes, token: str) -> Principal:
+    claims = verify_page_token(page_key, token, utc_now())
     if claims is None:
         raise Problem(401, "Unauthorized", "The page token is not valid or has expired.")
     return Principal(

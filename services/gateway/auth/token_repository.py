@@ -6,7 +6,7 @@ from uuid import UUID
 
 import asyncpg
 
-from services.gateway.auth.principal import Role
+from services.gateway.auth.principal import Principal, Role
 
 
 async def create_token(
@@ -29,11 +29,17 @@ async def create_token(
     )
 
 
-async def find_active(conn: asyncpg.Connection, token_hash: bytes) -> asyncpg.Record | None:
-    return await conn.fetchrow(
+async def find_active(conn: asyncpg.Connection, token_hash: bytes) -> Principal | None:
+    """Who the unrevoked tenant token of this hash speaks for."""
+    row = await conn.fetchrow(
         "SELECT token_id, tenant_id, role FROM api_tokens "
         "WHERE token_hash = $1 AND revoked_at IS NULL",
         token_hash,
+    )
+    if row is None:
+        return None
+    return Principal(
+        operator=False, tenant_id=row["tenant_id"], role=Role(row["role"]), token_id=row["token_id"]
     )
 
 

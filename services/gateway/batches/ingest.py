@@ -11,7 +11,7 @@ import asyncpg
 import structlog
 
 from services.contract.push import PushRequested
-from services.contract.results import InvoiceSyncFailed, InvoiceSyncSkipped, InvoiceSyncSucceeded
+from services.contract.results import SyncResult
 from services.gateway.batches import invoice_rows
 from services.gateway.batches import repository as repo
 from services.gateway.batches.model import STATUS_BY_EVENT_TYPE, batch_state, is_complete
@@ -20,11 +20,9 @@ from services.gateway.batches.schemas import (
     InvoiceChangeEvent,
     ProgressChangeEvent,
 )
-from services.gateway.batches.views import counts_body, counts_of, invoice_body, percent
+from services.gateway.batches.views import counts_body, invoice_body, percent
 
 log = structlog.get_logger(__name__)
-
-AnyResult = InvoiceSyncSucceeded | InvoiceSyncFailed | InvoiceSyncSkipped
 
 
 async def apply_push_request(conn: asyncpg.Connection, event: PushRequested, now: datetime) -> None:
@@ -42,10 +40,10 @@ async def apply_push_request(conn: asyncpg.Connection, event: PushRequested, now
     if created:
         return
     row = await repo.lock_batch(conn, event.batch_id)
-    if row is None or row["tenant_id"] != event.tenant_id:
+    if row is None or row.tenant_id != event.tenant_id:
         log.warning("push_request_tenant_mismatch", batch_id=str(event.batch_id))
         return
-    if row["request_seen"]:
+    if row.request_seen:
         return
     total = len(event.invoice_ids)
     await invoice_rows.insert_invoices(conn, event.batch_id, event.invoice_ids)
@@ -56,8 +54,8 @@ async def apply_push_request(conn: asyncpg.Connection, event: PushRequested, now
         requested_by=event.requested_by,
         requested_at=event.occurred_at,
     )
-    counts = counts_of(row)
-    seq = row["last_seq"] + 1
+    counts = row.counts
+    seq = row.last_seq + 1
     change = ProgressChangeEvent(
         batch_id=event.batch_id,
         seq=seq,
@@ -78,7 +76,7 @@ async def apply_push_request(conn: asyncpg.Connection, event: PushRequested, now
 
 
 async def apply_batch_results(
-    conn: asyncpg.Connection, batch_id: UUID, events: Sequence[AnyResult], now: datetime
+    conn: asyncpg.Connection, batch_id: UUID, events: Sequence[SyncResult], now: datetime
 ) -> int:
     """Upserts results keyed by (batch, invoice); returns how many rows changed."""
     first = events[0]
@@ -87,16 +85,16 @@ async def apply_batch_results(
     )
     row = await repo.lock_batch(conn, batch_id)
     assert row is not None
-    incoming = [to_invoice_result(e) for e in events if e.tenant_id == row["tenant_id"]]
+    incoming = [to_invoice_result(e) for e in events if e.tenant_id == row.tenant_id]
     if len(incoming) != len(events):
         log.warning("result_tenant_mismatch", batch_id=str(batch_id))
     if not incoming:
         return 0
     stored = await invoice_rows.stored_results(conn, batch_id, [r.invoice_id for r in incoming])
-    applied = apply_results(stored, incoming, counts=counts_of(row), last_seq=row["last_seq"])
+    applied = apply_results(stored, incoming, counts=row.counts, last_seq=row.last_seq)
     if not applied.changes:
         return 0
-    total: int | None = row["total"]
+    total = row.total
     await invoice_rows.write_results(conn, batch_id, applied.changes)
     await repo.append_changes(
         conn,
@@ -118,7 +116,7 @@ async def apply_batch_results(
     return len(applied.changes)
 
 
-def to_invoice_result(event: AnyResult) -> InvoiceResult:
+def to_invoice_result(event: SyncResult) -> InvoiceResult:
     error = event.error
     return InvoiceResult(
         invoice_id=event.invoice_id,

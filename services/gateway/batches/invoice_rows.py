@@ -130,19 +130,20 @@ async def failed_invoice_ids(conn: asyncpg.Connection, batch_id: UUID) -> list[s
     return [r["invoice_id"] for r in rows]
 
 
-async def invoices_in_open_batches(
+async def open_batch_of(
     conn: asyncpg.Connection, tenant_id: str, invoice_ids: Sequence[str]
-) -> list[asyncpg.Record]:
-    return list(
-        await conn.fetch(
-            """
-            SELECT i.invoice_id, i.batch_id FROM push_batch_invoices i
-            JOIN push_batches b USING (batch_id)
-            WHERE b.tenant_id = $1 AND i.invoice_id = ANY($2::text[])
-              AND i.status = 'pending' AND b.completed_at IS NULL
-            ORDER BY i.invoice_id, b.started_at
-            """,
-            tenant_id,
-            list(invoice_ids),
-        )
+) -> dict[str, UUID]:
+    """For each of these invoices still pending in an unfinished batch, the earliest such
+    batch."""
+    rows = await conn.fetch(
+        """
+        SELECT DISTINCT ON (i.invoice_id) i.invoice_id, i.batch_id FROM push_batch_invoices i
+        JOIN push_batches b USING (batch_id)
+        WHERE b.tenant_id = $1 AND i.invoice_id = ANY($2::text[])
+          AND i.status = 'pending' AND b.completed_at IS NULL
+        ORDER BY i.invoice_id, b.started_at
+        """,
+        tenant_id,
+        list(invoice_ids),
     )
+    return {r["invoice_id"]: r["batch_id"] for r in rows}

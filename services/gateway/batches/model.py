@@ -75,6 +75,7 @@ class BatchRow:
     batch_id: UUID
     tenant_id: str
     origin: str
+    request_seen: bool
     requested_by: str | None
     retry_of: UUID | None
     total: int | None
@@ -87,6 +88,10 @@ class BatchRow:
     first_result_at: datetime | None
     last_result_at: datetime | None
     completed_at: datetime | None
+
+    @property
+    def counts(self) -> Counts:
+        return Counts(self.succeeded, self.failed, self.skipped)
 
 
 # SQL condition per batch state (mirrors `batch_state`: complete rows have completed_at).

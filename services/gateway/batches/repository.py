@@ -12,6 +12,20 @@ from services.gateway.batches import invoice_rows
 from services.gateway.batches.model import STATE_CONDITIONS, BatchRow, BatchState, Counts
 
 CHANGES_CHANNEL = "gateway_batch_changes"
+_BATCH_COLUMNS = (
+    "batch_id, tenant_id, origin, request_seen, requested_by, retry_of, total, succeeded, "
+    "failed, skipped, last_seq, started_at, updated_at, first_result_at, last_result_at, "
+    "completed_at"
+)
+
+
+def _batch_row(row: asyncpg.Record) -> BatchRow:
+    return BatchRow(**dict(row))
+
+
+async def _one_batch(conn: asyncpg.Connection, condition: str, *args: object) -> BatchRow | None:
+    row = await conn.fetchrow(f"SELECT {_BATCH_COLUMNS} FROM push_batches WHERE {condition}", *args)
+    return None if row is None else _batch_row(row)
 
 
 async def create_batch(
@@ -73,11 +87,9 @@ async def ensure_batch_for_result(
     )
 
 
-async def lock_batch(conn: asyncpg.Connection, batch_id: UUID) -> asyncpg.Record | None:
+async def lock_batch(conn: asyncpg.Connection, batch_id: UUID) -> BatchRow | None:
     """Serialises writers of one batch, so change numbers follow commit order."""
-    return await conn.fetchrow(
-        "SELECT * FROM push_batches WHERE batch_id = $1 FOR UPDATE", batch_id
-    )
+    return await _one_batch(conn, "batch_id = $1 FOR UPDATE", batch_id)
 
 
 async def mark_request_seen(
@@ -102,12 +114,8 @@ async def mark_request_seen(
     )
 
 
-async def get_batch(
-    conn: asyncpg.Connection, tenant_id: str, batch_id: UUID
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        "SELECT * FROM push_batches WHERE batch_id = $1 AND tenant_id = $2", batch_id, tenant_id
-    )
+async def get_batch(conn: asyncpg.Connection, tenant_id: str, batch_id: UUID) -> BatchRow | None:
+    return await _one_batch(conn, "batch_id = $1 AND tenant_id = $2", batch_id, tenant_id)
 
 
 async def append_changes(
@@ -169,16 +177,6 @@ async def changes_after(
             limit,
         )
     )
-
-
-_BATCH_COLUMNS = (
-    "batch_id, tenant_id, origin, requested_by, retry_of, total, succeeded, failed, skipped, "
-    "last_seq, started_at, updated_at, first_result_at, last_result_at, completed_at"
-)
-
-
-def _batch_row(row: asyncpg.Record) -> BatchRow:
-    return BatchRow(**dict(row))
 
 
 async def list_batches(

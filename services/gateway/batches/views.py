@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from services.gateway.batches.eta import estimate_finish, seconds_until
-from services.gateway.batches.model import Counts, batch_state
+from services.gateway.batches.model import BatchRow, Counts, batch_state
 from services.gateway.batches.schemas import (
     BatchCounts,
     BatchInvoice,
@@ -32,35 +32,30 @@ def percent(total: int | None, counts: Counts) -> float:
     return round(min(counts.done / total, 1.0) * 100, 1)
 
 
-def counts_of(row: Mapping[str, Any]) -> Counts:
-    return Counts(row["succeeded"], row["failed"], row["skipped"])
-
-
-def progress_body(row: Mapping[str, Any], now: datetime) -> BatchProgress:
-    counts = counts_of(row)
-    total: int | None = row["total"]
+def progress_body(row: BatchRow, now: datetime) -> BatchProgress:
+    counts, total = row.counts, row.total
     finish = estimate_finish(
         total=total,
         done=counts.done,
-        started_at=row["started_at"],
-        first_result_at=row["first_result_at"],
-        last_result_at=row["last_result_at"],
+        started_at=row.started_at,
+        first_result_at=row.first_result_at,
+        last_result_at=row.last_result_at,
     )
     return BatchProgress(
-        batch_id=row["batch_id"],
-        tenant_id=row["tenant_id"],
+        batch_id=row.batch_id,
+        tenant_id=row.tenant_id,
         state=batch_state(total, counts),
         counts=counts_body(total, counts),
         percent=percent(total, counts),
-        origin=row["origin"],
-        requested_by=row["requested_by"],
-        retry_of=row["retry_of"],
-        started_at=row["started_at"],
-        updated_at=row["updated_at"],
-        completed_at=row["completed_at"],
+        origin=row.origin,
+        requested_by=row.requested_by,
+        retry_of=row.retry_of,
+        started_at=row.started_at,
+        updated_at=row.updated_at,
+        completed_at=row.completed_at,
         eta_seconds=seconds_until(finish, now),
         eta_at=finish,
-        last_event_id=row["last_seq"],
+        last_event_id=row.last_seq,
     )
 
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 import structlog
 
 from services.gateway.batches import repository as repo
+from services.gateway.batches.model import BatchRow
 from services.gateway.events.buffer import ChangeBuffer
 from services.gateway.events.notifier import ChangeNotifier
 from services.gateway.events.sse import sse_event
@@ -35,30 +37,28 @@ def wire(change: asyncpg.Record) -> str:
     return sse_event(change["payload"], event=change["kind"], event_id=change["seq"])
 
 
+@dataclass(frozen=True, slots=True)
+class FeedSource:
+    """What every feed of a registry reads from, and how: `capacity` changes buffered,
+    a re-read every `refresh_seconds` without a NOTIFY, `retry_seconds` after a failed read."""
+
+    pool: asyncpg.Pool
+    notifier: ChangeNotifier
+    capacity: int
+    refresh_seconds: float
+    retry_seconds: float
+
+
 class BatchFeed:
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        notifier: ChangeNotifier,
-        tenant_id: str,
-        batch_id: UUID,
-        *,
-        capacity: int,
-        refresh_seconds: float,
-        retry_seconds: float,
-    ) -> None:
+    def __init__(self, source: FeedSource, tenant_id: str, batch_id: UUID) -> None:
         self.tenant_id = tenant_id
         self.batch_id = batch_id
-        self.row: asyncpg.Record | None = None
-        self.buffer = ChangeBuffer(capacity, 0)
+        self.row: BatchRow | None = None
+        self.buffer = ChangeBuffer(source.capacity, 0)
         self.reads = 0
         self.refs = 0
         self.linger: asyncio.TimerHandle | None = None
-        self._pool = pool
-        self._notifier = notifier
-        self._capacity = capacity
-        self._refresh = refresh_seconds
-        self._retry = retry_seconds
+        self._source = source
         self._streams: set[asyncio.Event] = set()
         self._ready = asyncio.Event()
         self._error: BaseException | None = None
@@ -95,7 +95,7 @@ class BatchFeed:
     async def read_page(self, after: int) -> tuple[str, int]:
         """A stream behind the buffer: the wire text of the next page of the change log after
         `after`, and the sequence it ends at."""
-        async with self._pool.acquire() as conn:
+        async with self._source.pool.acquire() as conn:
             changes = await repo.changes_after(conn, self.batch_id, after, PAGE)
         SSE_READS.labels("catch_up").inc()
         if not changes:
@@ -105,7 +105,7 @@ class BatchFeed:
 
     async def _run(self) -> None:
         # Subscribed before the first read: a change committed after it still wakes the feed.
-        with self._notifier.subscribe(self.batch_id) as dirty:
+        with self._source.notifier.subscribe(self.batch_id) as dirty:
             try:
                 await self._read_first()
             except Exception as exc:
@@ -124,7 +124,7 @@ class BatchFeed:
                     log.warning(
                         "batch_feed_read_failed", batch_id=str(self.batch_id), error=repr(exc)
                     )
-                    await asyncio.sleep(self._retry)
+                    await asyncio.sleep(self._source.retry_seconds)
                     dirty.set()
                     continue
                 if more:
@@ -136,7 +136,7 @@ class BatchFeed:
         """Waits for a NOTIFY, or re-reads every `refresh_seconds` anyway (a NOTIFY lost on a
         listener connection that died silently is still seen)."""
         try:
-            await asyncio.wait_for(dirty.wait(), self._refresh)
+            await asyncio.wait_for(dirty.wait(), self._source.refresh_seconds)
             reader = "feed"
         except TimeoutError:
             reader = "feed_refresh"
@@ -144,18 +144,18 @@ class BatchFeed:
         return reader
 
     async def _read_first(self) -> None:
-        async with self._pool.acquire() as conn:
+        async with self._source.pool.acquire() as conn:
             row = await repo.get_batch(conn, self.tenant_id, self.batch_id)
         self._count_read("feed")
         self.row = row
         # Earlier changes are not held: a stream resuming from before them pages the log.
-        self.buffer = ChangeBuffer(self._capacity, row["last_seq"] if row is not None else 0)
+        self.buffer = ChangeBuffer(self._source.capacity, row.last_seq if row is not None else 0)
 
     async def _read_changes(self, reader: str) -> bool:
         """Reads the batch row, then the changes after the buffer's end; True if a full page
         came back (more may follow). The row is read first, so the changes reach its last_seq
         unless the page was full."""
-        async with self._pool.acquire() as conn:
+        async with self._source.pool.acquire() as conn:
             row = await repo.get_batch(conn, self.tenant_id, self.batch_id)
             changes = await repo.changes_after(conn, self.batch_id, self.buffer.last_seq, PAGE)
         self._count_read(reader)
@@ -182,12 +182,8 @@ class FeedRegistry:
         linger_seconds: float = 5.0,
         retry_seconds: float = 1.0,
     ) -> None:
-        self._pool = pool
-        self._notifier = notifier
-        self._capacity = capacity
-        self._refresh = refresh_seconds
+        self._source = FeedSource(pool, notifier, capacity, refresh_seconds, retry_seconds)
         self._linger = linger_seconds
-        self._retry = retry_seconds
         self._feeds: dict[tuple[str, UUID], BatchFeed] = {}
 
     def __len__(self) -> int:
@@ -199,15 +195,7 @@ class FeedRegistry:
         key = (tenant_id, batch_id)
         feed = self._feeds.get(key)
         if feed is None:
-            feed = BatchFeed(
-                self._pool,
-                self._notifier,
-                tenant_id,
-                batch_id,
-                capacity=self._capacity,
-                refresh_seconds=self._refresh,
-                retry_seconds=self._retry,
-            )
+            feed = BatchFeed(self._source, tenant_id, batch_id)
             self._feeds[key] = feed
             feed.start()
         if feed.linger is not None:

@@ -36,11 +36,11 @@ async def batch_event_stream(
             snapshot = progress_body(row, utc_now()).model_dump_json()
             yield sse_retry(RETRY_MILLISECONDS)
             if last_event_id is None:
-                sent = row["last_seq"]
+                sent = row.last_seq
                 yield sse_event(snapshot, event="snapshot", event_id=sent)
             else:
                 # Resuming: no id on the snapshot, so a drop now resumes from the same place.
-                sent = min(last_event_id, row["last_seq"])
+                sent = min(last_event_id, row.last_seq)
                 yield sse_event(snapshot, event="snapshot")
             while True:
                 wake.clear()
@@ -56,7 +56,7 @@ async def batch_event_stream(
                 chunk, sent = feed.buffer.since(sent)
                 if chunk:
                     yield chunk
-                if row["completed_at"] is not None and sent >= row["last_seq"]:
+                if row.completed_at is not None and sent >= row.last_seq:
                     yield sse_event(progress_body(row, utc_now()).model_dump_json(), event="end")
                     return
                 try:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated, Any
+from typing import Annotated
+from uuid import UUID
 
+import asyncpg
 import structlog
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -21,7 +23,7 @@ from services.gateway.batches import invoice_rows
 from services.gateway.batches import repository as repo
 from services.gateway.batches.cursor import decode_cursor, encode_cursor
 from services.gateway.batches.dry_run import LIMITATIONS, is_blocking
-from services.gateway.batches.model import OVERWRITE_WARNING, InvoiceStatus
+from services.gateway.batches.model import OVERWRITE_WARNING, BatchRow, InvoiceStatus
 from services.gateway.batches.preflight import preflight
 from services.gateway.batches.schemas import (
     BatchInvoicePage,
@@ -36,45 +38,31 @@ from services.gateway.batches.schemas import (
 from services.gateway.batches.service import submit_batch
 from services.gateway.batches.views import invoice_body, progress_body
 from services.gateway.connections.gate import ensure_connected
+from services.gateway.http.confirmation import confirmation_problem, push_route
+from services.gateway.http.deps import DbPool, LinkBuilder
 from services.gateway.http.etag import NOT_MODIFIED_RESPONSE, conditional_json
-from services.gateway.http.links import accepted_batch, base_url, page_token_for
-from services.gateway.http.paging import PageCursor, PageLimit, page_after, page_of
+from services.gateway.http.links import Links
+from services.gateway.http.lookup import one_or_404
+from services.gateway.http.paging import Paging
 from services.gateway.http.params import BatchId, TenantId
-from services.gateway.http.problems import Problem, documented_problem
+from services.gateway.http.problems import Problem
 
 router = APIRouter(prefix="/v1/tenants/{tenant_id}/push-batches", tags=["push batches"])
 log = structlog.get_logger(__name__)
 
-CONFIRMATION_TYPE = "urn:mediaos-sync:problem:overwrite-confirmation-required"
-CONFIRM_RESPONSE: dict[int | str, dict[str, Any]] = {
-    428: documented_problem(
-        "`confirm_overwrite` is not true: nothing was sent. The body's "
-        "`warning` is the text to show before asking again."
-    )
-}
-
-
-def confirmation_problem() -> Problem:
-    return Problem(
-        428,
-        "Confirmation required",
-        f"{OVERWRITE_WARNING} Send again with `confirm_overwrite: true` to proceed.",
-        type_=CONFIRMATION_TYPE,
-        warning=OVERWRITE_WARNING,
-    )
-
 
 async def _accepted(
-    request: Request,
+    pool: asyncpg.Pool,
+    links: Links,
     response: Response,
     principal: Principal,
     tenant_id: str,
     invoice_ids: list[str],
     requested_by: str | None,
-    retry_of: Any = None,
+    retry_of: UUID | None = None,
 ) -> PushAccepted:
     batch_id = await submit_batch(
-        request.app.state.pool,
+        pool,
         tenant_id=tenant_id,
         invoice_ids=invoice_ids,
         requested_by=requested_by or principal.label,
@@ -89,27 +77,25 @@ async def _accepted(
         invoice_ids=invoice_ids,
         retry_of=str(retry_of) if retry_of is not None else None,
     )
-    accepted = accepted_batch(request, principal, tenant_id, batch_id, len(invoice_ids), retry_of)
+    accepted = links.accepted_batch(principal, tenant_id, batch_id, len(invoice_ids), retry_of)
     response.headers["Location"] = accepted.links.status
     return accepted
 
 
 @router.post(
     "",
-    status_code=202,
-    response_model=PushAccepted,
-    responses={
-        200: {"model": DryRunReport, "description": "`dry_run: true`: the pre-flight report."},
-        409: documented_problem("`not_connected`: nothing was sent."),
-        **CONFIRM_RESPONSE,
-    },
+    **push_route(
+        "`not_connected`: nothing was sent.",
+        {200: {"model": DryRunReport, "description": "`dry_run: true`: the pre-flight report."}},
+    ),
 )
 async def push_batch(
     tenant_id: TenantId,
     body: PushBatchRequest,
-    request: Request,
     response: Response,
     principal: CurrentPrincipal,
+    pool: DbPool,
+    links: LinkBuilder,
 ) -> PushAccepted | JSONResponse:
     """Send invoices to QuickBooks (the "Send to QuickBooks" batch action).
 
@@ -119,20 +105,20 @@ async def push_batch(
     """
     if body.dry_run:
         require(principal, tenant_id, Role.READ)
-        await ensure_connected(request.app.state.pool, tenant_id, base_url(request))
-        report = await _dry_run(request, tenant_id, body.invoice_ids)
+        await ensure_connected(pool, tenant_id, links.base_url)
+        report = await _dry_run(pool, tenant_id, body.invoice_ids)
         return JSONResponse(report.model_dump(mode="json"))
     require(principal, tenant_id, Role.PUSH)
-    await ensure_connected(request.app.state.pool, tenant_id, base_url(request))
+    await ensure_connected(pool, tenant_id, links.base_url)
     if not body.confirm_overwrite:
         raise confirmation_problem()
     return await _accepted(
-        request, response, principal, tenant_id, body.invoice_ids, body.requested_by
+        pool, links, response, principal, tenant_id, body.invoice_ids, body.requested_by
     )
 
 
-async def _dry_run(request: Request, tenant_id: str, invoice_ids: list[str]) -> DryRunReport:
-    findings = await preflight(request.app.state.pool, tenant_id, invoice_ids)
+async def _dry_run(pool: asyncpg.Pool, tenant_id: str, invoice_ids: list[str]) -> DryRunReport:
+    findings = await preflight(pool, tenant_id, invoice_ids)
     return DryRunReport(
         tenant_id=tenant_id,
         invoice_count=len(invoice_ids),
@@ -155,24 +141,26 @@ async def _dry_run(request: Request, tenant_id: str, invoice_ids: list[str]) -> 
     )
 
 
-async def _load_batch(request: Request, tenant_id: str, batch_id: Any) -> Any:
-    async with request.app.state.pool.acquire() as conn:
-        row = await repo.get_batch(conn, tenant_id, batch_id)
-    if row is None:
-        raise Problem(404, "Not Found", f"No batch {batch_id} for this tenant.")
-    return row
+async def _load_batch(pool: asyncpg.Pool, tenant_id: str, batch_id: UUID) -> BatchRow:
+    return await one_or_404(
+        pool, lambda conn: repo.get_batch(conn, tenant_id, batch_id), f"batch {batch_id}"
+    )
 
 
 @router.get("/{batch_id}", response_model=BatchProgress, responses=NOT_MODIFIED_RESPONSE)
 async def batch_progress(
-    tenant_id: TenantId, batch_id: BatchId, request: Request, principal: CurrentPrincipal
+    tenant_id: TenantId,
+    batch_id: BatchId,
+    request: Request,
+    principal: CurrentPrincipal,
+    pool: DbPool,
 ) -> Response:
     """State, counts, times and (while running) an ETA from the observed result rate.
 
     Answers carry an `ETag`; send it back as `If-None-Match` to get 304 while nothing changed.
     """
     require(principal, tenant_id, Role.READ, batch_id)
-    row = await _load_batch(request, tenant_id, batch_id)
+    row = await _load_batch(pool, tenant_id, batch_id)
     return conditional_json(request, progress_body(row, utc_now()))
 
 
@@ -180,48 +168,40 @@ async def batch_progress(
 async def batch_invoices(
     tenant_id: TenantId,
     batch_id: BatchId,
-    request: Request,
     principal: CurrentPrincipal,
+    pool: DbPool,
+    page: Paging,
     status: Annotated[InvoiceStatus | None, Query(description="Only this status.")] = None,
-    limit: PageLimit = 100,
-    cursor: PageCursor = None,
 ) -> BatchInvoicePage:
     """The batch's invoices in request order, `limit` at a time (keyset pagination)."""
     require(principal, tenant_id, Role.READ, batch_id)
-    await _load_batch(request, tenant_id, batch_id)
-    after = page_after(cursor, decode_cursor)
-    async with request.app.state.pool.acquire() as conn:
-        rows = await invoice_rows.list_invoices(
-            conn, batch_id, status=status, after=after, limit=limit + 1
-        )
-    page, next_cursor = page_of(
-        rows, limit, lambda r: encode_cursor(r["position"], r["invoice_id"])
+    await _load_batch(pool, tenant_id, batch_id)
+    rows, next_cursor = await page.read(
+        pool,
+        decode_cursor,
+        lambda conn, after, limit: invoice_rows.list_invoices(
+            conn, batch_id, status=status, after=after, limit=limit
+        ),
+        lambda r: encode_cursor(r["position"], r["invoice_id"]),
     )
-    return BatchInvoicePage(items=[invoice_body(r) for r in page], next_cursor=next_cursor)
+    return BatchInvoicePage(items=[invoice_body(r) for r in rows], next_cursor=next_cursor)
 
 
-@router.post(
-    "/{batch_id}/retry-failed",
-    status_code=202,
-    response_model=PushAccepted,
-    responses={
-        **CONFIRM_RESPONSE,
-        409: documented_problem("No failed invoices, or `not_connected`."),
-    },
-)
+@router.post("/{batch_id}/retry-failed", **push_route("No failed invoices, or `not_connected`."))
 async def retry_failed(
     tenant_id: TenantId,
     batch_id: BatchId,
     body: RetryFailedRequest,
-    request: Request,
     response: Response,
     principal: CurrentPrincipal,
+    pool: DbPool,
+    links: LinkBuilder,
 ) -> PushAccepted:
     """Send the batch's failed invoices again, as a new batch (same confirmation rule)."""
     require_batch_retry(principal, tenant_id, batch_id)
-    await _load_batch(request, tenant_id, batch_id)
-    await ensure_connected(request.app.state.pool, tenant_id, base_url(request))
-    async with request.app.state.pool.acquire() as conn:
+    await _load_batch(pool, tenant_id, batch_id)
+    await ensure_connected(pool, tenant_id, links.base_url)
+    async with pool.acquire() as conn:
         failed = await invoice_rows.failed_invoice_ids(conn, batch_id)
     if not failed:
         raise Problem(
@@ -233,13 +213,17 @@ async def retry_failed(
     if not body.confirm_overwrite:
         raise confirmation_problem()
     return await _accepted(
-        request, response, principal, tenant_id, failed, body.requested_by, retry_of=batch_id
+        pool, links, response, principal, tenant_id, failed, body.requested_by, retry_of=batch_id
     )
 
 
 @router.post("/{batch_id}/page-token", status_code=201, response_model=PageToken)
 async def batch_page_token(
-    tenant_id: TenantId, batch_id: BatchId, request: Request, principal: CurrentPrincipal
+    tenant_id: TenantId,
+    batch_id: BatchId,
+    principal: CurrentPrincipal,
+    pool: DbPool,
+    links: LinkBuilder,
 ) -> PageToken:
     """A short-lived token (and page URL) for the progress window of this batch only.
 
@@ -247,5 +231,5 @@ async def batch_page_token(
     """
     refuse_page_tokens(principal)
     require(principal, tenant_id, Role.READ, batch_id)
-    await _load_batch(request, tenant_id, batch_id)
-    return page_token_for(request, principal, tenant_id, batch_id)
+    await _load_batch(pool, tenant_id, batch_id)
+    return links.page_token(principal, tenant_id, batch_id)

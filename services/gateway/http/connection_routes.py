@@ -3,7 +3,7 @@ read its status, disconnect."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from services.contract.common import UtcDatetime
@@ -13,7 +13,7 @@ from services.gateway.connections import repository
 from services.gateway.connections.gate import connect_link
 from services.gateway.connections.model import ConnectionStatus
 from services.gateway.connections.service import request_connection, request_disconnect
-from services.gateway.http.deps import BaseUrl, DbPool
+from services.gateway.http.deps import BaseUrl, Cipher, DbPool
 from services.gateway.http.params import TenantId
 from services.gateway.http.problems import Problem
 
@@ -54,16 +54,19 @@ class ConnectionState(BaseModel):
 
 @router.put("/quickbooks-connection", status_code=202, response_model=ConnectionAccepted)
 async def put_quickbooks_connection(
-    tenant_id: TenantId, body: ConnectionRequest, request: Request, principal: CurrentPrincipal
+    tenant_id: TenantId,
+    body: ConnectionRequest,
+    principal: CurrentPrincipal,
+    pool: DbPool,
+    cipher: Cipher,
 ) -> ConnectionAccepted:
     """Connect (or reconnect) the tenant's QuickBooks company. The refresh token is
     encrypted before it leaves this process and is never stored by the gateway."""
     require(principal, tenant_id, Role.ADMIN)
-    cipher = request.app.state.cipher
     if cipher is None:
         raise Problem(503, "Not configured", "TOKEN_ENCRYPTION_KEYS is not set on this gateway.")
     await request_connection(
-        request.app.state.pool,
+        pool,
         cipher,
         tenant_id=tenant_id,
         realm_id=body.realm_id,

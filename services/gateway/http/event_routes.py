@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 
 from services.gateway.auth.dependencies import CurrentPrincipal, require
 from services.gateway.auth.principal import Role
-from services.gateway.events.feed import FeedRegistry
 from services.gateway.events.sse import parse_last_event_id
 from services.gateway.events.stream import batch_event_stream
+from services.gateway.http.deps import Feeds, Settings
 from services.gateway.http.params import BatchId, TenantId
 from services.gateway.http.problems import Problem
 from services.gateway.observability import metrics
@@ -39,13 +39,13 @@ Reconnect with `Last-Event-ID` (or `?last_event_id=`) to get every change after 
 async def batch_events(
     tenant_id: TenantId,
     batch_id: BatchId,
-    request: Request,
     principal: CurrentPrincipal,
+    feeds: Feeds,
+    settings: Settings,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     last_event_id: Annotated[str | None, Query(max_length=20)] = None,
 ) -> StreamingResponse:
     require(principal, tenant_id, Role.READ, batch_id)
-    feeds: FeedRegistry = request.app.state.feeds
     # Opening the batch's feed here checks the batch exists; the stream reuses the feed.
     async with feeds.open(tenant_id, batch_id) as feed:
         if feed.row is None:
@@ -60,7 +60,7 @@ async def batch_events(
                 tenant_id=tenant_id,
                 batch_id=batch_id,
                 last_event_id=resume_from,
-                keepalive_seconds=request.app.state.settings.gateway_sse_keepalive_seconds,
+                keepalive_seconds=settings.gateway_sse_keepalive_seconds,
             ):
                 yield chunk
         finally:

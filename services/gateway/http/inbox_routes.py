@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from services.contract.push import MAX_BATCH_SIZE
 from services.gateway.auth.dependencies import CurrentPrincipal, require
@@ -15,12 +15,11 @@ from services.gateway.batches.model import InvoiceStatus
 from services.gateway.batches.schemas import PushAccepted
 from services.gateway.batches.service import submit_batch
 from services.gateway.connections.gate import ensure_connected
-from services.gateway.http.batch_routes import CONFIRM_RESPONSE, confirmation_problem
-from services.gateway.http.deps import BaseUrl, DbPool
-from services.gateway.http.links import accepted_batch
-from services.gateway.http.paging import PageCursor, PageLimit, page_after, page_of
+from services.gateway.http.confirmation import confirmation_problem, push_route
+from services.gateway.http.deps import DbPool, LinkBuilder
+from services.gateway.http.paging import Paging
 from services.gateway.http.params import TenantId
-from services.gateway.http.problems import Problem, documented_problem
+from services.gateway.http.problems import Problem
 from services.gateway.inbox import repository
 from services.gateway.inbox.model import InboxFilter
 from services.gateway.inbox.schemas import InboxPage, InboxRetryRequest, TriggerName
@@ -34,12 +33,11 @@ async def inbox(
     tenant_id: TenantId,
     principal: CurrentPrincipal,
     pool: DbPool,
+    page: Paging,
     status: Annotated[InvoiceStatus | None, Query(description="Only this state.")] = None,
     code: Annotated[str | None, Query(max_length=64, description="Error code.")] = None,
     trigger: Annotated[TriggerName | None, Query(description="auto or push.")] = None,
     updated_since: Annotated[datetime | None, Query(description="RFC 3339.")] = None,
-    limit: PageLimit = 100,
-    cursor: PageCursor = None,
 ) -> InboxPage:
     """The latest state of every invoice the service reported on (pushes and two-way sync),
     newest first, `limit` at a time (keyset pagination)."""
@@ -47,11 +45,15 @@ async def inbox(
     if updated_since is not None and updated_since.tzinfo is None:
         raise Problem(422, "Invalid request", "updated_since: needs a UTC offset (RFC 3339).")
     flt = InboxFilter(status=status, code=code, trigger=trigger, updated_since=updated_since)
-    after = page_after(cursor, decode_time_cursor)
-    async with pool.acquire() as conn:
-        rows = await repository.list_entries(conn, tenant_id, flt, after=after, limit=limit + 1)
-    page, next_cursor = page_of(rows, limit, lambda e: encode_time_cursor(e.state_at, e.invoice_id))
-    return InboxPage(items=[inbox_item(e) for e in page], next_cursor=next_cursor)
+    rows, next_cursor = await page.read(
+        pool,
+        decode_time_cursor,
+        lambda conn, after, limit: repository.list_entries(
+            conn, tenant_id, flt, after=after, limit=limit
+        ),
+        lambda e: encode_time_cursor(e.state_at, e.invoice_id),
+    )
+    return InboxPage(items=[inbox_item(e) for e in rows], next_cursor=next_cursor)
 
 
 async def _selected_ids(pool: DbPool, tenant_id: str, body: InboxRetryRequest) -> list[str]:
@@ -79,28 +81,19 @@ async def _selected_ids(pool: DbPool, tenant_id: str, body: InboxRetryRequest) -
     return ids
 
 
-@router.post(
-    "/retry",
-    status_code=202,
-    response_model=PushAccepted,
-    responses={
-        409: documented_problem("Not connected (`not_connected`), or nothing matches."),
-        **CONFIRM_RESPONSE,
-    },
-)
+@router.post("/retry", **push_route("Not connected (`not_connected`), or nothing matches."))
 async def retry(
     tenant_id: TenantId,
     body: InboxRetryRequest,
-    request: Request,
     response: Response,
     principal: CurrentPrincipal,
     pool: DbPool,
-    base_url: BaseUrl,
+    links: LinkBuilder,
 ) -> PushAccepted:
     """Send these invoices (or all the inbox lists for `filter`, by default the failed ones)
     again, as a new push batch; the same confirmation rule as any push."""
     require(principal, tenant_id, Role.PUSH)
-    await ensure_connected(pool, tenant_id, base_url)
+    await ensure_connected(pool, tenant_id, links.base_url)
     ids = await _selected_ids(pool, tenant_id, body)
     if not body.confirm_overwrite:
         raise confirmation_problem()
@@ -111,6 +104,6 @@ async def retry(
         requested_by=body.requested_by or principal.label,
         principal=principal.label,
     )
-    accepted = accepted_batch(request, principal, tenant_id, batch_id, len(ids))
+    accepted = links.accepted_batch(principal, tenant_id, batch_id, len(ids))
     response.headers["Location"] = accepted.links.status
     return accepted

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import cache
-from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel
 
 from services.contract.common import UtcDatetime, utc_now
 from services.gateway.auth.dependencies import CurrentPrincipal
-from services.gateway.http.deps import BaseUrl, DbPool, Settings
+from services.gateway.http.deps import BaseUrl, DbPool, OpsConfig, Settings, StatsReader
 from services.gateway.http.page_routes import static_page
 from services.gateway.http.problems import Problem
 from services.gateway.ops.auth import OpsViewer, page_secret
-from services.gateway.ops.kafka_stats import KafkaStatsReader
 from services.gateway.ops.overview import build_overview
 from services.gateway.ops.page_token import mint_ops_token, ops_key
 from services.gateway.ops.schemas import OpsOverview
-from services.gateway.ops.settings import OpsSettings
 from services.gateway.ops.stream import overview_stream
 
 router = APIRouter(tags=["ops"])
@@ -31,23 +27,6 @@ class OpsPageToken(BaseModel):
     token: str
     expires_at: UtcDatetime
     page: str
-
-
-@cache
-def _ops_settings() -> OpsSettings:
-    return OpsSettings()
-
-
-def _stats_reader(request: Request, settings: Settings) -> KafkaStatsReader:
-    reader: KafkaStatsReader | None = getattr(request.app.state, "ops_kafka_stats", None)
-    if reader is None:
-        groups = [_ops_settings().worker_group_id, settings.gateway_group_id]
-        reader = KafkaStatsReader(settings.kafka_bootstrap_servers, groups)
-        request.app.state.ops_kafka_stats = reader
-    return reader
-
-
-StatsReader = Annotated[KafkaStatsReader, Depends(_stats_reader)]
 
 
 @router.get("/v1/ops/overview", response_model=OpsOverview)
@@ -66,7 +45,7 @@ async def ops_overview(
     responses={200: {"content": {"text/event-stream": {}}, "description": "Event stream."}},
 )
 async def ops_events(
-    _viewer: OpsViewer, pool: DbPool, stats: StatsReader, base_url: BaseUrl
+    _viewer: OpsViewer, pool: DbPool, stats: StatsReader, base_url: BaseUrl, ops: OpsConfig
 ) -> StreamingResponse:
     """`text/event-stream` of `overview` events (the body of GET /v1/ops/overview), sent
     when the numbers change."""
@@ -76,7 +55,7 @@ async def ops_events(
 
     first = await read()
     return StreamingResponse(
-        overview_stream(read, first, refresh_seconds=_ops_settings().ops_refresh_seconds),
+        overview_stream(read, first, refresh_seconds=ops.ops_refresh_seconds),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -3,17 +3,18 @@ key of the page's last row (`batches.cursor`), which the next request sends as `
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
-from fastapi import Query
+import asyncpg
+from fastapi import Depends, Query
 
 from services.gateway.http.problems import Problem
 
 K = TypeVar("K")
 R = TypeVar("R")
 
-PageLimit = Annotated[int, Query(ge=1, le=1000)]
 PageCursor = Annotated[str | None, Query(max_length=400, description="`next_cursor`.")]
 
 
@@ -35,3 +36,34 @@ def page_of(
     extra row shows that more follow."""
     page = rows[:limit]
     return page, cursor_of(page[-1]) if len(rows) > limit else None
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """The `limit` and `cursor` a list was asked with."""
+
+    limit: int
+    cursor: str | None
+
+    async def read(
+        self,
+        pool: asyncpg.Pool,
+        decode: Callable[[str], K],
+        fetch: Callable[[asyncpg.Connection, K | None, int], Awaitable[Sequence[R]]],
+        cursor_of: Callable[[R], str],
+    ) -> tuple[Sequence[R], str | None]:
+        """The page's rows and `next_cursor`: `fetch(conn, after, limit)` reads the rows after
+        the decoded cursor, asked for one more than the page holds."""
+        after = page_after(self.cursor, decode)
+        async with pool.acquire() as conn:
+            rows = await fetch(conn, after, self.limit + 1)
+        return page_of(rows, self.limit, cursor_of)
+
+
+def _page_request(
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, cursor: PageCursor = None
+) -> PageRequest:
+    return PageRequest(limit, cursor)
+
+
+Paging = Annotated[PageRequest, Depends(_page_request)]

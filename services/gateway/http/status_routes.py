@@ -1,12 +1,14 @@
+"""An invoice's sync status: what the External Number column shows."""
+
 from __future__ import annotations
 
-import json
-from typing import Annotated
+from dataclasses import asdict
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 
-from services.gateway.auth.dependencies import authenticate, require
-from services.gateway.auth.principal import Principal, Role
+from services.gateway.auth.dependencies import CurrentPrincipal, require
+from services.gateway.auth.principal import Role
+from services.gateway.http.deps import DbPool
 from services.gateway.http.problems import Problem
 from services.gateway.http.schemas import InvoiceSyncStatus
 from services.gateway.progress import status_repository
@@ -18,20 +20,14 @@ router = APIRouter(prefix="/v1/tenants/{tenant_id}", tags=["invoices"])
 async def invoice_sync_status(
     tenant_id: str,
     invoice_id: str,
-    request: Request,
-    principal: Annotated[Principal, Depends(authenticate)],
+    principal: CurrentPrincipal,
+    pool: DbPool,
 ) -> InvoiceSyncStatus:
     """What the External Number column shows: the QuickBooks number and the last result."""
     require(principal, tenant_id, Role.READ)
-    async with request.app.state.pool.acquire() as conn:
-        row = await status_repository.get_status(conn, tenant_id, invoice_id)
-    if row is None:
+    async with pool.acquire() as conn:
+        state = await status_repository.get_status(conn, tenant_id, invoice_id)
+    if state is None:
         raise Problem(404, "Not Found", f"No sync result for invoice {invoice_id!r} yet.")
-    # The other fields are columns of the same names.
-    return InvoiceSyncStatus.model_validate(
-        {
-            **row,
-            "last_result": row["last_event_type"],
-            "last_error": json.loads(row["last_error"]) if row["last_error"] else None,
-        }
-    )
+    # The other fields are the state's of the same names.
+    return InvoiceSyncStatus.model_validate({**asdict(state), "last_result": state.last_event_type})

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict
 
 from services.gateway.auth import token_repository
 from services.gateway.auth.dependencies import CurrentPrincipal, require, require_operator
 from services.gateway.auth.principal import Role
 from services.gateway.auth.tokens import hash_token, new_token
+from services.gateway.http.deps import DbPool
 from services.gateway.http.params import TenantId
 from services.gateway.http.problems import Problem
 
@@ -33,12 +34,12 @@ class TokenCreated(BaseModel):
 
 @router.post("", status_code=201, response_model=TokenCreated)
 async def create_token(
-    tenant_id: TenantId, body: TokenRequest, request: Request, principal: CurrentPrincipal
+    tenant_id: TenantId, body: TokenRequest, principal: CurrentPrincipal, pool: DbPool
 ) -> TokenCreated:
     """Operator only. The token is shown in this answer only; the gateway keeps its hash."""
     require_operator(principal, tenant_id)
     token, token_id = new_token(), uuid4()
-    async with request.app.state.pool.acquire() as conn:
+    async with pool.acquire() as conn:
         await token_repository.create_token(
             conn,
             token_id=token_id,
@@ -52,11 +53,11 @@ async def create_token(
 
 @router.delete("/{token_id}", status_code=204, response_class=Response)
 async def revoke_token(
-    tenant_id: TenantId, token_id: UUID, request: Request, principal: CurrentPrincipal
+    tenant_id: TenantId, token_id: UUID, principal: CurrentPrincipal, pool: DbPool
 ) -> Response:
     """The operator or the tenant's admin; the token stops working at once."""
     require(principal, tenant_id, Role.ADMIN)
-    async with request.app.state.pool.acquire() as conn:
+    async with pool.acquire() as conn:
         revoked = await token_repository.revoke(conn, tenant_id, token_id)
     if not revoked:
         raise Problem(404, "Not Found", f"No active token {token_id} for this tenant.")

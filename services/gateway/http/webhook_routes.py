@@ -8,6 +8,7 @@ import structlog
 from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel
 
+from services.gateway.http.deps import DbPool, Settings
 from services.gateway.http.problems import Problem
 from services.gateway.observability import metrics
 from services.gateway.webhooks.payload import PayloadError, parse_notifications
@@ -30,6 +31,8 @@ class WebhookAccepted(BaseModel):
 )
 async def quickbooks_webhook(
     request: Request,
+    settings: Settings,
+    pool: DbPool,
     intuit_signature: Annotated[str | None, Header(alias="intuit-signature")] = None,
 ) -> WebhookAccepted:
     """Intuit change notifications (legacy `eventNotifications` or CloudEvents array).
@@ -40,7 +43,6 @@ async def quickbooks_webhook(
     notification is dead-lettered too (and answered 200, so Intuit stops retrying it).
     """
     body = await request.body()
-    settings = request.app.state.settings
     verifier = settings.qbo_webhook_verifier_token
     if verifier is None or not verify_signature(
         verifier.get_secret_value(), body, intuit_signature
@@ -51,10 +53,10 @@ async def quickbooks_webhook(
     try:
         notifications = parse_notifications(body)
     except PayloadError as exc:
-        await dead_letter_body(request.app.state.pool, body, str(exc), failed_by=failed_by)
+        await dead_letter_body(pool, body, str(exc), failed_by=failed_by)
         metrics.WEBHOOKS.labels(outcome="dead_lettered").inc()
         return WebhookAccepted(forwarded=0, dead_lettered=1)
-    routed = await accept_notifications(request.app.state.pool, notifications, failed_by=failed_by)
+    routed = await accept_notifications(pool, notifications, failed_by=failed_by)
     metrics.WEBHOOKS.labels(outcome="forwarded").inc(routed.forwarded)
     metrics.WEBHOOKS.labels(outcome="dead_lettered").inc(routed.dead_lettered)
     log.info("webhook_accepted", forwarded=routed.forwarded, dead_lettered=routed.dead_lettered)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from services.gateway.inbox.model import InboxEntry
 from services.gateway.inbox.schemas import InboxError, InboxItem
 
@@ -15,15 +17,5 @@ def inbox_item(entry: InboxEntry) -> InboxItem:
             retryable=entry.error.get("retryable"),
             details=entry.error.get("details") or None,
         )
-    return InboxItem(
-        invoice_id=entry.invoice_id,
-        status=entry.status,
-        trigger=entry.trigger,
-        operation=entry.operation,
-        invoice_version=entry.invoice_version,
-        external_id=entry.external_id,
-        external_number=entry.external_number,
-        error=error,
-        batch_id=entry.batch_id,
-        updated_at=entry.state_at,
-    )
+    # The other fields are the entry's of the same names.
+    return InboxItem.model_validate({**asdict(entry), "error": error, "updated_at": entry.state_at})

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
@@ -13,7 +13,7 @@ import asyncpg
 from services.contract.reconciliation import ReconciliationCategory
 from services.gateway.batches import repository as batches
 from services.gateway.batches.model import batch_state
-from services.gateway.batches.views import counts_body, counts_of, percent
+from services.gateway.batches.views import counts_body, percent
 from services.gateway.connections import repository as connections
 from services.gateway.connections.model import ConnectionStatus
 from services.gateway.ops import repository
@@ -111,7 +111,7 @@ async def _connections(conn: asyncpg.Connection, base: str) -> Connections:
 async def _open_batches(conn: asyncpg.Connection, base: str) -> list[BatchInProgress]:
     out = []
     for row in await batches.open_batches(conn, 100):
-        counts = counts_of(asdict(row))
+        counts = row.counts
         state = batch_state(row.total, counts)
         out.append(
             BatchInProgress(
@@ -128,11 +128,9 @@ async def _open_batches(conn: asyncpg.Connection, base: str) -> list[BatchInProg
     return out
 
 
-def _category_counts(categories: object, run_url: str) -> dict[str, Linked] | None:
+def _category_counts(categories: dict[str, Any] | None, run_url: str) -> dict[str, Linked] | None:
     """Every category, 0 when the run found none; None before the run completed."""
-    if isinstance(categories, str):
-        categories = json.loads(categories)
-    if not isinstance(categories, dict):
+    if categories is None:
         return None
     return {
         c.value: Linked(
@@ -145,21 +143,17 @@ def _category_counts(categories: object, run_url: str) -> dict[str, Linked] | No
 
 async def _last_reconciliations(conn: asyncpg.Connection, base: str) -> list[LastReconciliation]:
     out = []
-    for row in await reconciliations.latest_per_tenant(conn, 200):
-        run_url = _tenant_url(base, row["tenant_id"], f"reconciliations/{row['reconciliation_id']}")
-        out.append(
-            LastReconciliation(
-                tenant_id=row["tenant_id"],
-                id=row["reconciliation_id"],
-                state=row["state"],
-                trigger=row["trigger"],
-                at=row["finished_at"] or row["requested_at"],
-                invoices_total=row["invoices_total"],
-                counts=_category_counts(row["categories"], run_url),
-                error=row["error"],
-                link=run_url,
-            )
-        )
+    for run in await reconciliations.latest_per_tenant(conn, 200):
+        run_url = _tenant_url(base, run.tenant_id, f"reconciliations/{run.reconciliation_id}")
+        # The other fields are the run's of the same names.
+        body = {
+            **asdict(run),
+            "id": run.reconciliation_id,
+            "at": run.finished_at or run.requested_at,
+            "counts": _category_counts(run.categories, run_url),
+            "link": run_url,
+        }
+        out.append(LastReconciliation.model_validate(body))
     return out
 
 

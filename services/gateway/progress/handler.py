@@ -15,8 +15,13 @@ import asyncpg
 
 from services.contract.catalog import ContractEvent
 from services.contract.push import PushRequested
-from services.contract.results import InvoiceSyncFailed, InvoiceSyncSkipped, InvoiceSyncSucceeded
-from services.gateway.batches.ingest import AnyResult, apply_batch_results, apply_push_request
+from services.contract.results import (
+    InvoiceSyncFailed,
+    InvoiceSyncSkipped,
+    InvoiceSyncSucceeded,
+    SyncResult,
+)
+from services.gateway.batches.ingest import apply_batch_results, apply_push_request
 from services.gateway.progress import status_repository
 from services.platform.outbox import OutboxMessage
 
@@ -28,8 +33,8 @@ class GatewayEventHandler:
 
     def __init__(self) -> None:
         self._requests: dict[UUID, PushRequested] = {}
-        self._results: defaultdict[UUID, list[AnyResult]] = defaultdict(list)
-        self._statuses: list[AnyResult] = []
+        self._results: defaultdict[UUID, list[SyncResult]] = defaultdict(list)
+        self._statuses: list[SyncResult] = []
         self.results_seen = 0
 
     async def handle_batch(

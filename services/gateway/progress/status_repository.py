@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import asyncpg
 
-from services.contract.results import InvoiceSyncSucceeded
+from services.contract.results import InvoiceSyncSucceeded, SyncResult
+from services.gateway.batches.dry_run import LastResult
+from services.gateway.progress.model import InvoiceSyncState
+from services.platform.rows import json_column, record_of, unnest_arrays
 
 # Same outcome as upserting the results one by one in order, with "an older result never
 # overwrites a newer one": within the batch only results no earlier one is newer than can
@@ -69,49 +71,74 @@ WHERE s.last_result_at <= EXCLUDED.last_result_at
 """
 
 
-async def record_results(conn: asyncpg.Connection, results: Sequence[Any]) -> None:
+# The results' attributes in the order of `_RECORD_RESULTS`' unnest arrays ($1-$12).
+_RESULT_COLUMNS = (
+    "tenant_id",
+    "invoice_id",
+    "invoice_version",
+    "external_id",
+    "external_number",
+    "event_id",
+    "event_type",
+    "operation",
+    "trigger",
+    "batch_id",
+    "error",
+    "occurred_at",
+)
+
+
+async def record_results(conn: asyncpg.Connection, results: Sequence[SyncResult]) -> None:
     """Upserts each invoice's latest result, in one statement for a consumed batch (given in
     consumption order); an older result never overwrites a newer one."""
     if not results:
         return
     await conn.execute(
         _RECORD_RESULTS,
-        [r.tenant_id for r in results],
-        [r.invoice_id for r in results],
-        [r.invoice_version for r in results],
-        [r.external_id for r in results],
-        [r.external_number for r in results],
-        [r.event_id for r in results],
-        [r.event_type for r in results],
-        [r.operation.value for r in results],
-        [r.trigger.value for r in results],
-        [r.batch_id for r in results],
-        [r.error.model_dump_json() if r.error else None for r in results],
-        [r.occurred_at for r in results],
+        *unnest_arrays(
+            results,
+            *_RESULT_COLUMNS,
+            error=lambda error: error.model_dump_json() if error else None,
+        ),
         [isinstance(r, InvoiceSyncSucceeded) for r in results],
     )
 
 
 async def get_status(
     conn: asyncpg.Connection, tenant_id: str, invoice_id: str
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(
+) -> InvoiceSyncState | None:
+    row = await conn.fetchrow(
         "SELECT * FROM invoice_sync_status WHERE tenant_id = $1 AND invoice_id = $2",
         tenant_id,
         invoice_id,
     )
+    if row is None:
+        return None
+    return record_of(InvoiceSyncState, row, last_error=json_column(row["last_error"]))
 
 
 async def last_results(
     conn: asyncpg.Connection, tenant_id: str, invoice_ids: list[str]
-) -> list[asyncpg.Record]:
-    return list(
-        await conn.fetch(
-            """
-            SELECT invoice_id, last_event_type, last_error::text AS last_error, external_number
-            FROM invoice_sync_status WHERE tenant_id = $1 AND invoice_id = ANY($2::text[])
-            """,
-            tenant_id,
-            invoice_ids,
-        )
+) -> dict[str, LastResult]:
+    """The latest result of each of these invoices that has one, by invoice id."""
+    rows = await conn.fetch(
+        """
+        SELECT invoice_id, last_event_type, last_error::text AS last_error, external_number
+        FROM invoice_sync_status WHERE tenant_id = $1 AND invoice_id = ANY($2::text[])
+        """,
+        tenant_id,
+        invoice_ids,
+    )
+    return {r["invoice_id"]: _last_result(r) for r in rows}
+
+
+def _last_result(row: asyncpg.Record) -> LastResult:
+    error = json_column(row["last_error"]) or {}
+    return LastResult(
+        invoice_id=row["invoice_id"],
+        event_type=row["last_event_type"],
+        error_code=error.get("code"),
+        error_message=error.get("message"),
+        error_details=error.get("details") or None,
+        external_number=row["external_number"],
     )

@@ -13,6 +13,8 @@ from services.contract.reconciliation import (
     ReconciliationCompleted,
     ReconciliationProgressed,
 )
+from services.gateway.reconciliations.model import Run, StoredFinding
+from services.platform.rows import json_column, record_of
 
 
 async def create(
@@ -119,14 +121,19 @@ async def apply_completed(conn: asyncpg.Connection, event: ReconciliationComplet
     )
 
 
-async def get(
-    conn: asyncpg.Connection, tenant_id: str, reconciliation_id: UUID
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(
+def _run(row: asyncpg.Record) -> Run:
+    return record_of(
+        Run, row, categories=json_column(row["categories"]), totals=json_column(row["totals"])
+    )
+
+
+async def get(conn: asyncpg.Connection, tenant_id: str, reconciliation_id: UUID) -> Run | None:
+    row = await conn.fetchrow(
         "SELECT * FROM reconciliations WHERE tenant_id = $1 AND reconciliation_id = $2",
         tenant_id,
         reconciliation_id,
     )
+    return None if row is None else _run(row)
 
 
 async def findings(
@@ -136,21 +143,20 @@ async def findings(
     categories: list[str] | None,
     after: int,
     limit: int | None,
-) -> list[asyncpg.Record]:
-    return list(
-        await conn.fetch(
-            """
-            SELECT * FROM reconciliation_findings
-            WHERE reconciliation_id = $1 AND position > $2
-              AND ($3::text[] IS NULL OR category = ANY($3::text[]))
-            ORDER BY position LIMIT $4
-            """,
-            reconciliation_id,
-            after,
-            categories,
-            limit,
-        )
+) -> list[StoredFinding]:
+    rows = await conn.fetch(
+        """
+        SELECT * FROM reconciliation_findings
+        WHERE reconciliation_id = $1 AND position > $2
+          AND ($3::text[] IS NULL OR category = ANY($3::text[]))
+        ORDER BY position LIMIT $4
+        """,
+        reconciliation_id,
+        after,
+        categories,
+        limit,
     )
+    return [record_of(StoredFinding, r, differences=json_column(r["differences"])) for r in rows]
 
 
 async def set_nightly(conn: asyncpg.Connection, tenant_id: str, nightly: bool) -> None:
@@ -188,16 +194,15 @@ async def claim_nightly(conn: asyncpg.Connection, tenant_id: str, day: date) -> 
     return bool(claimed)
 
 
-async def latest_per_tenant(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+async def latest_per_tenant(conn: asyncpg.Connection, limit: int) -> list[Run]:
     """Each tenant's most recently requested run, tenants with the newest runs first."""
-    return list(
-        await conn.fetch(
-            """
-            SELECT * FROM (
-                SELECT DISTINCT ON (tenant_id) * FROM reconciliations
-                ORDER BY tenant_id, requested_at DESC, reconciliation_id
-            ) latest ORDER BY requested_at DESC, tenant_id LIMIT $1
-            """,
-            limit,
-        )
+    rows = await conn.fetch(
+        """
+        SELECT * FROM (
+            SELECT DISTINCT ON (tenant_id) * FROM reconciliations
+            ORDER BY tenant_id, requested_at DESC, reconciliation_id
+        ) latest ORDER BY requested_at DESC, tenant_id LIMIT $1
+        """,
+        limit,
     )
+    return [_run(r) for r in rows]

@@ -17,6 +17,7 @@ from services.gateway.batches.service import submit_batch
 from services.platform.outbox import enqueue, event_message
 
 from . import repository as repo
+from .model import Run
 
 
 async def start(
@@ -64,25 +65,23 @@ class TooManyToRepair(Exception):
     pass
 
 
-async def plan_repair(
-    conn: asyncpg.Connection, run: asyncpg.Record, categories: list[str]
-) -> RepairPlan:
+async def plan_repair(conn: asyncpg.Connection, run: Run, categories: list[str]) -> RepairPlan:
     """`different` invoices QuickBooks changed after our last write stay as they are when
     the tenant's conflict policy is `quickbooks_wins`; every other chosen one is pushed."""
-    policy = ConflictPolicy(run["conflict_policy"] or ConflictPolicy.REPORT.value)
+    policy = ConflictPolicy(run.conflict_policy or ConflictPolicy.REPORT.value)
     rows = await repo.findings(
-        conn, run["reconciliation_id"], categories=categories, after=-1, limit=None
+        conn, run.reconciliation_id, categories=categories, after=-1, limit=None
     )
     pushed: list[str] = []
     kept: list[str] = []
     for row in rows:
-        if row["invoice_id"] is None:
+        if row.invoice_id is None:
             continue
-        edited = row["category"] == "different" and row["edited_in_quickbooks"]
+        edited = row.category == "different" and row.edited_in_quickbooks
         if edited and policy is ConflictPolicy.QUICKBOOKS_WINS:
-            kept.append(row["invoice_id"])
+            kept.append(row.invoice_id)
         else:
-            pushed.append(row["invoice_id"])
+            pushed.append(row.invoice_id)
     pushed = list(dict.fromkeys(pushed))
     if len(pushed) > MAX_BATCH_SIZE:
         raise TooManyToRepair(f"{len(pushed)} invoices; one repair sends at most {MAX_BATCH_SIZE}.")

@@ -5,28 +5,25 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import asdict
 from typing import Any
 
-import asyncpg
-
 from services.contract.reconciliation import FieldDifference
-from services.platform.rows import json_column
 
+from .model import Run, StoredFinding
 from .schemas import Difference, ReconciliationLinks, ReconciliationRun
 
 
-def run_body(row: asyncpg.Record, links: ReconciliationLinks) -> ReconciliationRun:
-    total = row["invoices_total"]
-    checked = row["invoices_checked"]
-    done = row["state"] in ("completed", "failed")
-    # The other fields are columns of the same names.
+def run_body(run: Run, links: ReconciliationLinks) -> ReconciliationRun:
+    total, checked = run.invoices_total, run.invoices_checked
+    # The other fields are the run's of the same names.
     return ReconciliationRun.model_validate(
         {
-            **row,
-            "id": row["reconciliation_id"],
-            "progress": 1.0 if done else (checked / total if total else 0.0),
-            "counts": json_column(row["categories"]) or None,
-            "totals": json_column(row["totals"]) or None,
+            **asdict(run),
+            "id": run.reconciliation_id,
+            "progress": 1.0 if run.done else (checked / total if total else 0.0),
+            "counts": run.categories or None,
+            "totals": run.totals or None,
             "links": links,
         }
     )
@@ -36,14 +33,13 @@ def _money(value: Any) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def difference_body(row: asyncpg.Record) -> Difference:
-    # The other fields are columns of the same names.
+def difference_body(finding: StoredFinding) -> Difference:
+    # The other fields are the finding's of the same names.
     return Difference.model_validate(
         {
-            **row,
-            "mediaos_total": _money(row["mediaos_total"]),
-            "quickbooks_total": _money(row["quickbooks_total"]),
-            "differences": json_column(row["differences"]),
+            **asdict(finding),
+            "mediaos_total": _money(finding.mediaos_total),
+            "quickbooks_total": _money(finding.quickbooks_total),
         }
     )
 
@@ -64,7 +60,7 @@ CSV_COLUMNS = (
 )
 
 
-def csv_lines(rows: Iterable[asyncpg.Record]) -> Iterable[str]:
+def csv_lines(rows: Iterable[StoredFinding]) -> Iterable[str]:
     """One line per field difference (one per invoice when it has none)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

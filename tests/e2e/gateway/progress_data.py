@@ -6,10 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from services.contract.errors import ErrorCode
+from services.contract.results import SyncResult
 from services.sync_worker.results.builders import sync_error
 from services.sync_worker.sync.domain.failures import SyncFailure
 from services.sync_worker.sync.domain.translate import require_mapped
-from tests.integration.gateway.results import ResultEvent, result
+from tests.integration.gateway.results import result
 from tests.support.factories import invoice_snapshot
 
 CUSTOMERS = ("Harbor Lights Radio", "Northwind Outdoor", "Bluebird Cafe", "Metro Auto Group")
@@ -33,8 +34,8 @@ def unmapped_product_error(invoice_id: str) -> tuple[ErrorCode, str, dict[str, o
 
 def batch_results(
     tenant: str, batch_id: str, ids: list[str], failing: set[str]
-) -> list[ResultEvent]:
-    events: list[ResultEvent] = []
+) -> list[SyncResult]:
+    events: list[SyncResult] = []
     for index, invoice_id in enumerate(ids):
         status = "failed" if invoice_id in failing else "succeeded"
         event = result(tenant, batch_id, invoice_id, status, batch_size=len(ids))

@@ -8,6 +8,7 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -17,8 +18,8 @@ from deploy.local.services import ServiceProcess
 from services.contract.errors import ErrorCode
 from services.contract.topics import Topic
 from tests.integration.gateway.helpers import (
-    ADMIN,
     connect_tenant,
+    get_list,
     mint_token,
     settled_batch,
 )
@@ -28,6 +29,18 @@ from tests.support.factories import new_tenant
 from tests.support.kafka import TopicReader
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def url(gateways: list[ServiceProcess]) -> str:
+    return gateways[0].url or ""
+
+
+@pytest.fixture
+async def api(url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The first replica's API, to set up what a tenant's `syncctl` then works on."""
+    async with httpx.AsyncClient(base_url=url) as client:
+        yield client
 
 
 async def _syncctl(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
@@ -57,13 +70,11 @@ def _cli_env(url: str, token: str, columns: int) -> dict[str, str]:
 
 
 async def test_syncctl_pushes_watches_and_reports(
-    gateways: list[ServiceProcess], kafka_bootstrap_servers: str
+    url: str, api: httpx.AsyncClient, kafka_bootstrap_servers: str
 ) -> None:
     tenant = new_tenant()
-    url = gateways[0].url or ""
-    async with httpx.AsyncClient(base_url=url) as client:
-        token = await mint_token(client, tenant, "push")
-        await connect_tenant(client, tenant)
+    token = await mint_token(api, tenant, "push")
+    await connect_tenant(api, tenant)
     env = {**_cli_env(url, token, columns=160), "TERM": "dumb"}
 
     refused = await _syncctl(env, "push", "--tenant", tenant, "c-1")
@@ -105,21 +116,19 @@ async def test_syncctl_pushes_watches_and_reports(
 
 
 async def test_syncctl_inbox_batches_connection_and_ops(
-    gateways: list[ServiceProcess], kafka_bootstrap_servers: str
+    url: str, api: httpx.AsyncClient, kafka_bootstrap_servers: str
 ) -> None:
     tenant = new_tenant()
-    url = gateways[0].url or ""
-    async with httpx.AsyncClient(base_url=url) as client:
-        read = await mint_token(client, tenant, "read")
-        statuses = {"s-1": "succeeded", "s-2": "failed"}
-        batch = await settled_batch(
-            client, kafka_bootstrap_servers, tenant, statuses, code=ErrorCode.QBO_VALIDATION
-        )
-        for _ in range(200):
-            listed = (await client.get(f"/v1/tenants/{tenant}/invoices", headers=ADMIN)).json()
-            if {i["status"] for i in listed["items"]} == {"succeeded", "failed"}:
-                break
-            await asyncio.sleep(0.2)
+    read = await mint_token(api, tenant, "read")
+    statuses = {"s-1": "succeeded", "s-2": "failed"}
+    batch = await settled_batch(
+        api, kafka_bootstrap_servers, tenant, statuses, code=ErrorCode.QBO_VALIDATION
+    )
+    for _ in range(200):
+        listed = (await get_list(api, tenant, "invoices")).json()
+        if {i["status"] for i in listed["items"]} == {"succeeded", "failed"}:
+            break
+        await asyncio.sleep(0.2)
     env = _cli_env(url, read, columns=200)
 
     code, output = await _finish(await _syncctl(env, "inbox", "--tenant", tenant))
@@ -150,12 +159,10 @@ def _one_line(output: str) -> str:
 
 
 async def test_syncctl_errors_are_one_line_and_exit_2(
-    gateways: list[ServiceProcess], kafka_bootstrap_servers: str
+    url: str, api: httpx.AsyncClient, kafka_bootstrap_servers: str
 ) -> None:
     tenant = new_tenant()
-    url = gateways[0].url or ""
-    async with httpx.AsyncClient(base_url=url) as client:
-        env = _cli_env(url, await mint_token(client, tenant, "push"), columns=80)
+    env = _cli_env(url, await mint_token(api, tenant, "push"), columns=80)
     unknown = str(uuid.uuid4())
 
     bad_token = {**env, "GATEWAY_TOKEN": "mqs_" + "x" * 40}
@@ -184,14 +191,12 @@ async def test_syncctl_errors_are_one_line_and_exit_2(
 
 
 async def test_syncctl_json_retry_and_late_watch(
-    gateways: list[ServiceProcess], kafka_bootstrap_servers: str
+    url: str, api: httpx.AsyncClient, kafka_bootstrap_servers: str
 ) -> None:
     tenant = new_tenant()
-    url = gateways[0].url or ""
-    async with httpx.AsyncClient(base_url=url) as client:
-        env = _cli_env(url, await mint_token(client, tenant, "push"), columns=200)
-        statuses = {"j-1": "succeeded", "j-2": "succeeded", "j-3": "failed"}
-        batch = await settled_batch(client, kafka_bootstrap_servers, tenant, statuses)
+    env = _cli_env(url, await mint_token(api, tenant, "push"), columns=200)
+    statuses = {"j-1": "succeeded", "j-2": "succeeded", "j-3": "failed"}
+    batch = await settled_batch(api, kafka_bootstrap_servers, tenant, statuses)
 
     # Started after everything happened, `watch` still shows the failure.
     code, output = await _finish(await _syncctl(env, "watch", "--tenant", tenant, batch))

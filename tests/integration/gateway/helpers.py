@@ -39,6 +39,20 @@ async def connect_tenant(client: httpx.AsyncClient, tenant_id: str) -> None:
     )
 
 
+async def get_list(
+    client: httpx.AsyncClient,
+    tenant_id: str,
+    resource: str,
+    headers: dict[str, str] | None = None,
+    **params: Any,
+) -> httpx.Response:
+    """One page of a tenant's list (`invoices`, `push-batches`), as the operator unless
+    `headers` name another caller."""
+    return await client.get(
+        f"/v1/tenants/{tenant_id}/{resource}", params=params, headers=headers or ADMIN
+    )
+
+
 async def push(
     client: httpx.AsyncClient, tenant_id: str, invoice_ids: list[str], **extra: Any
 ) -> httpx.Response:

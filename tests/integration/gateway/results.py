@@ -12,12 +12,11 @@ from services.contract.results import (
     InvoiceSyncSucceeded,
     Operation,
     SyncError,
+    SyncResult,
     Trigger,
 )
 from services.contract.topics import Topic, invoice_key
 from tests.support.kafka import produce_many
-
-ResultEvent = InvoiceSyncSucceeded | InvoiceSyncFailed | InvoiceSyncSkipped
 
 
 def result(
@@ -28,7 +27,7 @@ def result(
     *,
     batch_size: int,
     code: ErrorCode = ErrorCode.PRODUCT_NOT_MAPPED,
-) -> ResultEvent:
+) -> SyncResult:
     common: dict[str, Any] = {
         "tenant_id": tenant_id,
         "invoice_id": invoice_id,
@@ -54,7 +53,7 @@ def result(
     )
 
 
-async def publish_results(bootstrap: str, events: list[ResultEvent]) -> None:
+async def publish_results(bootstrap: str, events: list[SyncResult]) -> None:
     await produce_many(
         bootstrap,
         Topic.RESULTS.value,

@@ -47,28 +47,20 @@ async def test_tenant_tokens_are_scoped_by_tenant_and_role(client: httpx.AsyncCl
     assert cross_push.status_code == 404
 
     # Roles: read may not push, push may not manage the connection or mint tokens.
-    read_push = await post_push(client, tenant_a, ["a-2"], read_a)
-    assert read_push.status_code == 403
-    dry = await client.post(
-        f"/v1/tenants/{tenant_a}/push-batches",
-        json={"invoice_ids": ["a-2"], "dry_run": True},
-        headers=read_a,
-    )
-    assert dry.status_code == 200
-    connect = await client.put(
-        f"/v1/tenants/{tenant_a}/quickbooks-connection",
-        json={"realm_id": "123", "refresh_token": "r"},
-        headers=push_a,
-    )
-    assert connect.status_code == 403
-    mint = await client.post(
-        f"/v1/tenants/{tenant_a}/tokens", json={"role": "admin"}, headers=push_a
-    )
-    assert mint.status_code == 403
-    mint_other = await client.post(
-        f"/v1/tenants/{tenant_b}/tokens", json={"role": "admin"}, headers=push_a
-    )
-    assert mint_other.status_code == 404
+    a, b = f"/v1/tenants/{tenant_a}", f"/v1/tenants/{tenant_b}"
+    confirmed = {"invoice_ids": ["a-2"], "confirm_overwrite": True}
+    dry_run = {"invoice_ids": ["a-2"], "dry_run": True}
+    connection = {"realm_id": "123", "refresh_token": "r"}
+    admin = {"role": "admin"}
+    for method, path, body, headers, status in (
+        ("POST", f"{a}/push-batches", confirmed, read_a, 403),
+        ("POST", f"{a}/push-batches", dry_run, read_a, 200),
+        ("PUT", f"{a}/quickbooks-connection", connection, push_a, 403),
+        ("POST", f"{a}/tokens", admin, push_a, 403),
+        ("POST", f"{b}/tokens", admin, push_a, 404),
+    ):
+        response = await client.request(method, path, json=body, headers=headers)
+        assert response.status_code == status, (method, path, response.text)
 
 
 async def test_unknown_missing_and_revoked_tokens_are_refused(client: httpx.AsyncClient) -> None:

@@ -8,19 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.gateway.helpers import ADMIN, mint_token, push, wait_for_progress
+from tests.integration.gateway.helpers import ADMIN, get_list, mint_token, push, wait_for_progress
 from tests.integration.gateway.results import publish_results, result
 from tests.support.factories import new_tenant
 
 pytestmark = pytest.mark.integration
-
-
-async def _history(
-    client: httpx.AsyncClient, tenant: str, headers: dict[str, str] | None = None, **params: Any
-) -> httpx.Response:
-    return await client.get(
-        f"/v1/tenants/{tenant}/push-batches", params=params, headers=headers or ADMIN
-    )
 
 
 async def test_history_is_newest_first_with_counts_retry_of_and_state_filter(
@@ -45,7 +37,7 @@ async def test_history_is_newest_first_with_counts_retry_of_and_state_filter(
     second = retry.json()["batch_id"]
     third = (await push(client, tenant, ["h-3"])).json()["batch_id"]
 
-    items = (await _history(client, tenant)).json()["items"]
+    items = (await get_list(client, tenant, "push-batches")).json()["items"]
     assert [i["batch_id"] for i in items] == [third, second, first]
     assert items[1]["retry_of"] == first and items[0]["retry_of"] is None
     assert items[2]["counts"] == {
@@ -57,12 +49,14 @@ async def test_history_is_newest_first_with_counts_retry_of_and_state_filter(
     }
     assert items[2]["state"] == "completed_with_errors" and items[0]["state"] == "pending"
 
-    done = (await _history(client, tenant, state="completed_with_errors")).json()["items"]
+    done = (await get_list(client, tenant, "push-batches", state="completed_with_errors")).json()[
+        "items"
+    ]
     assert [i["batch_id"] for i in done] == [first]
-    waiting = (await _history(client, tenant, state="pending")).json()["items"]
+    waiting = (await get_list(client, tenant, "push-batches", state="pending")).json()["items"]
     assert {i["batch_id"] for i in waiting} == {second, third}
-    assert (await _history(client, tenant, state="completed")).json()["items"] == []
-    assert (await _history(client, tenant, state="bogus")).status_code == 422
+    assert (await get_list(client, tenant, "push-batches", state="completed")).json()["items"] == []
+    assert (await get_list(client, tenant, "push-batches", state="bogus")).status_code == 422
 
 
 async def test_history_cursor_walks_every_page_once_and_other_tenants_are_404(
@@ -74,15 +68,15 @@ async def test_history_cursor_walks_every_page_once_and_other_tenants_are_404(
     cursor = None
     while True:
         params: dict[str, Any] = {"limit": 3, **({"cursor": cursor} if cursor else {})}
-        body = (await _history(client, tenant, **params)).json()
+        body = (await get_list(client, tenant, "push-batches", **params)).json()
         seen += [i["batch_id"] for i in body["items"]]
         cursor = body["next_cursor"]
         if cursor is None:
             break
     assert seen == list(reversed(created))
-    assert (await _history(client, tenant, cursor="!!")).status_code == 400
+    assert (await get_list(client, tenant, "push-batches", cursor="!!")).status_code == 400
 
     read_other = {"Authorization": f"Bearer {await mint_token(client, other, 'read')}"}
-    cross = await _history(client, tenant, headers=read_other)
+    cross = await get_list(client, tenant, "push-batches", headers=read_other)
     assert cross.status_code == 404 and created[0] not in cross.text
-    assert (await _history(client, other, headers=read_other)).json()["items"] == []
+    assert (await get_list(client, other, "push-batches", headers=read_other)).json()["items"] == []

@@ -18,6 +18,7 @@ from services.contract.topics import Topic
 from tests.integration.gateway.helpers import (
     ADMIN,
     connect_tenant,
+    get_list,
     mint_token,
     push,
     wait_for_progress,
@@ -42,14 +43,6 @@ def _auto_failure(tenant: str, invoice_id: str, code: ErrorCode) -> InvoiceSyncF
     )
 
 
-async def _inbox(
-    client: httpx.AsyncClient, tenant: str, headers: dict[str, str] | None = None, **params: Any
-) -> httpx.Response:
-    return await client.get(
-        f"/v1/tenants/{tenant}/invoices", params=params, headers=headers or ADMIN
-    )
-
-
 async def _wait_inbox(
     client: httpx.AsyncClient,
     tenant: str,
@@ -58,9 +51,9 @@ async def _wait_inbox(
 ) -> list[dict[str, Any]]:
     deadline = time.monotonic() + 60
     while True:
-        items: list[dict[str, Any]] = (await _inbox(client, tenant, limit=1000, **params)).json()[
-            "items"
-        ]
+        items: list[dict[str, Any]] = (
+            await get_list(client, tenant, "invoices", limit=1000, **params)
+        ).json()["items"]
         if predicate(items):
             return items
         assert time.monotonic() < deadline, items
@@ -98,14 +91,16 @@ async def test_inbox_lists_latest_states_of_pushes_and_two_way_sync(
     }
     assert by_id["p-3"]["error"]["code"] == "QBO_DUPLICATE_NUMBER"
 
-    only_auto = (await _inbox(client, tenant, status="failed", trigger="auto")).json()["items"]
+    only_auto = (
+        await get_list(client, tenant, "invoices", status="failed", trigger="auto")
+    ).json()["items"]
     assert [i["invoice_id"] for i in only_auto] == ["a-1"]
-    dup = (await _inbox(client, tenant, code="QBO_DUPLICATE_NUMBER")).json()["items"]
+    dup = (await get_list(client, tenant, "invoices", code="QBO_DUPLICATE_NUMBER")).json()["items"]
     assert [i["invoice_id"] for i in dup] == ["p-3"]
-    ok = (await _inbox(client, tenant, status="succeeded")).json()["items"]
+    ok = (await get_list(client, tenant, "invoices", status="succeeded")).json()["items"]
     assert [(i["invoice_id"], i["external_number"]) for i in ok] == [("p-1", "EXT-p-1")]
     future = "2999-01-01T00:00:00Z"
-    assert (await _inbox(client, tenant, updated_since=future)).json()["items"] == []
+    assert (await get_list(client, tenant, "invoices", updated_since=future)).json()["items"] == []
 
     # A newer success replaces the failure: the inbox shows the latest state only.
     await publish_results(kafka_bootstrap_servers, [result(tenant, batch, "p-2", batch_size=3)])
@@ -126,7 +121,7 @@ async def test_inbox_cursor_walks_every_page_once_and_bad_input_is_refused(
     pages = 0
     while True:
         params: dict[str, Any] = {"limit": 5, **({"cursor": cursor} if cursor else {})}
-        body = (await _inbox(client, tenant, **params)).json()
+        body = (await get_list(client, tenant, "invoices", **params)).json()
         seen += [i["invoice_id"] for i in body["items"]]
         pages += 1
         cursor = body["next_cursor"]
@@ -134,15 +129,16 @@ async def test_inbox_cursor_walks_every_page_once_and_bad_input_is_refused(
             break
     assert pages == 5 and sorted(seen) == ids and len(set(seen)) == 23
     times = [
-        (i["updated_at"], i["invoice_id"]) for i in (await _inbox(client, tenant)).json()["items"]
+        (i["updated_at"], i["invoice_id"])
+        for i in (await get_list(client, tenant, "invoices")).json()["items"]
     ]
     assert times == sorted(times, reverse=True)
 
-    bad_cursor = await _inbox(client, tenant, cursor="not-a-cursor")
+    bad_cursor = await get_list(client, tenant, "invoices", cursor="not-a-cursor")
     assert bad_cursor.status_code == 400
     assert bad_cursor.headers["content-type"].startswith("application/problem+json")
-    assert (await _inbox(client, tenant, status="exploded")).status_code == 422
-    assert (await _inbox(client, tenant, limit=0)).status_code == 422
+    assert (await get_list(client, tenant, "invoices", status="exploded")).status_code == 422
+    assert (await get_list(client, tenant, "invoices", limit=0)).status_code == 422
 
 
 async def test_retry_by_ids_and_by_filter_sends_a_new_batch_after_confirmation(
@@ -202,7 +198,7 @@ async def test_another_tenants_inbox_is_404_and_read_may_not_retry(
         kafka_bootstrap_servers, [_auto_failure(tenant_b, "secret-b", ErrorCode.QBO_VALIDATION)]
     )
     await _wait_inbox(client, tenant_b, lambda i: len(i) == 1)
-    cross = await _inbox(client, tenant_b, headers=read_a)
+    cross = await get_list(client, tenant_b, "invoices", headers=read_a)
     assert cross.status_code == 404 and "secret-b" not in cross.text
     cross_retry = await client.post(
         f"/v1/tenants/{tenant_b}/invoices/retry",
@@ -216,7 +212,7 @@ async def test_another_tenants_inbox_is_404_and_read_may_not_retry(
         headers=read_a,
     )
     assert own_retry.status_code == 403
-    assert (await _inbox(client, tenant_a, headers=read_a)).json() == {
+    assert (await get_list(client, tenant_a, "invoices", headers=read_a)).json() == {
         "items": [],
         "next_cursor": None,
     }

@@ -55,6 +55,30 @@ async def _complete(bootstrap: str, tenant: str, run: uuid.UUID, **fields: Any) 
     await produce(bootstrap, Topic.RECONCILIATIONS.value, event, tenant_key(tenant))
 
 
+async def _finished_run(
+    client: httpx.AsyncClient,
+    bootstrap: str,
+    tenant: str,
+    categories: dict[ReconciliationCategory, CategoryTotals],
+    **fields: Any,
+) -> uuid.UUID:
+    """A run started through the API and ended by its report; the report's totals are the
+    sums of its categories."""
+    run = await _start_run(client, tenant)
+    count = sum(t.count for t in categories.values())
+    amount = sum((t.mediaos_amount for t in categories.values()), Decimal(0))
+    await _complete(
+        bootstrap,
+        tenant,
+        run,
+        invoices_total=count,
+        categories=categories,
+        totals=_totals(count, str(amount)),
+        **fields,
+    )
+    return run
+
+
 async def _last_runs(
     client: httpx.AsyncClient, wanted: dict[str, str], timeout: float = 60
 ) -> dict[str, dict[str, Any]]:
@@ -78,40 +102,30 @@ async def test_overview_lists_the_last_run_of_each_tenant_with_counts(
     stop_leftover_workers()
     done, again, broken = new_tenant(), new_tenant(), new_tenant()
     before = utc_now()
-    finished = await _start_run(client, done)
-    categories = {
-        ReconciliationCategory.IN_SYNC: _totals(7, "700.00"),
-        ReconciliationCategory.DIFFERENT: _totals(2, "250.00"),
-        ReconciliationCategory.MISSING_IN_QUICKBOOKS: _totals(1, "40.00"),
-    }
-    await _complete(
+    finished = await _finished_run(
+        client,
         kafka_bootstrap_servers,
         done,
-        finished,
+        {
+            ReconciliationCategory.IN_SYNC: _totals(7, "700.00"),
+            ReconciliationCategory.DIFFERENT: _totals(2, "250.00"),
+            ReconciliationCategory.MISSING_IN_QUICKBOOKS: _totals(1, "40.00"),
+        },
         state="completed",
-        invoices_total=10,
-        categories=categories,
-        totals=_totals(10, "990.00"),
     )
-    older = await _start_run(client, again)
-    await _complete(
+    await _finished_run(
+        client,
         kafka_bootstrap_servers,
         again,
-        older,
+        {ReconciliationCategory.IN_SYNC: _totals(3, "30.00")},
         state="completed",
-        invoices_total=3,
-        categories={ReconciliationCategory.IN_SYNC: _totals(3, "30.00")},
-        totals=_totals(3, "30.00"),
     )
-    failed = await _start_run(client, broken)
-    await _complete(
+    await _finished_run(
+        client,
         kafka_bootstrap_servers,
         broken,
-        failed,
+        {},
         state="failed",
-        invoices_total=0,
-        categories={},
-        totals=_totals(0, "0"),
         error="QuickBooks refused the connection",
     )
     await _last_runs(client, {done: "completed", again: "completed", broken: "failed"})

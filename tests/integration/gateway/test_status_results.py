@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from services.gateway.progress.model import InvoiceSyncState
 from services.gateway.progress.status_repository import get_status, record_results
 from tests.integration.gateway.results import result
 from tests.support.factories import new_tenant
@@ -34,7 +35,7 @@ async def _record(pool: asyncpg.Pool, results: list[Any]) -> list[str]:
     return [s for s in statements if "invoice_sync_status" in s]
 
 
-async def _status(pool: asyncpg.Pool, tenant: str, invoice: str) -> asyncpg.Record:
+async def _status(pool: asyncpg.Pool, tenant: str, invoice: str) -> InvoiceSyncState:
     async with pool.acquire() as conn:
         row = await get_status(conn, tenant, invoice)
     assert row is not None
@@ -53,20 +54,18 @@ async def test_one_statement_for_a_batch_and_the_newest_result_wins_per_invoice(
     assert len(await _record(gateway_pg_pool, batch)) == 1
 
     a = await _status(gateway_pg_pool, tenant, "a")
-    assert a["last_event_id"] == newest_first[0].event_id
-    assert a["last_synced_at"] == T0 + timedelta(seconds=20)
+    assert a.last_event_id == newest_first[0].event_id
+    assert a.last_synced_at == T0 + timedelta(seconds=20)
     b = await _status(gateway_pg_pool, tenant, "b")
     # The failure is the latest result; the success's QuickBooks ids and time are kept.
-    assert b["last_event_type"] == "invoice.sync.failed"
-    assert b["last_error"] is not None and "PRODUCT_NOT_MAPPED" in b["last_error"]
-    assert (b["external_id"], b["external_number"]) == ("qb-b", "EXT-b")
-    assert b["last_synced_at"] == T0 + timedelta(seconds=10)
+    assert b.last_event_type == "invoice.sync.failed"
+    assert b.last_error is not None and b.last_error["code"] == "PRODUCT_NOT_MAPPED"
+    assert (b.external_id, b.external_number) == ("qb-b", "EXT-b")
+    assert b.last_synced_at == T0 + timedelta(seconds=10)
     c = await _status(gateway_pg_pool, tenant, "c")
-    assert c["last_event_id"] == tie[1].event_id  # equal times: the later one, as in order
-    assert c["last_error"] is None
-    assert (await _status(gateway_pg_pool, other, "a"))["last_event_type"] == (
-        "invoice.sync.skipped"
-    )
+    assert c.last_event_id == tie[1].event_id  # equal times: the later one, as in order
+    assert c.last_error is None
+    assert (await _status(gateway_pg_pool, other, "a")).last_event_type == ("invoice.sync.skipped")
 
 
 async def test_results_older_than_the_stored_one_change_nothing_even_their_ids(
@@ -81,15 +80,13 @@ async def test_results_older_than_the_stored_one_change_nothing_even_their_ids(
     await _record(gateway_pg_pool, [older_success, newer_failure])
 
     x = await _status(gateway_pg_pool, tenant, "x")
-    assert x["last_event_id"] == newer_failure.event_id
+    assert x.last_event_id == newer_failure.event_id
     # One by one, the older success would have been refused before the failure landed.
-    assert (x["external_id"], x["external_number"]) == ("qb-stored", "EXT-stored")
-    assert x["last_synced_at"] == T0 + timedelta(seconds=50)
+    assert (x.external_id, x.external_number) == ("qb-stored", "EXT-stored")
+    assert x.last_synced_at == T0 + timedelta(seconds=50)
 
     await _record(gateway_pg_pool, [at(40, tenant, "x")])
-    assert (await _status(gateway_pg_pool, tenant, "x"))["last_event_id"] == (
-        newer_failure.event_id
-    )
+    assert (await _status(gateway_pg_pool, tenant, "x")).last_event_id == (newer_failure.event_id)
 
 
 async def test_an_empty_batch_sends_nothing(gateway_pg_pool: asyncpg.Pool) -> None:

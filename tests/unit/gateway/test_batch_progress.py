@@ -6,7 +6,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from services.gateway.batches.eta import estimate_finish, seconds_until
-from services.gateway.batches.model import BatchState, Counts, InvoiceStatus, batch_state
+from services.gateway.batches.model import (
+    BatchRow,
+    BatchState,
+    Counts,
+    InvoiceStatus,
+    batch_state,
+)
 from services.gateway.batches.results import InvoiceResult, StoredResult, apply_results
 from services.gateway.batches.views import progress_body
 
@@ -114,23 +120,24 @@ def test_a_result_for_an_invoice_not_yet_listed_is_counted() -> None:
 
 
 def test_progress_body_from_a_row() -> None:
-    row = {
-        "batch_id": uuid.uuid4(),
-        "tenant_id": "acme",
-        "total": 4,
-        "succeeded": 1,
-        "failed": 1,
-        "skipped": 0,
-        "origin": "api",
-        "requested_by": "operator",
-        "retry_of": None,
-        "started_at": T0,
-        "updated_at": T0 + timedelta(seconds=4),
-        "first_result_at": T0 + timedelta(seconds=2),
-        "last_result_at": T0 + timedelta(seconds=4),
-        "completed_at": None,
-        "last_seq": 2,
-    }
+    row = BatchRow(
+        batch_id=uuid.uuid4(),
+        tenant_id="acme",
+        origin="api",
+        request_seen=True,
+        requested_by="operator",
+        retry_of=None,
+        total=4,
+        succeeded=1,
+        failed=1,
+        skipped=0,
+        last_seq=2,
+        started_at=T0,
+        updated_at=T0 + timedelta(seconds=4),
+        first_result_at=T0 + timedelta(seconds=2),
+        last_result_at=T0 + timedelta(seconds=4),
+        completed_at=None,
+    )
     body = progress_body(row, T0 + timedelta(seconds=4))
     assert body.state is BatchState.RUNNING
     assert body.percent == 50.0
