@@ -114,6 +114,18 @@ async def test_syncctl_reconcile_exits_2_on_a_failed_run_or_a_refusal(
     assert code == 2, output
     assert "Reconciliation failed" in output and "QBO_AUTH" in output
     assert "Total" not in output
+    # The refused refresh left the connection broken: the next run fails at once with the
+    # reason, rather than completing with every invoice "not sendable" as if never connected.
+    code, output = await _reconcile(env, tenant)
+    assert code == 2, output
+    assert "Reconciliation failed" in output and "QBO_AUTH" in output and "broken" in output
+    assert "Total" not in output
+    assert (
+        await worker_pg_pool.fetchval(
+            "SELECT status FROM quickbooks_connections WHERE tenant_id = $1", tenant
+        )
+        == "broken"
+    )
 
     code, output = await _reconcile({**env, "GATEWAY_TOKEN": "not-a-token"}, tenant)
     assert code == 2 and "error 401" in output, output
