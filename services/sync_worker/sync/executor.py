@@ -34,6 +34,7 @@ from services.sync_worker.sync.claims import ClaimRequest
 from services.sync_worker.sync.completion import Completion, UnitKind
 from services.sync_worker.sync.domain.retry import RetryPolicy
 from services.sync_worker.sync.finisher import Finisher
+from services.sync_worker.sync.overdue import cancel_overdue
 from services.sync_worker.sync.ports import WorkQueue
 from services.sync_worker.sync.work_items import PRIORITIES, WorkItem
 
@@ -54,6 +55,8 @@ class ExecutorSettings:
     realm_busy_retry_seconds: float = 0.5
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     cdc_interval_seconds: float = 300.0
+    # Longer than any bounded wait inside a unit: past it the unit is stuck (`overdue`).
+    max_unit_seconds: float = 240.0
 
 
 class Executor:
@@ -76,6 +79,7 @@ class Executor:
         )
         # unit id -> (attempt it was claimed with, the task running it)
         self._running: dict[int, tuple[int, asyncio.Task[None]]] = {}
+        self._started: dict[int, float] = {}  # unit id -> when this replica started it
         self._dispatch: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -138,8 +142,8 @@ class Executor:
         while not self._stopping.is_set():
             try:
                 claimed = await self.claim_round()
-            except _DB_ERRORS as exc:
-                log.warning("executor_claim_failed", error=repr(exc))
+            except Exception as exc:  # the loop must outlive any error: nothing runs without it
+                _log_loop_error("executor_claim_failed", exc)
                 claimed = 0
                 await asyncio.sleep(1.0)
             if claimed == 0 or len(self._running) >= self._settings.concurrency:
@@ -167,6 +171,7 @@ class Executor:
             self._per_tenant[item.tenant_id] += 1
             task = asyncio.create_task(self._execute(item), name=f"unit-{item.id}")
             self._running[item.id] = (item.attempts, task)
+            self._started[item.id] = time.monotonic()
         return len(items)
 
     async def _lease_loop(self) -> None:
@@ -174,9 +179,10 @@ class Executor:
         while True:
             await asyncio.sleep(every)
             try:
+                stuck = cancel_overdue(self._running, self._started, self._settings)
                 if self._running:
                     await self._queue.extend_leases(
-                        [(i, attempts) for i, (attempts, _) in self._running.items()],
+                        [(i, a) for i, (a, _) in self._running.items() if i not in stuck],
                         worker_id=self._worker_id,
                         lease_seconds=self._settings.lease_seconds,
                     )
@@ -184,16 +190,16 @@ class Executor:
                 if recovered:
                     log.warning("expired_leases_recovered", units=recovered)
                     self._wake.set()
-            except _DB_ERRORS as exc:
-                log.warning("lease_maintenance_failed", error=repr(exc))
+            except Exception as exc:
+                _log_loop_error("lease_maintenance_failed", exc)
 
     async def _cdc_scheduler(self) -> None:
         """Keeps one CDC sweep pending per connected two-way tenant (safety net for webhooks)."""
         while True:
             try:
                 await self._queue.schedule_cdc_sweeps(self._settings.cdc_interval_seconds)
-            except _DB_ERRORS as exc:
-                log.warning("cdc_scheduling_failed", error=repr(exc))
+            except Exception as exc:
+                _log_loop_error("cdc_scheduling_failed", exc)
             await asyncio.sleep(min(self._settings.cdc_interval_seconds / 2, 30.0))
 
     # -- one unit ---------------------------------------------------------------------------
@@ -250,6 +256,7 @@ class Executor:
             entry = self._running.get(item.id)
             if entry is not None and entry[1] is asyncio.current_task():
                 del self._running[item.id]
+                self._started.pop(item.id, None)
             self._per_tenant[item.tenant_id] -= 1
             if self._per_tenant[item.tenant_id] <= 0:
                 del self._per_tenant[item.tenant_id]
@@ -287,3 +294,10 @@ class Executor:
             log.warning("unit_lease_lost")
             return False
         return True
+
+
+def _log_loop_error(event: str, exc: Exception) -> None:
+    if isinstance(exc, _DB_ERRORS):
+        log.warning(event, error=repr(exc))
+    else:  # a bug: its traceback, and the loop goes on
+        log.exception(event)

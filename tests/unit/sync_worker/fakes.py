@@ -318,12 +318,16 @@ class FakeWorkQueue:
     retried: list[tuple[WorkItem, float, bool]] = field(default_factory=list)
     lost: set[int] = field(default_factory=set)
     claims: list[tuple[str, int]] = field(default_factory=list)
+    extended: list[list[int]] = field(default_factory=list)  # unit ids of each extension
+    claim_errors: list[Exception] = field(default_factory=list)  # raised by the next claims
 
     @asynccontextmanager
     async def listen(self, on_ready: Callable[[], None]) -> AsyncIterator[None]:
         yield
 
     async def claim_ready(self, request: ClaimRequest) -> list[WorkItem]:
+        if self.claim_errors:
+            raise self.claim_errors.pop(0)
         taken: list[WorkItem] = []
         for tenant_id, items in self.ready.items():
             room = min(
@@ -339,7 +343,7 @@ class FakeWorkQueue:
     async def extend_leases(
         self, held: list[tuple[int, int]], *, worker_id: str, lease_seconds: float
     ) -> None:
-        return None
+        self.extended.append([unit_id for unit_id, _ in held])
 
     async def recover_expired_leases(self) -> int:
         return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from structlog.testing import capture_logs
+
 from services.contract.errors import ErrorCode
 from services.sync_worker.quickbooks.rate_limit import RealmNotHeld
 from services.sync_worker.sync.completion import Completion, OutcomeKind, UnitKind
@@ -101,3 +103,40 @@ async def test_a_crashed_sweep_without_an_invoice_fails_without_a_result() -> No
     await _round(_executor(queue, _crash))
     [(_, completion)] = queue.finished
     assert str(completion.outcome) == "failed:RuntimeError" and completion.results == []
+
+
+async def _until(condition: object, seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if condition():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition never held")
+
+
+async def test_a_unit_stuck_past_its_limit_is_cancelled_and_its_lease_left_to_expire() -> None:
+    stuck = unit(UnitKind.PUSH, "i1")
+    queue = FakeWorkQueue(ready={"t-1": [stuck]})
+    executor = _executor(queue, _hang, lease_seconds=1.5, max_unit_seconds=0.2)
+    with capture_logs() as logs:
+        running = asyncio.create_task(executor.run())
+        await _until(lambda: queue.extended and executor.in_flight() == 0)
+        await executor.stop(0)
+        await running
+    assert stuck.id not in queue.extended[-1]  # no longer extended: the lease runs out
+    assert queue.finished == [] and queue.retried == []  # nothing committed by the stuck one
+    [report] = [e for e in logs if e["event"] == "unit_overdue_cancelled"]
+    assert report["unit"] == stuck.id
+    assert any(" _hang" in line for line in report["at"]), report["at"]  # where it waited
+
+
+async def test_the_claim_loop_outlives_an_unexpected_error() -> None:
+    queue = FakeWorkQueue(ready={"t-1": [unit(UnitKind.PUSH, "i1")]})
+    queue.claim_errors.append(KeyError("a bug in a claim"))
+    executor = _executor(queue, _succeed)
+    with capture_logs() as logs:
+        running = asyncio.create_task(executor.run())
+        await _until(lambda: len(queue.finished) == 1)
+        await executor.stop(0)
+        await running
+    [failure] = [e for e in logs if e["event"] == "executor_claim_failed"]
+    assert failure["log_level"] == "error" and failure.get("exc_info"), failure
