@@ -48,6 +48,8 @@ class WorkerSettings(CommonSettings):
     executor_per_tenant_concurrency: int = Field(default=16, ge=1)
     # Pool connections added for the executor's statements (on top of DB_POOL_MAX_SIZE).
     executor_db_connections: int = Field(default=16, ge=1)
+    # A unit still running after this is stuck (every wait inside one is bounded): cancelled.
+    executor_max_unit_seconds: float = Field(default=600.0, gt=0)
     lease_seconds: float = Field(default=30.0, gt=1)
     max_attempts: int = Field(default=5, ge=1)
     retry_base_seconds: float = Field(default=2.0, gt=0)

@@ -108,6 +108,7 @@ def _executor(pool: asyncpg.Pool, quickbooks: QuickBooksService, s: WorkerSettin
         lease_seconds=s.lease_seconds,
         retry=retry,
         cdc_interval_seconds=s.cdc_interval_seconds,
+        max_unit_seconds=s.executor_max_unit_seconds,
     )
     return Executor(PgWorkQueue(pool), runners, settings, worker_id=s.worker_id)
 

@@ -56,7 +56,7 @@ class ExecutorSettings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     cdc_interval_seconds: float = 300.0
     # Longer than any bounded wait inside a unit: past it the unit is stuck (`overdue`).
-    max_unit_seconds: float = 240.0
+    max_unit_seconds: float = 600.0
 
 
 class Executor:
