@@ -39,7 +39,7 @@ class ReconciliationRunner:
         while not self._stopping.is_set():
             try:
                 worked = await self.run_once()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            except Exception:  # an outage or a bug: logged, and the loop goes on
                 log.exception("reconciliation_loop_error")
                 worked = False
             if not worked:
