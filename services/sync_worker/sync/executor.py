@@ -23,9 +23,9 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
-import asyncpg
 import structlog
 
+from services.platform.db_errors import log_loop_error
 from services.sync_worker.observability import metrics
 from services.sync_worker.quickbooks.pacer import request_priority
 from services.sync_worker.quickbooks.rate_limit import RealmNotHeld
@@ -41,7 +41,6 @@ from services.sync_worker.sync.work_items import PRIORITIES, WorkItem
 log = structlog.get_logger(__name__)
 
 Runner = Callable[[WorkItem], Awaitable[Completion]]
-_DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +142,7 @@ class Executor:
             try:
                 claimed = await self.claim_round()
             except Exception as exc:  # the loop must outlive any error: nothing runs without it
-                _log_loop_error("executor_claim_failed", exc)
+                log_loop_error(log, "executor_claim_failed", exc)
                 claimed = 0
                 await asyncio.sleep(1.0)
             if claimed == 0 or len(self._running) >= self._settings.concurrency:
@@ -191,7 +190,7 @@ class Executor:
                     log.warning("expired_leases_recovered", units=recovered)
                     self._wake.set()
             except Exception as exc:
-                _log_loop_error("lease_maintenance_failed", exc)
+                log_loop_error(log, "lease_maintenance_failed", exc)
 
     async def _cdc_scheduler(self) -> None:
         """Keeps one CDC sweep pending per connected two-way tenant (safety net for webhooks)."""
@@ -199,7 +198,7 @@ class Executor:
             try:
                 await self._queue.schedule_cdc_sweeps(self._settings.cdc_interval_seconds)
             except Exception as exc:
-                _log_loop_error("cdc_scheduling_failed", exc)
+                log_loop_error(log, "cdc_scheduling_failed", exc)
             await asyncio.sleep(min(self._settings.cdc_interval_seconds / 2, 30.0))
 
     # -- one unit ---------------------------------------------------------------------------
@@ -294,10 +293,3 @@ class Executor:
             log.warning("unit_lease_lost")
             return False
         return True
-
-
-def _log_loop_error(event: str, exc: Exception) -> None:
-    if isinstance(exc, _DB_ERRORS):
-        log.warning(event, error=repr(exc))
-    else:  # a bug: its traceback, and the loop goes on
-        log.exception(event)
