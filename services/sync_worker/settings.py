@@ -14,6 +14,8 @@ class WorkerSettings(CommonSettings):
     worker_group_id: str = Field(default="mediaos-qbo-sync-worker")
     worker_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     ingest_max_records: int = Field(default=500, ge=1)
+    # Consumers of the worker's group in one process (see `subscribe_ingest`).
+    ingest_consumers: int = Field(default=2, ge=1, le=12)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     worker_http_host: str = Field(default="127.0.0.1", description="/healthz /readyz /metrics")
     worker_http_port: int = Field(default=8081, ge=0, le=65535)

@@ -39,6 +39,34 @@ def subscribe_ingest(
     consumer_name: str,
     max_records: int,
     on_batch: Callable[[IngestOutcome, float], None] | None = None,
+    consumers: int = 1,
+) -> None:
+    """`consumers` members of the group in this process, each with its share of the
+    partitions. A consumed batch is handled serially (its Python, then its statements), so
+    with two one parses while the other waits on PostgreSQL."""
+    for _ in range(consumers):
+        _subscribe_one(
+            broker,
+            topics,
+            group_id=group_id,
+            pool=pool,
+            handler=handler,
+            consumer_name=consumer_name,
+            max_records=max_records,
+            on_batch=on_batch,
+        )
+
+
+def _subscribe_one(
+    broker: KafkaBroker,
+    topics: Sequence[str],
+    *,
+    group_id: str,
+    pool: Callable[[], asyncpg.Pool],
+    handler: Callable[[], EventHandler],
+    consumer_name: str,
+    max_records: int,
+    on_batch: Callable[[IngestOutcome, float], None] | None,
 ) -> None:
     failures = FailureCounter()
 

@@ -141,6 +141,7 @@ def _subscribe(broker: KafkaBroker, runtime: Runtime) -> None:
         consumer_name=settings.worker_id,
         max_records=settings.ingest_max_records,
         on_batch=count_ingest,
+        consumers=settings.ingest_consumers,
     )
 
 
