@@ -4,7 +4,6 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from services.contract.results import Operation
 from services.contract.settings import ConflictPolicy
 from services.sync_worker.sync.domain import request_ids
 from services.sync_worker.sync.domain.echo import is_new_external_change
@@ -16,7 +15,6 @@ from services.sync_worker.sync.domain.plan import (
     UpsertStep,
     action_for,
     decide_update,
-    operation_of,
     settle_conflict,
 )
 from services.sync_worker.sync.domain.quickbooks_invoice import QuickBooksInvoice
@@ -47,13 +45,11 @@ def test_explicit_push_always_overwrites_and_policies_decide_otherwise() -> None
     )
 
 
-def test_events_map_to_actions_and_operations() -> None:
+def test_events_map_to_actions() -> None:
     assert action_for("invoice.created") is Action.UPSERT
     assert action_for("invoice.updated") is Action.UPSERT
     assert action_for("invoice.voided") is Action.VOID
     assert action_for("invoice.deleted") is Action.DELETE
-    assert operation_of(Action.UPSERT, exists=False) is Operation.CREATE
-    assert operation_of(Action.UPSERT, exists=True) is Operation.UPDATE
 
 
 def test_differences_name_only_the_fields_quickbooks_changed() -> None:

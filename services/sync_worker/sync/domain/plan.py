@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from services.contract.results import Operation
 from services.contract.settings import ConflictPolicy
 
 
@@ -41,14 +40,6 @@ def settle_conflict(policy: ConflictPolicy, *, explicit_push: bool) -> ConflictO
     if policy is ConflictPolicy.QUICKBOOKS_WINS:
         return ConflictOutcome.KEEP_QUICKBOOKS
     return ConflictOutcome.REPORT
-
-
-def operation_of(action: Action, *, exists: bool) -> Operation:
-    if action is Action.VOID:
-        return Operation.VOID
-    if action is Action.DELETE:
-        return Operation.DELETE
-    return Operation.UPDATE if exists else Operation.CREATE
 
 
 class UpsertStep(StrEnum):
