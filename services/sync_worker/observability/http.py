@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from services.platform.kafka_topics import readiness_details
+from services.platform.readiness import check_readiness
 
 
 def build_health_app(
@@ -24,27 +24,8 @@ def build_health_app(
         return JSONResponse({"status": "ok"})
 
     async def readyz(_: Request) -> JSONResponse:
-        checks: dict[str, str] = {}
-        current = pool()
-        try:
-            if current is None:
-                raise RuntimeError("not started")
-            async with current.acquire(timeout=2) as conn:
-                await conn.fetchval("SELECT 1")
-            checks["postgres"] = "ok"
-        except Exception as exc:  # any failure means not ready
-            checks["postgres"] = f"failed: {type(exc).__name__}"
-        try:
-            checks["kafka"] = "ok" if await kafka_ready() else "failed"
-        except Exception as exc:
-            checks["kafka"] = f"failed: {type(exc).__name__}"
-        ready = all(v == "ok" for v in checks.values())
-        # Topic config drift is reported, not fatal: every replica would drop out at once.
-        details = {"topics": await readiness_details()}
-        return JSONResponse(
-            {"ready": ready, "checks": checks, "details": details},
-            status_code=200 if ready else 503,
-        )
+        readiness = await check_readiness(pool(), kafka_ready)
+        return JSONResponse(readiness.body(), status_code=200 if readiness.ready else 503)
 
     async def prometheus(_: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
