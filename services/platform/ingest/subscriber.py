@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -44,51 +44,52 @@ def subscribe_ingest(
     """`consumers` members of the group in this process, each with its share of the
     partitions. A consumed batch is handled serially (its Python, then its statements), so
     with two one parses while the other waits on PostgreSQL."""
+    apply = _Apply(pool, handler, consumer_name, on_batch)
     for _ in range(consumers):
-        _subscribe_one(
-            broker,
-            topics,
+        broker.subscriber(
+            *topics,
             group_id=group_id,
-            pool=pool,
-            handler=handler,
-            consumer_name=consumer_name,
+            batch=True,
             max_records=max_records,
-            on_batch=on_batch,
-        )
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            decoder=_raw_records,
+        )(apply.consumer())
 
 
-def _subscribe_one(
-    broker: KafkaBroker,
-    topics: Sequence[str],
-    *,
-    group_id: str,
-    pool: Callable[[], asyncpg.Pool],
-    handler: Callable[[], EventHandler],
-    consumer_name: str,
-    max_records: int,
-    on_batch: Callable[[IngestOutcome, float], None] | None,
-) -> None:
-    failures = FailureCounter()
+class _Apply:
+    def __init__(
+        self,
+        pool: Callable[[], asyncpg.Pool],
+        handler: Callable[[], EventHandler],
+        consumer_name: str,
+        on_batch: Callable[[IngestOutcome, float], None] | None,
+    ) -> None:
+        self._pool = pool
+        self._handler = handler
+        self._name = consumer_name
+        self._on_batch = on_batch
 
-    @broker.subscriber(
-        *topics,
-        group_id=group_id,
-        batch=True,
-        max_records=max_records,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=_raw_records,
-    )
-    async def ingest(records: list[RawRecord], message: KafkaMessage) -> None:
+    def consumer(self) -> Callable[[list[RawRecord], KafkaMessage], Awaitable[None]]:
+        """One consumer's handler (each keeps its own count of failing batches)."""
+        failures = FailureCounter()
+
+        async def ingest(records: list[RawRecord], message: KafkaMessage) -> None:
+            await self._batch(records, failures)
+
+        return ingest
+
+    async def _batch(self, records: list[RawRecord], failures: FailureCounter) -> None:
         started = time.perf_counter()
         # One global order (per-partition order kept): consumers that briefly share
         # partitions during a rebalance then take row locks in the same order, never a cycle.
         records = sorted(records, key=lambda r: (r.topic, r.partition, r.offset))
+        handler, name = self._handler, self._name
         try:
-            async with pool().acquire() as conn:
+            async with self._pool().acquire() as conn:
                 try:
                     outcome = await ingest_batch(
-                        conn, records, handler, consumer_name=consumer_name, now=utc_now()
+                        conn, records, handler, consumer_name=name, now=utc_now()
                     )
                 except Exception as exc:
                     if is_outage(exc) or not failures.failed(records):
@@ -97,7 +98,7 @@ def _subscribe_one(
                         conn,
                         records,
                         handler,
-                        consumer_name=consumer_name,
+                        consumer_name=name,
                         now=utc_now(),
                         attempts=failures.limit,
                     )
@@ -107,8 +108,8 @@ def _subscribe_one(
             log.error("ingest_failed_will_redeliver", error=repr(exc), records=len(records))
             await asyncio.sleep(1.0)
             raise
-        if on_batch is not None:
-            on_batch(outcome, time.perf_counter() - started)
+        if self._on_batch is not None:
+            self._on_batch(outcome, time.perf_counter() - started)
         log.debug(
             "ingested",
             records=len(records),
