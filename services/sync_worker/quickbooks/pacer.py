@@ -29,8 +29,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import asyncpg
 import structlog
+
+from services.platform.db_errors import DB_ERRORS
 
 from .rate_limit import RealmNotHeld
 from .rate_window import RateLimits, RealmWindow, inherit
@@ -40,7 +41,6 @@ log = structlog.get_logger(__name__)
 
 # (priority, order): lower first. The executor sets it per unit (push 0 ... background 4).
 _PRIORITY: ContextVar[tuple[int, int]] = ContextVar("qbo_request_priority", default=(1, 0))
-_DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 class LeaseStore(Protocol):
@@ -236,7 +236,7 @@ class RealmPacer:
             try:
                 await self._release_idle()
                 await self.renew()
-            except _DB_ERRORS as exc:
+            except DB_ERRORS as exc:
                 log.warning("realm_lease_renewal_failed", error=repr(exc))
             except Exception:  # the keeper must outlive any bug: without it, nothing is sent
                 log.exception("realm_lease_keeper_error")
@@ -287,5 +287,5 @@ class RealmPacer:
             self._keeper.cancel()
             await asyncio.gather(self._keeper, return_exceptions=True)
         if self._realms:
-            with contextlib.suppress(*_DB_ERRORS):
+            with contextlib.suppress(*DB_ERRORS):
                 await self._hand_back(dict(self._realms))

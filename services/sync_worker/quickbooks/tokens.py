@@ -20,6 +20,7 @@ from pydantic import SecretStr
 
 from services.contract.errors import ERROR_CATALOG, ErrorCode
 from services.platform.crypto import TokenDecryptionError
+from services.platform.db_errors import DB_ERRORS
 from services.sync_worker.observability.metrics import QBO_TOKEN_REFRESH_FAILURES
 
 from .config import QuickBooksConfig
@@ -29,7 +30,6 @@ from .store import UNDECRYPTABLE, ConnectionStatus, ConnectionStore, StoredToken
 
 log = structlog.get_logger(__name__)
 
-_DB_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
 _PERSIST_ATTEMPTS = 3
 _PERSIST_BACKOFF_SECONDS = 0.5
 
@@ -149,7 +149,7 @@ class TokenProvider:
                     ):
                         # Only possible if the row was deleted (disconnect) meanwhile.
                         raise QuickBooksNotConnectedError(tenant_id)
-        except _DB_ERRORS:
+        except DB_ERRORS:
             if grant is None:
                 raise
             # Intuit has rotated the refresh token but our commit failed: the new one is the
@@ -176,7 +176,7 @@ class TokenProvider:
                 if await self._store.save_grant(tenant_id, grant, expected_version=version):
                     return
                 break
-            except _DB_ERRORS:
+            except DB_ERRORS:
                 continue
         log.error("qbo_token_rotation_not_persisted", tenant_id=tenant_id)
         raise QuickBooksError(

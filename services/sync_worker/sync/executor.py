@@ -34,7 +34,7 @@ from services.sync_worker.sync.claims import ClaimRequest
 from services.sync_worker.sync.completion import Completion, UnitKind
 from services.sync_worker.sync.domain.retry import RetryPolicy
 from services.sync_worker.sync.finisher import Finisher
-from services.sync_worker.sync.overdue import cancel_overdue
+from services.sync_worker.sync.overdue import RunningUnit, cancel_overdue
 from services.sync_worker.sync.ports import WorkQueue
 from services.sync_worker.sync.work_items import PRIORITIES, WorkItem
 
@@ -76,9 +76,7 @@ class Executor:
             lambda done: queue.finish_many(done, worker_id=worker_id),
             lambda item, done: queue.finish(item, done, worker_id=worker_id),
         )
-        # unit id -> (attempt it was claimed with, the task running it)
-        self._running: dict[int, tuple[int, asyncio.Task[None]]] = {}
-        self._started: dict[int, float] = {}  # unit id -> when this replica started it
+        self._running: dict[int, RunningUnit] = {}  # by unit id
         self._dispatch: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -119,10 +117,10 @@ class Executor:
         running = dict(self._running)
         if not running:
             return
-        tasks = [task for _, task in running.values()]
+        tasks = [run.task for run in running.values()]
         _, pending = await asyncio.wait(tasks, timeout=grace_seconds)
         unfinished = [
-            (item_id, attempts) for item_id, (attempts, task) in running.items() if task in pending
+            (item_id, run.attempts) for item_id, run in running.items() if run.task in pending
         ]
         for task in pending:
             task.cancel()
@@ -169,8 +167,7 @@ class Executor:
         for item in items:
             self._per_tenant[item.tenant_id] += 1
             task = asyncio.create_task(self._execute(item), name=f"unit-{item.id}")
-            self._running[item.id] = (item.attempts, task)
-            self._started[item.id] = time.monotonic()
+            self._running[item.id] = RunningUnit(item.attempts, task, time.monotonic())
         return len(items)
 
     async def _lease_loop(self) -> None:
@@ -178,10 +175,10 @@ class Executor:
         while True:
             await asyncio.sleep(every)
             try:
-                stuck = cancel_overdue(self._running, self._started, self._settings)
+                stuck = cancel_overdue(self._running, self._settings.max_unit_seconds)
                 if self._running:
                     await self._queue.extend_leases(
-                        [(i, a) for i, (a, _) in self._running.items() if i not in stuck],
+                        [(i, r.attempts) for i, r in self._running.items() if i not in stuck],
                         worker_id=self._worker_id,
                         lease_seconds=self._settings.lease_seconds,
                     )
@@ -253,9 +250,8 @@ class Executor:
         finally:
             # A newer claim of the same unit (after this one's lease expired) keeps its entry.
             entry = self._running.get(item.id)
-            if entry is not None and entry[1] is asyncio.current_task():
+            if entry is not None and entry.task is asyncio.current_task():
                 del self._running[item.id]
-                self._started.pop(item.id, None)
             self._per_tenant[item.tenant_id] -= 1
             if self._per_tenant[item.tenant_id] <= 0:
                 del self._per_tenant[item.tenant_id]

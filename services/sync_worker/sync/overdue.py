@@ -13,41 +13,30 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
-from typing import Protocol
+from typing import NamedTuple
 
 import structlog
 
 log = structlog.get_logger(__name__)
 
 
-class _Limit(Protocol):
-    @property
-    def max_unit_seconds(self) -> float: ...
+class RunningUnit(NamedTuple):
+    attempts: int  # the attempt it was claimed with
+    task: asyncio.Task[None]
+    started: float  # time.monotonic() when this replica started it
 
 
-def cancel_overdue(
-    running: Mapping[int, tuple[int, asyncio.Task[None]]],
-    started: dict[int, float],
-    settings: _Limit,
-) -> set[int]:
-    """Cancels the running units past `max_unit_seconds` (their start times are dropped, so
-    each is reported once) and returns their ids: their leases must not be extended."""
+def cancel_overdue(running: Mapping[int, RunningUnit], limit_seconds: float) -> set[int]:
+    """Cancels the running units started more than `limit_seconds` ago and returns their ids:
+    their leases must not be extended (a cancelled unit leaves `running` as it ends)."""
     now = time.monotonic()
-    stuck = set(overdue(started, now, settings.max_unit_seconds))
+    stuck = {unit for unit, run in running.items() if now - run.started > limit_seconds}
     for unit in stuck:
-        seconds = round(now - started.pop(unit))
-        entry = running.get(unit)
-        if entry is None:
-            continue
-        log.error("unit_overdue_cancelled", unit=unit, seconds=seconds, at=where_waiting(entry[1]))
-        entry[1].cancel()
+        run = running[unit]
+        seconds = round(now - run.started)
+        log.error("unit_overdue_cancelled", unit=unit, seconds=seconds, at=where_waiting(run.task))
+        run.task.cancel()
     return stuck
-
-
-def overdue(started: Mapping[int, float], now: float, limit_seconds: float) -> list[int]:
-    """The units (by id) started more than `limit_seconds` before `now`, oldest first."""
-    late = [(at, unit) for unit, at in started.items() if now - at > limit_seconds]
-    return [unit for _, unit in sorted(late)]
 
 
 def where_waiting(task: asyncio.Task[None], *, depth: int = 40) -> list[str]:
