@@ -96,22 +96,19 @@ async def finish_run(
 # -- read-only views of other features' tables ---------------------------------------------
 
 
-async def connected_realm(conn: asyncpg.Connection, tenant_id: str) -> str | None:
-    realm: str | None = await conn.fetchval(
-        "SELECT realm_id FROM quickbooks_connections WHERE tenant_id = $1 AND status = 'connected'",
-        tenant_id,
-    )
-    return realm
-
-
-async def broken_reason(conn: asyncpg.Connection, tenant_id: str) -> str | None:
-    """Why the tenant's connection is broken (QuickBooks refused it), or None if it is not."""
+async def connection_state(
+    conn: asyncpg.Connection, tenant_id: str
+) -> tuple[str | None, str | None]:
+    """(the realm if the tenant is connected, why its connection is broken if it is)."""
     row = await conn.fetchrow(
-        "SELECT broken_reason FROM quickbooks_connections WHERE tenant_id = $1"
-        " AND status = 'broken'",
+        "SELECT realm_id, status, broken_reason FROM quickbooks_connections WHERE tenant_id = $1",
         tenant_id,
     )
-    return None if row is None else row["broken_reason"] or "credentials refused"
+    if row is None:
+        return None, None
+    if row["status"] == "broken":
+        return None, row["broken_reason"] or "credentials refused"
+    return row["realm_id"], None
 
 
 async def tenant_settings(

@@ -121,8 +121,7 @@ class ReconciliationService:
 
     async def _inputs(self, tenant_id: str) -> _Inputs:
         async with self._pool.acquire() as conn:
-            realm = await repo.connected_realm(conn, tenant_id)
-            broken = await repo.broken_reason(conn, tenant_id)
+            realm, broken = await repo.connection_state(conn, tenant_id)
             prefix, policy = await repo.tenant_settings(conn, tenant_id)
             tenant = await repo.tenant_view(conn, tenant_id, realm, prefix)
             invoices = await repo.invoices(conn, tenant_id)
