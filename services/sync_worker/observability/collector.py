@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from services.platform.consumer_lag import partition_lag, set_lag_gauge
+from services.platform.db_errors import DB_ERRORS
 from services.sync_worker.observability import metrics
 from services.sync_worker.sync.completion import UnitKind
 
@@ -53,7 +54,7 @@ class Collector:
             while True:
                 try:
                     await self._database()
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                except DB_ERRORS as exc:
                     log.warning("metrics_collection_failed", source="postgres", error=repr(exc))
                 try:
                     await self._lag(admin, offsets)

@@ -58,9 +58,7 @@ class SalesItemLineDetail(QboModel):
 class Line(QboModel):
     amount: Decimal
     detail_type: str = "SalesItemLineDetail"
-    sales_item_line_detail: SalesItemLineDetail | None = Field(
-        default=None, alias="SalesItemLineDetail"
-    )
+    sales_item_line_detail: SalesItemLineDetail | None = None
     id: str | None = None
     line_num: int | None = None
     description: str | None = None

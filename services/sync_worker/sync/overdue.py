@@ -18,6 +18,7 @@ from typing import NamedTuple
 import structlog
 
 log = structlog.get_logger(__name__)
+_MOST_FRAMES = 40
 
 
 class RunningUnit(NamedTuple):
@@ -39,12 +40,12 @@ def cancel_overdue(running: Mapping[int, RunningUnit], limit_seconds: float) -> 
     return stuck
 
 
-def where_waiting(task: asyncio.Task[None], *, depth: int = 40) -> list[str]:
+def where_waiting(task: asyncio.Task[None]) -> list[str]:
     """Where the task is suspended: its chain of awaits, outermost first, ending with what
     the innermost one waits on (`Task.get_stack` gives only the outermost frame)."""
     chain: list[str] = []
     awaited: object = task.get_coro()
-    while awaited is not None and len(chain) < depth:
+    while awaited is not None and len(chain) < _MOST_FRAMES:
         frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
         if frame is None:
             chain.append(f"awaiting {type(awaited).__name__}")
