@@ -52,3 +52,13 @@ def test_contract_violation_names_the_field() -> None:
 def test_event_on_the_wrong_topic_is_a_violation() -> None:
     with pytest.raises(ContractViolation):
         parse_event(Topic.SETTINGS, invoice_created("acme").model_dump_json().encode())
+
+
+def test_a_lone_surrogate_escape_is_a_violation_naming_the_field() -> None:
+    """pydantic's own JSON reader refuses the escape; the standard reading names the field."""
+    raw = json.loads(invoice_created("acme").model_dump_json())
+    raw["invoice"]["customer"]["display_name"] = "a\ud800b"
+    with pytest.raises(ContractViolation) as info:
+        parse_event(Topic.INVOICES, json.dumps(raw).encode())
+    assert info.value.error_class == "ContractViolation"
+    assert "invoice.customer.display_name" in info.value.message
