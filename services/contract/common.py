@@ -27,8 +27,6 @@ def _refuse_numbers(value: Any) -> Any:
 
 
 def _require_utc(value: datetime) -> datetime:
-    if value.tzinfo is UTC:
-        return value
     if value.tzinfo is None:
         raise ValueError("timestamp must carry a UTC offset (RFC 3339)")
     return value.astimezone(UTC)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
 from uuid import UUID
 
@@ -10,17 +11,14 @@ import asyncpg
 
 from services.gateway.batches import invoice_rows
 from services.gateway.batches.model import STATE_CONDITIONS, BatchRow, BatchState, Counts
+from services.platform.rows import record_of
 
 CHANGES_CHANNEL = "gateway_batch_changes"
-_BATCH_COLUMNS = (
-    "batch_id, tenant_id, origin, request_seen, requested_by, retry_of, total, succeeded, "
-    "failed, skipped, last_seq, started_at, updated_at, first_result_at, last_result_at, "
-    "completed_at"
-)
+_BATCH_COLUMNS = ", ".join(f.name for f in fields(BatchRow))
 
 
 def _batch_row(row: asyncpg.Record) -> BatchRow:
-    return BatchRow(**dict(row))
+    return record_of(BatchRow, row)
 
 
 async def _one_batch(conn: asyncpg.Connection, condition: str, *args: object) -> BatchRow | None:

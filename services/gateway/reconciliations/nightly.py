@@ -11,6 +11,7 @@ import structlog
 
 from services.contract.common import utc_now
 from services.contract.reconciliation import ReconciliationTrigger
+from services.platform.db_errors import DB_ERRORS
 
 from . import repository as repo
 from .schedule import is_due, utc_day
@@ -40,7 +41,7 @@ async def start_due(pool: asyncpg.Pool, now: datetime | None = None) -> list[str
 def schedule_nightly(pool: asyncpg.Pool, every_seconds: float = 300.0) -> asyncio.Task[None]:
     async def loop() -> None:
         while True:
-            with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            with contextlib.suppress(*DB_ERRORS):
                 started = await start_due(pool)
                 if started:
                     log.info("nightly_reconciliations_requested", tenants=len(started))

@@ -69,17 +69,20 @@ class _Apply:
         self._handler = handler
         self._name = consumer_name
         self._on_batch = on_batch
+        # Keyed by where a batch starts, so one count serves every consumer: a failing batch
+        # that moves to another consumer of this process keeps its count.
+        self._failures = FailureCounter()
 
     def consumer(self) -> Callable[[list[RawRecord], KafkaMessage], Awaitable[None]]:
-        """One consumer's handler (each keeps its own count of failing batches)."""
-        failures = FailureCounter()
+        """A handler of its own for each subscriber (FastStream registers functions)."""
 
         async def ingest(records: list[RawRecord], message: KafkaMessage) -> None:
-            await self._batch(records, failures)
+            await self._batch(records)
 
         return ingest
 
-    async def _batch(self, records: list[RawRecord], failures: FailureCounter) -> None:
+    async def _batch(self, records: list[RawRecord]) -> None:
+        failures = self._failures
         started = time.perf_counter()
         # One global order (per-partition order kept): consumers that briefly share
         # partitions during a rebalance then take row locks in the same order, never a cycle.
